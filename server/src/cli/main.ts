@@ -1,0 +1,61 @@
+import { EnvError } from '../env';
+import { DomainError } from '../errors';
+import { StartupError } from '../start';
+import { AUDIT_USAGE, auditCommand } from './commands/audit';
+import { KEYS_USAGE, keysCommand } from './commands/keys';
+import { POLICY_USAGE, policyCommand } from './commands/policy';
+import { SERVE_USAGE, serveCommand } from './commands/serve';
+import { CliError, EXIT, err, out } from './io';
+
+const USAGE = `Countersign: action-level approvals for AI agents.
+
+${SERVE_USAGE}
+${KEYS_USAGE}
+${POLICY_USAGE}
+${AUDIT_USAGE}
+
+Environment: COUNTERSIGN_DB_URL (default file:./data/countersign.db), COUNTERSIGN_POLICY
+(default ./countersign.policy.yaml), PORT (default 8787), HOST (default 127.0.0.1), LOG_LEVEL.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  serve: serveCommand,
+  keys: keysCommand,
+  policy: policyCommand,
+  audit: auditCommand,
+};
+
+/** Every failure becomes one readable line and a sysexits code; never a stack trace. */
+function report(error: unknown): number {
+  if (error instanceof CliError) {
+    err(error.message);
+    return error.exitCode;
+  }
+  if (error instanceof EnvError || error instanceof StartupError) {
+    err(error.message);
+    return EXIT.config;
+  }
+  if (error instanceof DomainError) {
+    err(`${error.code}: ${error.message}`);
+    return EXIT.failed;
+  }
+  if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    err(`${error.message} (see countersign --help)`);
+    return EXIT.usage;
+  }
+  err(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.COUNTERSIGN_DEBUG) console.error(error);
+  return EXIT.software;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help')
+    return out(USAGE);
+  const run = COMMANDS[command];
+  if (!run) throw new CliError(`unknown command "${command}"\n\n${USAGE}`, EXIT.usage);
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.exitCode = report(error);
+});

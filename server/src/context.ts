@@ -1,0 +1,47 @@
+import type { Scope } from '@countersign/shared';
+
+/** Who is acting. Every service verb receives one; transports build it, the core trusts only it. */
+export type Actor =
+  | { kind: 'agent'; id: string; name: string; owner: string; keyId: string; scopes: readonly Scope[] }
+  | { kind: 'person'; via: 'api'; id: string; email: string; keyId: string; scopes: readonly Scope[] }
+  | { kind: 'person'; via: 'slack'; id: string; email: string; slackUserId: string }
+  | { kind: 'person'; via: 'cli'; id: string; email: string }
+  | { kind: 'system'; id: 'system:sweeper' | 'system:cli' | 'system:server' };
+
+export type ActorKind = Actor['kind'];
+
+/** Scopes an actor holds. People in Slack or at the operator's CLI act as themselves, as reviewers. */
+export function scopesOf(actor: Actor): readonly Scope[] {
+  switch (actor.kind) {
+    case 'agent':
+      return actor.scopes;
+    case 'person':
+      switch (actor.via) {
+        case 'api':
+          return actor.scopes;
+        case 'slack':
+        case 'cli':
+          return ['reviews:write'];
+      }
+      break;
+    case 'system':
+      return ['admin', 'audit:read'];
+  }
+  return [];
+}
+
+export function hasScope(actor: Actor, scope: Scope): boolean {
+  return scopesOf(actor).includes(scope);
+}
+
+/** The email of the human behind an actor, if there is one: a person, or an agent's owner. */
+export function humanOf(actor: Actor): string | undefined {
+  switch (actor.kind) {
+    case 'agent':
+      return actor.owner;
+    case 'person':
+      return actor.email;
+    case 'system':
+      return undefined;
+  }
+}

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { type Client, createClient } from '@libsql/client';
+import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
+import { migrate } from 'drizzle-orm/libsql/migrator';
+import * as schema from './schema';
+
+export type Db = LibSQLDatabase<typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything that can run a query: the database itself or an open transaction. */
+export type Queryable = Db | Tx;
+
+export type Database = { db: Db; client: Client; url: string; isLocal: boolean; close(): void };
+
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+export function isLocalUrl(url: string): boolean {
+  return url.startsWith('file:') || url === ':memory:';
+}
+
+/** Opens the database, makes the audit log durable, and applies pending migrations. */
+export async function openDatabase(url: string, authToken?: string): Promise<Database> {
+  const isLocal = isLocalUrl(url);
+  // `timeout` is SQLite's busy timeout: another process (the CLI) may hold the write lock briefly.
+  const client = createClient(
+    isLocal ? { url, timeout: 5_000 } : { url, ...(authToken ? { authToken } : {}) },
+  );
+  if (isLocal) {
+    // WAL lets readers run beside the one writer; synchronous=FULL fsyncs every commit, so an
+    // audit event the API has acknowledged survives a power cut. Group commit keeps that affordable.
+    await client.execute('PRAGMA journal_mode = WAL');
+    await client.execute('PRAGMA synchronous = FULL');
+  }
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder });
+  return { db, client, url, isLocal, close: () => client.close() };
+}

@@ -1,0 +1,121 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Times are epoch milliseconds (integers): sortable, cheap to compare in SQL for expiry.
+
+export const agents = sqliteTable('agents', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const users = sqliteTable('users', {
+  email: text('email').primaryKey(),
+  slackUserId: text('slack_user_id'),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const apiKeys = sqliteTable('api_keys', {
+  id: text('id').primaryKey(),
+  secretHash: text('secret_hash').notNull(),
+  principal: text('principal').notNull(),
+  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  label: text('label'),
+  createdAt: integer('created_at').notNull(),
+  lastUsedAt: integer('last_used_at'),
+  revokedAt: integer('revoked_at'),
+});
+
+export const policies = sqliteTable('policies', {
+  version: text('version').primaryKey(),
+  file: text('file').notNull(),
+  text: text('text').notNull(),
+  loadedAt: integer('loaded_at').notNull(),
+});
+
+export const actions = sqliteTable(
+  'actions',
+  {
+    id: text('id').primaryKey(),
+    status: text('status').notNull(),
+    action: text('action').notNull(),
+    resource: text('resource'),
+    environment: text('environment'),
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>(),
+    justification: text('justification'),
+    source: text('source').notNull(),
+    context: text('context', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    requesterId: text('requester_id').notNull(),
+    requesterOwner: text('requester_owner'),
+    keyId: text('key_id'),
+    digest: text('digest').notNull(),
+    ruleName: text('rule_name').notNull(),
+    ruleEffect: text('rule_effect').notNull(),
+    policyVersion: text('policy_version').notNull(),
+    approvers: text('approvers', { mode: 'json' }).$type<string[]>().notNull(),
+    requiredApprovals: integer('required_approvals').notNull(),
+    receivedApprovals: integer('received_approvals').notNull().default(0),
+    channel: text('channel'),
+    reason: text('reason'),
+    grantTtlMs: integer('grant_ttl_ms').notNull(),
+    callbackUrl: text('callback_url'),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at'),
+    decidedAt: integer('decided_at'),
+  },
+  (t) => [
+    uniqueIndex('actions_idempotency').on(t.requesterId, t.idempotencyKey),
+    index('actions_requester').on(t.requesterId, t.id),
+    index('actions_owner').on(t.requesterOwner, t.id),
+    index('actions_pending_expiry').on(t.status, t.expiresAt),
+  ],
+);
+
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    id: text('id').primaryKey(),
+    actionId: text('action_id')
+      .notNull()
+      .references(() => actions.id),
+    reviewer: text('reviewer').notNull(),
+    decision: text('decision').notNull(),
+    comment: text('comment'),
+    via: text('via').notNull(),
+    at: integer('at').notNull(),
+  },
+  // Each person counts once, even if two of their clicks race past the service's check.
+  (t) => [uniqueIndex('reviews_one_per_reviewer').on(t.actionId, t.reviewer)],
+);
+
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    actionId: text('action_id')
+      .notNull()
+      .references(() => actions.id),
+    tokenHash: text('token_hash').notNull(),
+    digest: text('digest').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    redeemedAt: integer('redeemed_at'),
+  },
+  (t) => [uniqueIndex('grants_token_hash').on(t.tokenHash), uniqueIndex('grants_action').on(t.actionId)],
+);
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey(),
+    at: text('at').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor').notNull(),
+    subject: text('subject'),
+    data: text('data').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_subject').on(t.subject), index('audit_type').on(t.type, t.seq)],
+);

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+const DB_URL = /^(file:|libsql:\/\/|https?:\/\/)/;
+// An exported-but-empty variable (FOO=) means "not set", as most tools read it.
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+
+const EnvSchema = z.object({
+  COUNTERSIGN_DB_URL: optional(
+    z
+      .string()
+      .regex(DB_URL, 'must be a file:, libsql://, http:// or https:// URL')
+      .default('file:./data/countersign.db'),
+  ),
+  COUNTERSIGN_DB_AUTH_TOKEN: optional(z.string().optional()),
+  COUNTERSIGN_POLICY: optional(z.string().default('./countersign.policy.yaml')),
+  PORT: optional(
+    z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be at most 65535').default(8787),
+  ),
+  HOST: optional(z.string().default('127.0.0.1')),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  COUNTERSIGN_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
+  COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
+  COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  readonly lines: string[];
+  constructor(lines: string[]) {
+    super(lines.join('\n'));
+    this.name = 'EnvError';
+    this.lines = lines;
+  }
+}
+
+/** Parses the environment once, at start-up; a bad value yields one line naming the variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const got = source[name];
+    return `${name}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+  });
+  throw new EnvError(lines);
+}

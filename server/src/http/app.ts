@@ -1,0 +1,101 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Core } from '../services/core';
+import { authenticate } from '../services/keys/authenticate';
+import type { AppEnv } from './env';
+import { errorResponse, toErrorResponse, zodDetails } from './errors';
+import { registerActionRoutes } from './routes/actions';
+import { registerAdminRoutes } from './routes/admin';
+import { registerAuditRoutes } from './routes/audit';
+import { registerGrantRoutes } from './routes/grants';
+
+export type AppOptions = { maxBodyBytes: number };
+
+/** The HTTP edge: parse, authenticate, call one service verb, map the result. No rules live here. */
+export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // Every schema failure anywhere gets the same 400 body, naming the offending fields.
+    defaultHook: (result, c) => {
+      if (!result.success)
+        return errorResponse(c, 'invalid_request', 'the request is not valid', zodDetails(result.error));
+    },
+  });
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    c.set('log', core.log.child({ requestId: c.var.requestId }));
+    await next();
+    c.var.log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+  });
+  app.onError((err, c) =>
+    toErrorResponse(err, c, (e) => (c.var.log ?? core.log).error({ err: e }, 'unhandled error')),
+  );
+  app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    try {
+      await core.database.db.run(sql`SELECT 1`);
+      return c.json({ ok: true, policyVersion: core.policy.current.version });
+    } catch (error) {
+      c.var.log.error({ err: error }, 'readiness check failed');
+      return errorResponse(c, 'unavailable', 'the database is not reachable');
+    }
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: (c) =>
+        errorResponse(c, 'payload_too_large', `the body is larger than ${options.maxBodyBytes} bytes`),
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!token)
+      return errorResponse(c, 'unauthenticated', 'send an API key as "Authorization: Bearer <key>"');
+    const actor = await authenticate(core, token);
+    if (!actor) return errorResponse(c, 'unauthenticated', 'the API key is unknown or revoked');
+    c.set('actor', actor);
+    c.set('log', c.var.log.child({ actor: actor.id }));
+    const type = c.req.header('content-type') ?? '';
+    if (
+      c.req.method === 'POST' &&
+      (c.req.header('content-length') ?? '0') !== '0' &&
+      !/^application\/json\b/i.test(type)
+    ) {
+      return errorResponse(c, 'invalid_request', 'the body must be JSON (content-type: application/json)');
+    }
+    await next();
+  });
+
+  registerActionRoutes(app, core);
+  registerGrantRoutes(app, core);
+  registerAuditRoutes(app, core);
+  registerAdminRoutes(app, core);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Countersign',
+      version: '1',
+      description:
+        'Action-level approvals for AI agents. See shared/CONTRACT.md for the rules that never bend.',
+    },
+  });
+  return app;
+}

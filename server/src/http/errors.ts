@@ -1,0 +1,45 @@
+import { ERROR_STATUS, type ErrorBody, type ErrorCode, type ErrorDetail } from '@countersign/shared';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+import { DomainError } from '../errors';
+
+export const errorBody = (code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody => ({
+  error: { code, message, ...(details && { details }) },
+});
+
+export function errorResponse(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  return c.json(errorBody(code, message, details), ERROR_STATUS[code] as ContentfulStatusCode);
+}
+
+/** zod issues as the contract's `details`: one entry per offending field path, unknown fields named. */
+export function zodDetails(error: z.ZodError): ErrorDetail[] {
+  return error.issues.flatMap((issue) => {
+    const base = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message: 'unknown field' }));
+    }
+    return [{ path: base.join('.') || '(body)', message: issue.message }];
+  });
+}
+
+const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+};
+
+/** The one place errors become HTTP: domain codes map by table; anything unexpected is a logged 500. */
+export function toErrorResponse(err: Error, c: Context, log: (err: Error) => void) {
+  if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.details);
+  if (err instanceof HTTPException) {
+    const code = HTTP_CODES[err.status];
+    if (code) return errorResponse(c, code, err.message || code);
+  }
+  log(err);
+  return errorResponse(c, 'internal', 'internal error; the request id in the logs has the details');
+}

@@ -1,0 +1,115 @@
+import { ActionList, ActionRequest, ActionStatus, ReviewInput, SubmitActionInput } from '@countersign/shared';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { cancelAction } from '../../services/actions/cancel-action';
+import { getAction, MAX_WAIT_SECONDS } from '../../services/actions/get-action';
+import { listActions } from '../../services/actions/list-actions';
+import { reviewAction } from '../../services/actions/review-action';
+import { submitAction } from '../../services/actions/submit-action';
+import type { Core } from '../../services/core';
+import type { AppEnv } from '../env';
+import { json, v1Route } from '../openapi';
+
+const IdParam = z.object({ id: z.string().min(1).max(100) });
+const jsonBody = <T>(schema: T) => ({ required: true, content: { 'application/json': { schema } } });
+
+const submit = v1Route(
+  {
+    method: 'post',
+    path: '/v1/actions',
+    summary: 'Submit an action request',
+    request: {
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+      body: jsonBody(SubmitActionInput),
+    },
+    responses: {
+      200: json(ActionRequest, 'Replay of an earlier submission with the same Idempotency-Key and body'),
+      201: json(ActionRequest, 'Submitted; the policy has allowed, blocked or held it'),
+    },
+  },
+  [409],
+);
+
+const getOne = v1Route(
+  {
+    method: 'get',
+    path: '/v1/actions/{id}',
+    summary: 'One action request, optionally waiting for a decision',
+    request: {
+      params: IdParam,
+      query: z.object({ wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).optional() }),
+    },
+    responses: { 200: json(ActionRequest, 'The request') },
+  },
+  [404],
+);
+
+const list = v1Route({
+  method: 'get',
+  path: '/v1/actions',
+  summary: 'Action requests visible to the caller, newest first',
+  request: {
+    query: z.object({
+      status: ActionStatus.optional(),
+      limit: z.coerce.number().int().min(1).max(100).optional(),
+      cursor: z.string().max(200).optional(),
+    }),
+  },
+  responses: { 200: json(ActionList, 'A page of requests') },
+});
+
+const review = v1Route(
+  {
+    method: 'post',
+    path: '/v1/actions/{id}/reviews',
+    summary: 'Approve or deny a request',
+    request: { params: IdParam, body: jsonBody(ReviewInput) },
+    responses: { 200: json(ActionRequest, 'The request after the review') },
+  },
+  [404, 409, 410],
+);
+
+const cancel = v1Route(
+  {
+    method: 'post',
+    path: '/v1/actions/{id}/cancel',
+    summary: 'Withdraw a pending request',
+    request: { params: IdParam },
+    responses: { 200: json(ActionRequest, 'The cancelled request') },
+  },
+  [404, 409],
+);
+
+export function registerActionRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {
+  app.openapi(submit, async (c) => {
+    const { request, replayed } = await submitAction({
+      ctx: { core, actor: c.var.actor },
+      input: c.req.valid('json'),
+      idempotencyKey: c.req.valid('header')['idempotency-key'],
+    });
+    return replayed ? c.json(request, 200) : c.json(request, 201);
+  });
+
+  app.openapi(getOne, async (c) => {
+    const request = await getAction({
+      ctx: { core, actor: c.var.actor },
+      id: c.req.valid('param').id,
+      waitSeconds: c.req.valid('query').wait ?? 0,
+      signal: c.req.raw.signal,
+    });
+    return c.json(request, 200);
+  });
+
+  app.openapi(list, async (c) =>
+    c.json(await listActions({ ctx: { core, actor: c.var.actor }, input: c.req.valid('query') }), 200),
+  );
+
+  app.openapi(review, async (c) => {
+    const ctx = { core, actor: c.var.actor };
+    return c.json(await reviewAction({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }), 200);
+  });
+
+  app.openapi(cancel, async (c) =>
+    c.json(await cancelAction({ ctx: { core, actor: c.var.actor }, id: c.req.valid('param').id }), 200),
+  );
+}

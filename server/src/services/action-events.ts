@@ -1,0 +1,26 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * In-process signal that a request changed state. Long-polls wait on it instead of sleeping, and
+ * later the Slack bot and webhooks listen to it. It is only a wake-up call: listeners re-read the
+ * request from the database, so a missed or duplicate signal costs a read, never correctness.
+ */
+export class ActionEvents {
+  readonly #emitter = new EventEmitter();
+
+  constructor() {
+    // One listener per waiting long-poll; thousands may wait at once.
+    this.#emitter.setMaxListeners(0);
+  }
+
+  changed(actionId: string): void {
+    this.#emitter.emit(actionId, actionId);
+    this.#emitter.emit('*', actionId);
+  }
+
+  /** Calls `fn` on every change of `actionId` (or of any request, for '*'); returns the unsubscribe. */
+  on(actionId: string | '*', fn: (actionId: string) => void): () => void {
+    this.#emitter.on(actionId, fn);
+    return () => this.#emitter.off(actionId, fn);
+  }
+}

@@ -1,0 +1,72 @@
+import type { ActionRequest } from '@countersign/shared';
+import { notFound } from '../../errors';
+import type { Ctx } from '../core';
+import { canSee } from './access';
+import { effectiveStatus, loadAction } from './rows';
+import { toActionRequest } from './view';
+
+export const MAX_WAIT_SECONDS = 60;
+// Across nodes sharing one libSQL server, a decision made on another node raises no local event;
+// a slow re-read covers that case. A local file has one writer, so it needs none.
+const REMOTE_RECHECK_MS = 1_000;
+
+/**
+ * One request. With `waitSeconds`, answers as soon as it leaves `pending` (woken by the in-process
+ * change event, not a polling loop), at its expiry, or after the wait, whichever comes first.
+ */
+export async function getAction({
+  ctx,
+  id,
+  waitSeconds = 0,
+  signal,
+}: {
+  ctx: Ctx;
+  id: string;
+  waitSeconds?: number;
+  signal?: AbortSignal | undefined;
+}): Promise<ActionRequest> {
+  const { core, actor } = ctx;
+  const db = core.database.db;
+  const first = await loadAction(db, id);
+  if (!first || !canSee(core, actor, first.row)) throw notFound(`action request ${id}`);
+  if (waitSeconds <= 0 || effectiveStatus(first.row, core.now()) !== 'pending') {
+    return toActionRequest(core, first, actor);
+  }
+
+  await new Promise<void>((resolve) => {
+    const deadline = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+    const untilExpiry = (first.row.expiresAt ?? Number.POSITIVE_INFINITY) - core.now();
+    const cleanups: Array<() => void> = [];
+    const done = () => {
+      for (const cleanup of cleanups) cleanup();
+      resolve();
+    };
+    cleanups.push(core.events.on(id, done));
+    const timer = setTimeout(done, Math.max(0, Math.min(deadline, untilExpiry)));
+    cleanups.push(() => clearTimeout(timer));
+    if (!core.database.isLocal) {
+      const recheck = setInterval(() => {
+        loadAction(db, id)
+          .then((now) => {
+            if (now && now.row.status !== 'pending') done();
+          })
+          .catch(() => undefined);
+      }, REMOTE_RECHECK_MS);
+      cleanups.push(() => clearInterval(recheck));
+    }
+    if (signal) {
+      signal.addEventListener('abort', done, { once: true });
+      cleanups.push(() => signal.removeEventListener('abort', done));
+    }
+    // The change may have landed between the first read and subscribing: look once more.
+    loadAction(db, id)
+      .then((now) => {
+        if (now && now.row.status !== 'pending') done();
+      })
+      .catch(() => undefined);
+  });
+
+  const latest = await loadAction(db, id);
+  if (!latest) throw notFound(`action request ${id}`);
+  return toActionRequest(core, latest, actor);
+}

@@ -1,0 +1,141 @@
+import type { ActionRequest, ErrorCode, ReviewInput, ReviewVia } from '@countersign/shared';
+import { and, eq, sql } from 'drizzle-orm';
+import { type AuditInput, appendAudit } from '../../audit/emit';
+import { type Actor, hasScope } from '../../context';
+import { actions, reviews } from '../../db/schema';
+import { DomainError, forbidden, invalid, notFound } from '../../errors';
+import { newId } from '../../ids';
+import type { Ctx } from '../core';
+import { issueGrant } from '../grants/issue-grant';
+import { isEligibleApprover, isRequesterSide } from './access';
+import { expireIfDue } from './expire-actions';
+import { effectiveStatus, loadAction } from './rows';
+import { toActionRequest } from './view';
+
+const REFUSALS: Partial<Record<ErrorCode, string>> = {
+  self_approval: 'No one may review their own request, nor a request of an agent they own.',
+  not_an_approver: 'Only members of the approver groups of this request may review it.',
+  not_pending: 'This request has already been decided.',
+  already_reviewed: 'You have already reviewed this request; each person counts once.',
+  expired: 'This request expired before it was decided.',
+};
+
+function viaOf(actor: Actor): ReviewVia {
+  if (actor.kind !== 'person') throw forbidden('only people review requests');
+  return actor.via;
+}
+
+/**
+ * One person's approve or deny. Every check and the decision happen in one transaction, and the
+ * decision itself is a conditional write on `status = 'pending'`: of any number of racing reviews,
+ * exactly one decides. Refused attempts are audited in that same transaction.
+ */
+export async function reviewAction({
+  ctx,
+  id,
+  input,
+}: {
+  ctx: Ctx;
+  id: string;
+  input: ReviewInput;
+}): Promise<ActionRequest> {
+  const { core, actor } = ctx;
+  if (actor.kind !== 'person' || !hasScope(actor, 'reviews:write')) {
+    throw forbidden('reviewing needs a person acting with the reviews:write scope');
+  }
+  const comment = input.comment?.trim();
+  if (input.decision === 'deny' && !comment) {
+    throw invalid('a deny needs a comment saying why', [
+      { path: 'comment', message: 'required when denying' },
+    ]);
+  }
+  const via = viaOf(actor);
+
+  const outcome = await core.writes.run(async (tx) => {
+    const at = core.now();
+    const loaded = await loadAction(tx, id);
+    if (!loaded) return { refused: 'not_found' as const };
+    const { row } = loaded;
+    const refuse = async (code: ErrorCode) => {
+      await appendAudit(tx, at, [
+        {
+          type: 'review.refused',
+          actor: actor.id,
+          subject: id,
+          data: { action: row.action, code, decision: input.decision, via },
+        },
+      ]);
+      return { refused: code };
+    };
+    if (effectiveStatus(row, at) === 'expired' && row.status === 'pending') {
+      await expireIfDue(tx, at, id, 'system:server');
+      return { ...(await refuse('expired')), changed: true };
+    }
+    if (isRequesterSide(actor, row)) return refuse('self_approval');
+    if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
+    if (row.status !== 'pending') return refuse('not_pending');
+    if (loaded.reviews.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
+
+    await tx.insert(reviews).values({
+      id: newId('rev'),
+      actionId: id,
+      reviewer: actor.id,
+      decision: input.decision,
+      comment: comment ?? null,
+      via,
+      at,
+    });
+    const decided = await tx
+      .update(actions)
+      .set(
+        input.decision === 'deny'
+          ? { status: 'denied', decidedAt: at, reason: comment ?? null }
+          : {
+              receivedApprovals: sql`${actions.receivedApprovals} + 1`,
+              status: sql`CASE WHEN ${actions.receivedApprovals} + 1 >= ${actions.requiredApprovals} THEN 'approved' ELSE 'pending' END`,
+              decidedAt: sql`CASE WHEN ${actions.receivedApprovals} + 1 >= ${actions.requiredApprovals} THEN ${at} ELSE NULL END`,
+            },
+      )
+      .where(and(eq(actions.id, id), eq(actions.status, 'pending')))
+      .returning({ status: actions.status, received: actions.receivedApprovals });
+    const after = decided[0];
+    // Unreachable while this process is the only writer; across nodes it is the race's loser.
+    if (!after) throw new DomainError('not_pending', REFUSALS.not_pending ?? 'not pending');
+    const events: AuditInput[] = [
+      {
+        type: 'review.recorded',
+        actor: actor.id,
+        subject: id,
+        data: { action: row.action, decision: input.decision, comment: comment ?? null, via },
+      },
+    ];
+    if (after.status === 'denied') {
+      events.push({
+        type: 'action.denied',
+        actor: actor.id,
+        subject: id,
+        data: { action: row.action, reason: comment ?? null, via },
+      });
+    } else if (after.status === 'approved') {
+      events.push({
+        type: 'action.approved',
+        actor: actor.id,
+        subject: id,
+        data: { action: row.action, approvals: after.received, via },
+      });
+    }
+    await appendAudit(tx, at, events);
+    if (after.status === 'approved') await issueGrant(core, tx, at, row, actor.id);
+    return { refused: undefined, changed: true };
+  });
+
+  if ('changed' in outcome && outcome.changed) core.events.changed(id);
+  if (outcome.refused === 'not_found') throw notFound(`action request ${id}`);
+  if (outcome.refused) {
+    core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');
+    throw new DomainError(outcome.refused, REFUSALS[outcome.refused] ?? outcome.refused);
+  }
+  const loaded = await loadAction(core.database.db, id);
+  if (!loaded) throw notFound(`action request ${id}`);
+  return toActionRequest(core, loaded, actor);
+}

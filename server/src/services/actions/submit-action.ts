@@ -1,0 +1,118 @@
+import { type ActionRequest, actionDigest, type SubmitActionInput } from '@countersign/shared';
+import { evaluate } from '@countersign/shared/policy';
+import { and, eq } from 'drizzle-orm';
+import { canonicalJson } from '../../audit/chain';
+import { appendAudit } from '../../audit/emit';
+import { type Actor, hasScope } from '../../context';
+import { actions } from '../../db/schema';
+import { DomainError, forbidden } from '../../errors';
+import { newId } from '../../ids';
+import type { Ctx } from '../core';
+import { issueGrant } from '../grants/issue-grant';
+import { sha256Hex } from '../grants/tokens';
+import { loadAction } from './rows';
+import { toActionRequest } from './view';
+
+export type SubmitResult = { request: ActionRequest; replayed: boolean };
+
+function requesterOf(actor: Actor): { id: string; owner: string | null } {
+  switch (actor.kind) {
+    case 'agent':
+      return { id: actor.id, owner: actor.owner };
+    case 'person':
+      return { id: actor.id, owner: null };
+    case 'system':
+      throw forbidden('the system does not submit actions');
+  }
+}
+
+/** Submits one action: the policy decides at once (allow, deny) or holds it for review. */
+export async function submitAction({
+  ctx,
+  input,
+  idempotencyKey,
+}: {
+  ctx: Ctx;
+  input: SubmitActionInput;
+  idempotencyKey?: string | undefined;
+}): Promise<SubmitResult> {
+  const { core, actor } = ctx;
+  if (!hasScope(actor, 'actions:write')) throw forbidden('submitting actions needs the actions:write scope');
+  const requester = requesterOf(actor);
+  const { policy, version } = core.policy.current;
+  const decision = evaluate(policy, {
+    action: input.action,
+    requester: requester.id,
+    ...(input.resource !== undefined && { resource: input.resource }),
+    ...(input.environment !== undefined && { environment: input.environment }),
+    source: input.source ?? 'api',
+  });
+  const digest = await actionDigest(input);
+  const requestHash = idempotencyKey === undefined ? null : sha256Hex(canonicalJson(input));
+
+  const outcome = await core.writes.run(async (tx) => {
+    if (idempotencyKey !== undefined) {
+      const [existing] = await tx
+        .select({ id: actions.id, requestHash: actions.requestHash })
+        .from(actions)
+        .where(and(eq(actions.requesterId, requester.id), eq(actions.idempotencyKey, idempotencyKey)))
+        .limit(1);
+      if (existing) {
+        if (existing.requestHash !== requestHash) return { kind: 'mismatch' as const };
+        return { kind: 'replay' as const, id: existing.id };
+      }
+    }
+    const now = core.now();
+    const id = newId('act');
+    const status =
+      decision.effect === 'allow' ? 'allowed' : decision.effect === 'deny' ? 'blocked' : 'pending';
+    const review = decision.effect === 'review' ? decision : undefined;
+    const row = {
+      id,
+      status,
+      action: input.action,
+      resource: input.resource ?? null,
+      environment: input.environment ?? null,
+      params: input.params ?? null,
+      justification: input.justification ?? null,
+      source: input.source ?? 'api',
+      context: input.context ?? {},
+      requesterId: requester.id,
+      requesterOwner: requester.owner,
+      keyId: 'keyId' in actor ? actor.keyId : null,
+      digest,
+      ruleName: decision.rule,
+      ruleEffect: decision.effect,
+      policyVersion: version,
+      approvers: review?.approvers ?? [],
+      requiredApprovals: review?.minApprovals ?? 0,
+      channel: review?.channel ?? null,
+      reason: decision.effect === 'deny' ? decision.reason : null,
+      grantTtlMs: decision.effect === 'deny' ? 0 : decision.grantTtlMs,
+      callbackUrl: input.callbackUrl ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash,
+      createdAt: now,
+      expiresAt: review ? now + review.timeoutMs : null,
+      decidedAt: status === 'pending' ? null : now,
+    };
+    await tx.insert(actions).values(row);
+    const type =
+      status === 'allowed' ? 'action.allowed' : status === 'blocked' ? 'action.blocked' : 'action.submitted';
+    const { idempotencyKey: _key, requestHash: _hash, keyId: _keyId, ...recorded } = row;
+    await appendAudit(tx, now, [{ type, actor: actor.id, subject: id, data: recorded }]);
+    if (status === 'allowed') await issueGrant(core, tx, now, row, 'system:server');
+    return { kind: 'created' as const, id };
+  });
+
+  if (outcome.kind === 'mismatch') {
+    throw new DomainError(
+      'idempotency_mismatch',
+      'this Idempotency-Key was already used with a different request body',
+    );
+  }
+  const loaded = await loadAction(core.database.db, outcome.id);
+  if (!loaded) throw new Error(`request ${outcome.id} vanished after commit`);
+  if (outcome.kind === 'created') core.events.changed(outcome.id);
+  return { request: toActionRequest(core, loaded, actor), replayed: outcome.kind === 'replay' };
+}

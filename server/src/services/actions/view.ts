@@ -1,0 +1,53 @@
+import type { ActionRequest, ActionSource, ActionStatus } from '@countersign/shared';
+import type { Actor } from '../../context';
+import type { Core } from '../core';
+import { grantToken } from '../grants/tokens';
+import { effectiveStatus, type LoadedAction } from './rows';
+
+const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
+
+/** The contract's ActionRequest, as `viewer` may see it: the grant token only for the requester. */
+export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor): ActionRequest {
+  const { row, grant } = loaded;
+  const now = core.now();
+  const status = effectiveStatus(row, now) as ActionStatus;
+  const view: ActionRequest = {
+    id: row.id,
+    status,
+    action: row.action,
+    ...(row.resource !== null && { resource: row.resource }),
+    ...(row.environment !== null && { environment: row.environment }),
+    ...(row.params !== null && { params: row.params }),
+    ...(row.justification !== null && { justification: row.justification }),
+    source: row.source as ActionSource,
+    context: row.context,
+    requester: { id: row.requesterId, ...(row.requesterOwner !== null && { owner: row.requesterOwner }) },
+    digest: row.digest,
+    rule: { name: row.ruleName, effect: row.ruleEffect as 'allow' | 'deny' | 'review' },
+    policyVersion: row.policyVersion,
+    approvals: { required: row.requiredApprovals, received: row.receivedApprovals },
+    approvers: row.approvers,
+    ...(row.channel !== null && { channel: row.channel }),
+    reviews: loaded.reviews.map((r) => ({
+      reviewer: r.reviewer,
+      decision: r.decision as 'approve' | 'deny',
+      ...(r.comment !== null && { comment: r.comment }),
+      via: r.via as 'api' | 'slack' | 'extension' | 'cli',
+      at: new Date(r.at).toISOString(),
+    })),
+    ...(row.reason !== null && { reason: row.reason }),
+    createdAt: new Date(row.createdAt).toISOString(),
+    ...(row.expiresAt !== null && { expiresAt: iso(row.expiresAt) }),
+    ...(row.decidedAt !== null && { decidedAt: iso(row.decidedAt) }),
+  };
+  if (status === 'expired' && row.status === 'pending' && row.expiresAt !== null)
+    view.decidedAt = iso(row.expiresAt);
+  const usable = grant && grant.redeemedAt === null && grant.expiresAt > now;
+  if (usable && viewer.id === row.requesterId && (status === 'approved' || status === 'allowed')) {
+    view.grant = {
+      token: grantToken(core.secret, grant.id),
+      expiresAt: new Date(grant.expiresAt).toISOString(),
+    };
+  }
+  return view;
+}

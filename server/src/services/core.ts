@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { Actor } from '../context';
+import type { Database } from '../db/client';
+import { WriteQueue } from '../db/write-queue';
+import { ActionEvents } from './action-events';
+import type { PolicyStore } from './policy/policy-store';
+
+/** Everything the service verbs need, built once at start-up. Nothing here knows HTTP or Slack. */
+export type Core = {
+  database: Database;
+  writes: WriteQueue;
+  policy: PolicyStore;
+  events: ActionEvents;
+  /** Derives grant tokens, so only their hashes need to be stored. */
+  secret: Buffer;
+  now: () => number;
+  log: Logger;
+};
+
+/** What every verb receives: the core and who is acting. */
+export type Ctx = { core: Core; actor: Actor };
+
+export function createCore(options: {
+  database: Database;
+  policy: PolicyStore;
+  secret: Buffer;
+  log: Logger;
+  now?: () => number;
+}): Core {
+  return {
+    database: options.database,
+    writes: new WriteQueue(options.database.db),
+    policy: options.policy,
+    events: new ActionEvents(),
+    secret: options.secret,
+    now: options.now ?? Date.now,
+    log: options.log,
+  };
+}

@@ -1,0 +1,74 @@
+import type { ErrorCode, RedeemInput } from '@countersign/shared';
+import { and, eq, isNull } from 'drizzle-orm';
+import { appendAudit } from '../../audit/emit';
+import { hasScope } from '../../context';
+import { actions, grants } from '../../db/schema';
+import { DomainError, forbidden } from '../../errors';
+import type { Ctx } from '../core';
+import { sha256Hex } from './tokens';
+
+export type Redeemed = { ok: true; actionId: string; grantId: string };
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  not_found: 'no grant has this token',
+  forbidden: 'only the requester may redeem its grant',
+  grant_used: 'this grant was already redeemed; it is single-use',
+  grant_expired: 'this grant expired before it was redeemed',
+  digest_mismatch: 'this grant is bound to a different action (the digest does not match)',
+};
+
+/**
+ * Spends a grant: at most once, only before it expires, only by its requester, and only for the
+ * exact action it was issued for. The spend is a conditional write on `redeemed_at IS NULL`.
+ */
+export async function redeemGrant({ ctx, input }: { ctx: Ctx; input: RedeemInput }): Promise<Redeemed> {
+  const { core, actor } = ctx;
+  if (!hasScope(actor, 'actions:write')) throw forbidden('redeeming needs the actions:write scope');
+  const tokenHash = sha256Hex(input.token);
+  const outcome = await core.writes.run(async (tx) => {
+    const at = core.now();
+    const [found] = await tx
+      .select({ grant: grants, requesterId: actions.requesterId, action: actions.action })
+      .from(grants)
+      .innerJoin(actions, eq(actions.id, grants.actionId))
+      .where(eq(grants.tokenHash, tokenHash))
+      .limit(1);
+    if (!found) return { code: 'not_found' as ErrorCode };
+    const { grant } = found;
+    const refuse = async (code: ErrorCode) => {
+      await appendAudit(tx, at, [
+        {
+          type: 'grant.refused',
+          actor: actor.id,
+          subject: grant.actionId,
+          data: { grantId: grant.id, action: found.action, code },
+        },
+      ]);
+      return { code };
+    };
+    if (found.requesterId !== actor.id) return refuse('forbidden');
+    if (grant.redeemedAt !== null) return refuse('grant_used');
+    if (grant.expiresAt <= at) return refuse('grant_expired');
+    if (grant.digest !== input.digest) return refuse('digest_mismatch');
+    const spent = await tx
+      .update(grants)
+      .set({ redeemedAt: at })
+      .where(and(eq(grants.id, grant.id), isNull(grants.redeemedAt)))
+      .returning({ id: grants.id });
+    if (spent.length === 0) return refuse('grant_used');
+    await appendAudit(tx, at, [
+      {
+        type: 'grant.redeemed',
+        actor: actor.id,
+        subject: grant.actionId,
+        data: { grantId: grant.id, action: found.action, digest: grant.digest },
+      },
+    ]);
+    return { code: undefined, actionId: grant.actionId, grantId: grant.id };
+  });
+  if (outcome.code !== undefined || !('actionId' in outcome)) {
+    const code = outcome.code ?? 'not_found';
+    throw new DomainError(code, MESSAGES[code] ?? code);
+  }
+  return { ok: true, actionId: outcome.actionId, grantId: outcome.grantId };
+}

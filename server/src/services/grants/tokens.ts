@@ -1,0 +1,12 @@
+import { createHash, createHmac } from 'node:crypto';
+
+/**
+ * A grant token is derived from its id with the server's secret, so the database stores only the
+ * token's hash yet the server can show the token to its requester again (a long-poll that returns
+ * after approval) until it is redeemed. Someone holding only the database cannot mint tokens.
+ */
+export function grantToken(secret: Buffer, grantId: string): string {
+  return `csg_${createHmac('sha256', secret).update(`grant:${grantId}`).digest('base64url')}`;
+}
+
+export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');

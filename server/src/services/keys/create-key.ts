@@ -1,0 +1,63 @@
+import type { Scope } from '@countersign/shared';
+import { eq } from 'drizzle-orm';
+import { appendAudit } from '../../audit/emit';
+import { hasScope } from '../../context';
+import { agents, apiKeys, users } from '../../db/schema';
+import { forbidden, invalid } from '../../errors';
+import { newId, randomSecret } from '../../ids';
+import type { Ctx } from '../core';
+import { formatKeyToken, hashSecret } from './key-token';
+
+export type CreateKeyInput =
+  | { kind: 'agent'; name: string; owner: string; scopes?: Scope[] | undefined; label?: string | undefined }
+  | { kind: 'user'; email: string; scopes?: Scope[] | undefined; label?: string | undefined };
+
+export type CreatedKey = { id: string; principal: string; scopes: Scope[]; token: string };
+
+/** Makes an API key. The token is returned once, here; only its hash is kept. */
+export async function createKey({ ctx, input }: { ctx: Ctx; input: CreateKeyInput }): Promise<CreatedKey> {
+  const { core, actor } = ctx;
+  if (actor.kind !== 'system' && !hasScope(actor, 'admin'))
+    throw forbidden('creating keys needs the admin scope');
+  const defaults: Scope[] = input.kind === 'agent' ? ['actions:write'] : ['reviews:write'];
+  const scopes: Scope[] = [...new Set(input.scopes ?? defaults)];
+  if (input.kind === 'agent' && scopes.includes('reviews:write')) {
+    throw invalid('agents cannot review: reviews:write is for user keys only', [
+      { path: 'scopes', message: 'reviews:write not allowed for agents' },
+    ]);
+  }
+  const principal = input.kind === 'agent' ? `agent:${input.name}` : `user:${input.email}`;
+  const id = newId('key');
+  const secret = randomSecret();
+
+  const conflict = await core.writes.run(async (tx) => {
+    const at = core.now();
+    if (input.kind === 'agent') {
+      const [existing] = await tx.select().from(agents).where(eq(agents.name, input.name)).limit(1);
+      // An agent's owner decides who may never approve its requests: it must not change silently.
+      if (existing && existing.owner !== input.owner) return existing.owner;
+      if (!existing) await tx.insert(agents).values({ name: input.name, owner: input.owner, createdAt: at });
+    } else {
+      await tx.insert(users).values({ email: input.email, createdAt: at }).onConflictDoNothing();
+    }
+    await tx.insert(apiKeys).values({
+      id,
+      secretHash: hashSecret(secret),
+      principal,
+      scopes,
+      label: input.label ?? null,
+      createdAt: at,
+    });
+    await appendAudit(tx, at, [
+      { type: 'key.created', actor: actor.id, subject: id, data: { keyId: id, principal, scopes } },
+    ]);
+    return undefined;
+  });
+  if (conflict !== undefined) {
+    throw invalid(
+      `agent ${input.kind === 'agent' ? input.name : ''} is owned by ${conflict}; an agent's owner cannot change`,
+      [{ path: 'owner', message: `must be ${conflict}` }],
+    );
+  }
+  return { id, principal, scopes, token: formatKeyToken(id, secret) };
+}

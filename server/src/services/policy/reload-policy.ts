@@ -1,0 +1,73 @@
+import { desc, eq } from 'drizzle-orm';
+import { appendAudit } from '../../audit/emit';
+import { hasScope } from '../../context';
+import { auditEvents, policies } from '../../db/schema';
+import { DomainError, forbidden } from '../../errors';
+import type { Core, Ctx } from '../core';
+import { describeProblems, type LoadedPolicy, readPolicyFile } from './policy-store';
+
+export type ReloadOutcome = { version: string; previousVersion: string; changed: boolean; rules: number };
+
+/** Records a policy as loaded: its text (so auditors can see what decided) and one audit event. */
+export async function recordPolicy(core: Core, actor: string, loaded: LoadedPolicy): Promise<void> {
+  await core.writes.run(async (tx) => {
+    const [last] = await tx
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.type, 'policy.loaded'))
+      .orderBy(desc(auditEvents.seq))
+      .limit(1);
+    const lastVersion = last ? (JSON.parse(last.data) as { version?: string }).version : undefined;
+    if (lastVersion === loaded.version) return;
+    await tx
+      .insert(policies)
+      .values({ version: loaded.version, file: loaded.file, text: loaded.text, loadedAt: loaded.loadedAt })
+      .onConflictDoNothing();
+    await appendAudit(tx, loaded.loadedAt, [
+      {
+        type: 'policy.loaded',
+        actor,
+        subject: loaded.version,
+        data: { version: loaded.version, file: loaded.file, rules: loaded.policy.rules.length },
+      },
+    ]);
+  });
+}
+
+/** Re-reads the policy file; a file that does not validate is refused and the running policy kept. */
+export async function reloadPolicy({ ctx }: { ctx: Ctx }): Promise<ReloadOutcome> {
+  const { core, actor } = ctx;
+  if (!hasScope(actor, 'admin')) throw forbidden('reloading the policy needs the admin scope');
+  const previous = core.policy.current;
+  const read = await readPolicyFile(previous.file, core.now());
+  if (!read.ok) {
+    await core.writes.run((tx) =>
+      appendAudit(tx, core.now(), [
+        {
+          type: 'policy.rejected',
+          actor: actor.id,
+          subject: previous.file,
+          data: { file: previous.file, kept: previous.version, problems: read.problems },
+        },
+      ]),
+    );
+    core.log.error(
+      { problems: describeProblems(read.problems) },
+      'policy reload refused; keeping the last good policy',
+    );
+    throw new DomainError(
+      'invalid_request',
+      `policy file ${previous.file} is invalid; still enforcing ${previous.version}`,
+      read.problems.map((p) => ({ path: `${p.file}:${p.line}:${p.column}`, message: p.message })),
+    );
+  }
+  await recordPolicy(core, actor.id, read.loaded);
+  core.policy.replace(read.loaded);
+  core.log.info({ version: read.loaded.version, previous: previous.version }, 'policy reloaded');
+  return {
+    version: read.loaded.version,
+    previousVersion: previous.version,
+    changed: read.loaded.version !== previous.version,
+    rules: read.loaded.policy.rules.length,
+  };
+}

@@ -1,0 +1,101 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parsePolicy } from '@countersign/shared/policy';
+import { type ServerType, serve } from '@hono/node-server';
+import type { Logger } from 'pino';
+import { openDatabase } from './db/client';
+import type { Env } from './env';
+import { createApp } from './http/app';
+import { filePathOf, resolveSecret } from './secret';
+import { startSweeper } from './services/actions/expire-actions';
+import { type Core, createCore } from './services/core';
+import { describeProblems, PolicyStore, policyVersion, readPolicyFile } from './services/policy/policy-store';
+import { recordPolicy } from './services/policy/reload-policy';
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** For CLI commands that never evaluate policy (keys, audit): a policy that decides nothing. */
+const INERT_POLICY = 'version: 1\nrules: []\n';
+
+/** Opens the database and loads the policy: everything the service verbs need, with no transport. */
+export async function openCore(
+  env: Env,
+  log: Logger,
+  options: { policy: 'required' | 'inert' },
+): Promise<Core> {
+  if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
+    await mkdir(dirname(filePathOf(env.COUNTERSIGN_DB_URL)), { recursive: true });
+  }
+  const secret = await resolveSecret(env.COUNTERSIGN_SECRET, env.COUNTERSIGN_DB_URL).catch((error: Error) => {
+    throw new StartupError(error.message);
+  });
+  let policy: PolicyStore;
+  if (options.policy === 'required') {
+    const read = await readPolicyFile(env.COUNTERSIGN_POLICY, Date.now());
+    if (!read.ok) {
+      throw new StartupError(
+        `COUNTERSIGN_POLICY: ${env.COUNTERSIGN_POLICY} is not a valid policy\n${describeProblems(read.problems)}`,
+      );
+    }
+    policy = new PolicyStore(read.loaded);
+  } else {
+    const parsed = parsePolicy(INERT_POLICY, '(inert)');
+    if (!parsed.ok) throw new StartupError('internal: the inert policy does not parse');
+    const loaded = {
+      policy: parsed.policy,
+      version: policyVersion(INERT_POLICY),
+      file: '(inert)',
+      text: INERT_POLICY,
+      loadedAt: Date.now(),
+    };
+    policy = new PolicyStore(loaded);
+  }
+  const database = await openDatabase(env.COUNTERSIGN_DB_URL, env.COUNTERSIGN_DB_AUTH_TOKEN).catch(
+    (error: Error) => {
+      throw new StartupError(`COUNTERSIGN_DB_URL: cannot open ${env.COUNTERSIGN_DB_URL}: ${error.message}`);
+    },
+  );
+  return createCore({ database, policy, secret, log });
+}
+
+export type RunningServer = { core: Core; url: string; port: number; close(): Promise<void> };
+
+/** Starts the HTTP server with the sweeper; resolves once it listens. */
+export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
+  const core = await openCore(env, log, { policy: 'required' });
+  await recordPolicy(core, 'system:server', core.policy.current);
+  const app = createApp(core, { maxBodyBytes: env.COUNTERSIGN_MAX_BODY_BYTES });
+  const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+    s.once('error', reject);
+  }).catch((error: NodeJS.ErrnoException) => {
+    stopSweeper();
+    core.database.close();
+    throw new StartupError(
+      error.code === 'EADDRINUSE'
+        ? `PORT: ${env.PORT} is already in use`
+        : `cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`,
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  log.info({ url, policy: core.policy.current.version, db: env.COUNTERSIGN_DB_URL }, 'countersign listening');
+  return {
+    core,
+    url,
+    port,
+    close: async () => {
+      stopSweeper();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Long-polls would hold the close open for up to a minute.
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      core.database.close();
+    },
+  };
+}

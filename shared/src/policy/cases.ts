@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { durationSchema } from './duration';
+import { evaluate } from './evaluate';
+import type { PolicyProblem } from './problem';
+import { byPosition } from './problem';
+import { oneOrMany, text } from './schema';
+import type { Decision, EvaluationInput, Policy } from './types';
+import type { Path, YamlSource } from './yaml-source';
+import { issueProblems, lineOf, problemAt, readYaml } from './yaml-source';
+
+/** What a case expects; only the fields given are compared. */
+export type CaseExpectation = {
+  effect: Decision['effect'];
+  rule?: string;
+  reason?: string;
+  approvers?: string[];
+  minApprovals?: number;
+  timeoutMs?: number;
+  grantTtlMs?: number;
+  channel?: string;
+};
+export type PolicyCase = { name: string; line: number; request: EvaluationInput; expect: CaseExpectation };
+export type CaseResult = {
+  name: string;
+  line: number;
+  pass: boolean;
+  expected: CaseExpectation;
+  actual: Decision;
+  /** The expected fields the decision got wrong. */
+  mismatches: (keyof CaseExpectation)[];
+};
+
+const requestShape = {
+  action: text('an action'),
+  resource: text('a resource').optional(),
+  environment: text('an environment').optional(),
+  requester: text('a principal id such as agent:billing-bot'),
+  source: text('a source').optional(),
+};
+const expectShape = {
+  effect: z.enum(['allow', 'deny', 'review'], { error: 'must be allow, deny or review' }),
+  rule: text('a rule name').optional(),
+  reason: text('a reason').optional(),
+  approvers: oneOrMany(text('a group name'), 'a group name').optional(),
+  minApprovals: z
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .optional(),
+  timeout: durationSchema.optional(),
+  grantTtl: durationSchema.optional(),
+  channel: text('a Slack channel').optional(),
+};
+const caseShape = {
+  name: text('a case name'),
+  request: z.strictObject(requestShape, { error: 'expected a request (a map)' }),
+  expect: z.strictObject(expectShape, { error: 'expected a map with at least effect' }),
+};
+const topShape = {
+  cases: z
+    .array(z.strictObject(caseShape, { error: 'expected a case (a map)' }), {
+      error: 'expected a list of cases',
+    })
+    .min(1, { error: 'expected at least one case' }),
+};
+const casesFileSchema = z.strictObject(topShape, { error: 'expected a map with cases' });
+
+function caseKeysAt(path: Path): readonly string[] {
+  if (path.length === 0) return Object.keys(topShape);
+  if (path.length === 2) return Object.keys(caseShape);
+  return path[2] === 'request' ? Object.keys(requestShape) : Object.keys(expectShape);
+}
+
+function duplicateNames(source: YamlSource): PolicyProblem[] {
+  const data = source.data;
+  const cases = typeof data === 'object' && data !== null && 'cases' in data ? data.cases : undefined;
+  if (!Array.isArray(cases)) return [];
+  const firstLine = new Map<string, number>();
+  return cases.flatMap((c: unknown, i) => {
+    const name = typeof c === 'object' && c !== null && 'name' in c ? c.name : undefined;
+    if (typeof name !== 'string') return [];
+    const seen = firstLine.get(name.trim());
+    if (seen === undefined) {
+      firstLine.set(name.trim(), lineOf(source, ['cases', i]));
+      return [];
+    }
+    return [problemAt(source, ['cases', i, 'name'], `duplicate case name "${name}" (first at line ${seen})`)];
+  });
+}
+
+/** Parses a cases file for `countersign policy test`, reporting every problem with its position. */
+export function parseCases(
+  text: string,
+  file: string,
+): { ok: true; cases: PolicyCase[] } | { ok: false; problems: PolicyProblem[] } {
+  const { source, problems } = readYaml(text, file);
+  if (!source) return { ok: false, problems: problems.sort(byPosition) };
+  const parsed = casesFileSchema.safeParse(source.data ?? {});
+  if (!parsed.success) problems.push(...issueProblems(source, parsed.error.issues, caseKeysAt));
+  problems.push(...duplicateNames(source));
+  if (!parsed.success || problems.length > 0) return { ok: false, problems: problems.sort(byPosition) };
+  const cases = parsed.data.cases.map((c, i): PolicyCase => {
+    const { timeout, grantTtl, ...rest } = c.expect;
+    const expect: CaseExpectation = { ...rest };
+    if (timeout !== undefined) expect.timeoutMs = timeout;
+    if (grantTtl !== undefined) expect.grantTtlMs = grantTtl;
+    return { name: c.name, line: lineOf(source, ['cases', i]), request: c.request, expect };
+  });
+  return { ok: true, cases };
+}
+
+function same(expected: unknown, actual: unknown): boolean {
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    // Approver groups are a set: order in the file carries no meaning.
+    const sorted = (xs: unknown[]) => JSON.stringify(xs.map(String).sort());
+    return sorted(expected) === sorted(actual);
+  }
+  return expected === actual;
+}
+
+/** Evaluates each case's request against the policy and compares the decision with its expectation. */
+export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResult[] {
+  return cases.map((c) => {
+    const actual = evaluate(policy, c.request);
+    const fields: Partial<Record<keyof CaseExpectation, unknown>> = actual;
+    const keys = Object.keys(c.expect) as (keyof CaseExpectation)[];
+    const mismatches = keys.filter((k) => !same(c.expect[k], fields[k]));
+    return {
+      name: c.name,
+      line: c.line,
+      pass: mismatches.length === 0,
+      expected: c.expect,
+      actual,
+      mismatches,
+    };
+  });
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { consoleKeysAt, consoleSchema } from './console-schema';
+import { durationSchema } from './duration';
+import type { GlobKind } from './glob';
+import { globError } from './glob';
+import type { Path } from './yaml-source';
+
+export const text = (what: string) =>
+  z
+    .string({ error: `expected ${what}` })
+    .trim()
+    .min(1, { error: `expected ${what}, not an empty string` });
+
+/** Accepts `x` as shorthand for `[x]`; a given list must not be empty. */
+export const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? [v] : v),
+    z
+      .array(item, { error: `expected ${what} or a list of them` })
+      .min(1, { error: 'must not be an empty list' }),
+  );
+
+export const glob = (kind: GlobKind) =>
+  z.string({ error: 'expected a glob (a string)' }).superRefine((pattern, ctx) => {
+    const error = globError(kind, pattern);
+    if (error) ctx.addIssue({ code: 'custom', message: error });
+  });
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SLACK_HANDLE = /^slack:@[a-z0-9][a-z0-9._-]*$/i;
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const member = z
+  .string({ error: 'expected an email address or slack:@handle' })
+  .trim()
+  .refine((m) => EMAIL.test(m) || SLACK_HANDLE.test(m), {
+    error: (iss) => `"${String(iss.input)}" is neither an email address nor a slack:@handle`,
+  });
+
+const groupName = z.string().regex(GROUP_NAME, {
+  error: (iss) =>
+    `group name "${String(iss.input)}" must start with a letter or digit and use only letters, digits, ".", "_" and "-"`,
+});
+
+const matchShape = {
+  action: oneOrMany(glob('dotted'), 'a glob').optional(),
+  resource: oneOrMany(glob('path'), 'a glob').optional(),
+  environment: oneOrMany(glob('plain'), 'a glob').optional(),
+  requester: oneOrMany(glob('plain'), 'a glob').optional(),
+  source: oneOrMany(glob('plain'), 'a glob').optional(),
+};
+
+const outcomeShape = {
+  effect: z.enum(['allow', 'deny', 'review'], { error: 'must be allow, deny or review' }),
+  reason: text('a reason').optional(),
+  approvers: oneOrMany(text('a group name'), 'a group name').optional(),
+  minApprovals: z
+    .number({ error: 'expected a whole number, at least 1' })
+    .int({ error: 'expected a whole number, at least 1' })
+    .min(1, { error: 'expected a whole number, at least 1' })
+    .optional(),
+  timeout: durationSchema.optional(),
+  grantTtl: durationSchema.optional(),
+  channel: text('a Slack channel').optional(),
+};
+
+const ruleShape = {
+  name: text('a rule name'),
+  match: z.strictObject(matchShape, { error: 'expected a map of globs; {} matches every request' }),
+  ...outcomeShape,
+};
+
+const NOT_ON_DEFAULT = 'the default rule applies when no rule matched, so it takes no name or match';
+const defaultShape = {
+  ...outcomeShape,
+  name: z.never({ error: NOT_ON_DEFAULT }).optional(),
+  match: z.never({ error: NOT_ON_DEFAULT }).optional(),
+};
+
+const defaultsShape = { timeout: durationSchema.optional(), grantTtl: durationSchema.optional() };
+
+const topShape = {
+  version: z.literal(1, { error: 'must be 1, the only version of the policy format' }),
+  groups: z
+    .record(groupName, z.array(member, { error: 'expected a list of members' }), {
+      error: (iss) =>
+        iss.code === 'invalid_type' ? 'expected a map of group name to a list of members' : undefined,
+    })
+    .optional(),
+  defaults: z.strictObject(defaultsShape, { error: 'expected a map with timeout and grantTtl' }).optional(),
+  rules: z
+    .array(z.strictObject(ruleShape, { error: 'expected a rule (a map)' }), {
+      error: 'expected a list of rules',
+    })
+    .optional(),
+  default: z.strictObject(defaultShape, { error: 'expected a rule: a map with effect, without name or match' }).optional(),
+  consoles: z.array(consoleSchema, { error: 'expected a list of console rules' }).optional(),
+};
+
+export const policyFileSchema = z.strictObject(topShape, {
+  error: 'expected a map with version, groups, defaults, rules, default and consoles',
+});
+export type PolicyFile = z.output<typeof policyFileSchema>;
+export type OutcomeFields = z.output<z.ZodObject<typeof outcomeShape>>;
+
+export const OUTCOME_KEYS = Object.keys(outcomeShape);
+
+export function policyKeysAt(path: Path): readonly string[] {
+  const [top] = path;
+  if (path.length === 0) return Object.keys(topShape);
+  if (top === 'defaults') return Object.keys(defaultsShape);
+  if (top === 'default') return OUTCOME_KEYS;
+  if (top === 'rules') return path.length === 2 ? Object.keys(ruleShape) : Object.keys(matchShape);
+  if (top === 'consoles') return consoleKeysAt(path.slice(2));
+  return [];
+}

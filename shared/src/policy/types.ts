@@ -1,0 +1,73 @@
+export type Effect = 'allow' | 'deny' | 'review';
+export type MatchKey = 'action' | 'resource' | 'environment' | 'requester' | 'source';
+export const MATCH_KEYS: readonly MatchKey[] = ['action', 'resource', 'environment', 'requester', 'source'];
+
+/** Globs per request field; a key left out matches anything, a key given must match. */
+export type RuleMatch = { [K in MatchKey]?: string[] };
+
+/** What a rule decides, with the policy's defaults already filled in. */
+export type RuleOutcome =
+  | { effect: 'allow'; grantTtlMs: number }
+  | { effect: 'deny'; reason: string }
+  | {
+      effect: 'review';
+      approvers: string[];
+      minApprovals: number;
+      timeoutMs: number;
+      grantTtlMs: number;
+      channel?: string;
+    };
+
+export type PolicyRule = { name: string; match: RuleMatch } & RuleOutcome;
+
+/** JSON (or form) body pattern: maps match key by key, strings are globs, lists match any element. */
+export type BodyPattern = string | number | boolean | null | BodyPattern[] | { [key: string]: BodyPattern };
+
+export type ConsoleRule = {
+  name: string;
+  match: {
+    /** Upper-cased; absent means any method. */
+    method?: string[];
+    /** A URLPattern string, kept as written for the extension to compile. */
+    url: string;
+    /** Lower-cased header name → glob. */
+    headers?: Record<string, string>;
+    /** A string is a regular expression on the raw body; anything else a BodyPattern. */
+    body?: string | BodyPattern[] | { [key: string]: BodyPattern };
+  };
+  action: string;
+  resource?: string;
+  environment?: string;
+};
+
+export type Policy = {
+  /** Group name → members: lower-cased emails, and `slack:@handle` entries kept for a Slack resolver. */
+  groups: Record<string, string[]>;
+  defaults: { timeoutMs: number; grantTtlMs: number };
+  /** First match wins. */
+  rules: PolicyRule[];
+  /** Applies when no rule matched; absent means deny (fail closed). */
+  default?: RuleOutcome;
+  consoles: ConsoleRule[];
+};
+
+export type EvaluationInput = {
+  action: string;
+  resource?: string;
+  environment?: string;
+  requester: string;
+  source?: string;
+};
+
+export type Decision =
+  | { effect: 'allow'; rule: string; grantTtlMs: number }
+  | { effect: 'deny'; rule: string; reason: string }
+  | {
+      effect: 'review';
+      rule: string;
+      approvers: string[];
+      minApprovals: number;
+      timeoutMs: number;
+      grantTtlMs: number;
+      channel?: string;
+    };

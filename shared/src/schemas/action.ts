@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+export const ACTION_STATUSES = [
+  'pending',
+  'approved',
+  'denied',
+  'expired',
+  'cancelled',
+  'allowed',
+  'blocked',
+] as const;
+export const ActionStatus = z.enum(ACTION_STATUSES).meta({ id: 'ActionStatus' });
+export type ActionStatus = z.infer<typeof ActionStatus>;
+
+/** Statuses a request never leaves. */
+export const FINAL_STATUSES: readonly ActionStatus[] = [
+  'approved',
+  'denied',
+  'expired',
+  'cancelled',
+  'allowed',
+  'blocked',
+];
+
+export const ActionSource = z.enum(['api', 'sdk', 'cli', 'extension', 'mcp']).meta({ id: 'ActionSource' });
+export type ActionSource = z.infer<typeof ActionSource>;
+
+// Bounded everywhere: these strings end up in Slack messages, audit rows and log lines.
+const jsonObject = z.record(z.string().max(200), z.unknown());
+
+export const SubmitActionInput = z
+  .strictObject({
+    action: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\w.:/-]+$/, 'letters, digits and . _ : / - only'),
+    resource: z.string().min(1).max(1024).optional(),
+    environment: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only')
+      .optional(),
+    params: jsonObject.optional(),
+    justification: z.string().max(4000).optional(),
+    source: ActionSource.optional(),
+    context: jsonObject.optional(),
+    callbackUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+  })
+  .meta({ id: 'SubmitAction' });
+export type SubmitActionInput = z.infer<typeof SubmitActionInput>;
+
+export const ReviewInput = z
+  .strictObject({
+    decision: z.enum(['approve', 'deny']),
+    comment: z.string().min(1).max(4000).optional(),
+  })
+  .meta({ id: 'ReviewInput' });
+export type ReviewInput = z.infer<typeof ReviewInput>;
+
+export const RedeemInput = z
+  .strictObject({
+    token: z.string().min(1).max(200),
+    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>'),
+  })
+  .meta({ id: 'RedeemInput' });
+export type RedeemInput = z.infer<typeof RedeemInput>;
+
+export const ReviewVia = z.enum(['api', 'slack', 'extension', 'cli']);
+export type ReviewVia = z.infer<typeof ReviewVia>;
+
+export const Review = z
+  .object({
+    reviewer: z.string(),
+    decision: z.enum(['approve', 'deny']),
+    comment: z.string().optional(),
+    via: ReviewVia,
+    at: z.string(),
+  })
+  .meta({ id: 'Review' });
+export type Review = z.infer<typeof Review>;
+
+export const Requester = z.object({ id: z.string(), owner: z.string().optional() });
+export type Requester = z.infer<typeof Requester>;
+
+export const ActionRequest = z
+  .object({
+    id: z.string(),
+    status: ActionStatus,
+    action: z.string(),
+    resource: z.string().optional(),
+    environment: z.string().optional(),
+    params: jsonObject.optional(),
+    justification: z.string().optional(),
+    source: ActionSource,
+    context: jsonObject,
+    requester: Requester,
+    digest: z.string(),
+    rule: z.object({ name: z.string(), effect: z.enum(['allow', 'deny', 'review']) }),
+    policyVersion: z.string(),
+    approvals: z.object({ required: z.number().int(), received: z.number().int() }),
+    approvers: z.array(z.string()),
+    channel: z.string().optional(),
+    reviews: z.array(Review),
+    reason: z.string().optional(),
+    createdAt: z.string(),
+    expiresAt: z.string().optional(),
+    decidedAt: z.string().optional(),
+    grant: z.object({ token: z.string(), expiresAt: z.string() }).optional(),
+  })
+  .meta({ id: 'ActionRequest' });
+export type ActionRequest = z.infer<typeof ActionRequest>;
+
+export const ActionList = z
+  .object({ items: z.array(ActionRequest), nextCursor: z.string().nullable() })
+  .meta({ id: 'ActionList' });
+export type ActionList = z.infer<typeof ActionList>;

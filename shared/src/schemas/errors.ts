@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Every domain error code of the contract, and the HTTP status it maps to at the edge. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  self_approval: 403,
+  not_an_approver: 403,
+  digest_mismatch: 403,
+  not_found: 404,
+  not_pending: 409,
+  already_reviewed: 409,
+  grant_used: 409,
+  idempotency_mismatch: 409,
+  expired: 410,
+  grant_expired: 410,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ErrorDetail = z.object({ path: z.string(), message: z.string() });
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(ErrorDetail).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+export type ErrorBody = z.infer<typeof ErrorBody>;
