@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK_KIT_LIMITS, type SlackEmulator, startSlackEmulator } from './index';
+import { type SlackEmulator, startSlackEmulator } from './index';
 import { callApi } from './web-api-client';
 
 // One emulator for the file: these tests only post, and every assertion reads the answer to its own call.
@@ -15,7 +15,12 @@ afterAll(async () => {
 const chars = (n: number) => 'x'.repeat(n);
 const plain = (text: string) => ({ type: 'plain_text', text });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
-const button = (extra: Record<string, unknown> = {}) => ({ type: 'button', text: plain('Go'), action_id: 'go', ...extra });
+const button = (extra: Record<string, unknown> = {}) => ({
+  type: 'button',
+  text: plain('Go'),
+  action_id: 'go',
+  ...extra,
+});
 const actions = (...elements: unknown[]) => ({ type: 'actions', elements });
 const message = (...blocks: unknown[]) => ({ channel: 'C1', text: 'fallback', blocks });
 const modal = (extra: Record<string, unknown> = {}) => ({
@@ -46,8 +51,20 @@ const cases: LimitCase[] = [
     build: (n) => message(...Array.from({ length: n }, () => ({ type: 'divider' }))),
     pointer: '/blocks',
   },
-  { name: 'message text', method: 'chat.postMessage', max: 40_000, build: (n) => ({ channel: 'C1', text: chars(n) }), pointer: undefined },
-  { name: 'section text', method: 'chat.postMessage', max: 3000, build: (n) => message({ type: 'section', text: mrkdwn(chars(n)) }), pointer: '/blocks/0/text/text' },
+  {
+    name: 'message text',
+    method: 'chat.postMessage',
+    max: 40_000,
+    build: (n) => ({ channel: 'C1', text: chars(n) }),
+    pointer: undefined,
+  },
+  {
+    name: 'section text',
+    method: 'chat.postMessage',
+    max: 3000,
+    build: (n) => message({ type: 'section', text: mrkdwn(chars(n)) }),
+    pointer: '/blocks/0/text/text',
+  },
   {
     name: 'section fields',
     method: 'chat.postMessage',
@@ -55,8 +72,20 @@ const cases: LimitCase[] = [
     build: (n) => message({ type: 'section', fields: Array.from({ length: n }, () => mrkdwn('f')) }),
     pointer: '/blocks/0/fields',
   },
-  { name: 'section field text', method: 'chat.postMessage', max: 2000, build: (n) => message({ type: 'section', fields: [mrkdwn(chars(n))] }), pointer: '/blocks/0/fields/0/text' },
-  { name: 'header text', method: 'chat.postMessage', max: 150, build: (n) => message({ type: 'header', text: plain(chars(n)) }), pointer: '/blocks/0/text/text' },
+  {
+    name: 'section field text',
+    method: 'chat.postMessage',
+    max: 2000,
+    build: (n) => message({ type: 'section', fields: [mrkdwn(chars(n))] }),
+    pointer: '/blocks/0/fields/0/text',
+  },
+  {
+    name: 'header text',
+    method: 'chat.postMessage',
+    max: 150,
+    build: (n) => message({ type: 'header', text: plain(chars(n)) }),
+    pointer: '/blocks/0/text/text',
+  },
   {
     name: 'context elements',
     method: 'chat.postMessage',
@@ -71,8 +100,20 @@ const cases: LimitCase[] = [
     build: (n) => message(actions(...Array.from({ length: n }, (_, i) => button({ action_id: `a${i}` })))),
     pointer: '/blocks/0/elements',
   },
-  { name: 'button text', method: 'chat.postMessage', max: 75, build: (n) => message(actions(button({ text: plain(chars(n)) }))), pointer: '/blocks/0/elements/0/text/text' },
-  { name: 'button value', method: 'chat.postMessage', max: 2000, build: (n) => message(actions(button({ value: chars(n) }))), pointer: '/blocks/0/elements/0/value' },
+  {
+    name: 'button text',
+    method: 'chat.postMessage',
+    max: 75,
+    build: (n) => message(actions(button({ text: plain(chars(n)) }))),
+    pointer: '/blocks/0/elements/0/text/text',
+  },
+  {
+    name: 'button value',
+    method: 'chat.postMessage',
+    max: 2000,
+    build: (n) => message(actions(button({ value: chars(n) }))),
+    pointer: '/blocks/0/elements/0/value',
+  },
   {
     name: 'button url',
     method: 'chat.postMessage',
@@ -80,8 +121,20 @@ const cases: LimitCase[] = [
     build: (n) => message(actions(button({ url: `https://e.example/${chars(n - 18)}` }))),
     pointer: '/blocks/0/elements/0/url',
   },
-  { name: 'action_id', method: 'chat.postMessage', max: 255, build: (n) => message(actions(button({ action_id: chars(n) }))), pointer: '/blocks/0/elements/0/action_id' },
-  { name: 'block_id', method: 'chat.postMessage', max: 255, build: (n) => message({ type: 'divider', block_id: chars(n) }), pointer: '/blocks/0/block_id' },
+  {
+    name: 'action_id',
+    method: 'chat.postMessage',
+    max: 255,
+    build: (n) => message(actions(button({ action_id: chars(n) }))),
+    pointer: '/blocks/0/elements/0/action_id',
+  },
+  {
+    name: 'block_id',
+    method: 'chat.postMessage',
+    max: 255,
+    build: (n) => message({ type: 'divider', block_id: chars(n) }),
+    pointer: '/blocks/0/block_id',
+  },
   {
     name: 'blocks in a modal',
     method: 'views.open',
@@ -93,14 +146,47 @@ const cases: LimitCase[] = [
     name: 'blocks in a home tab',
     method: 'views.publish',
     max: 100,
-    build: (n) => ({ user_id: 'U1', view: { type: 'home', blocks: Array.from({ length: n }, () => ({ type: 'divider' })) } }),
+    build: (n) => ({
+      user_id: 'U1',
+      view: { type: 'home', blocks: Array.from({ length: n }, () => ({ type: 'divider' })) },
+    }),
     pointer: '/view/blocks',
   },
-  { name: 'modal title', method: 'views.open', max: 24, build: (n) => modal({ title: plain(chars(n)) }), pointer: '/view/title/text' },
-  { name: 'modal submit', method: 'views.open', max: 24, build: (n) => modal({ submit: plain(chars(n)) }), pointer: '/view/submit/text' },
-  { name: 'modal close', method: 'views.open', max: 24, build: (n) => modal({ close: plain(chars(n)) }), pointer: '/view/close/text' },
-  { name: 'private_metadata', method: 'views.open', max: 3000, build: (n) => modal({ private_metadata: chars(n) }), pointer: '/view/private_metadata' },
-  { name: 'callback_id', method: 'views.open', max: 255, build: (n) => modal({ callback_id: chars(n) }), pointer: '/view/callback_id' },
+  {
+    name: 'modal title',
+    method: 'views.open',
+    max: 24,
+    build: (n) => modal({ title: plain(chars(n)) }),
+    pointer: '/view/title/text',
+  },
+  {
+    name: 'modal submit',
+    method: 'views.open',
+    max: 24,
+    build: (n) => modal({ submit: plain(chars(n)) }),
+    pointer: '/view/submit/text',
+  },
+  {
+    name: 'modal close',
+    method: 'views.open',
+    max: 24,
+    build: (n) => modal({ close: plain(chars(n)) }),
+    pointer: '/view/close/text',
+  },
+  {
+    name: 'private_metadata',
+    method: 'views.open',
+    max: 3000,
+    build: (n) => modal({ private_metadata: chars(n) }),
+    pointer: '/view/private_metadata',
+  },
+  {
+    name: 'callback_id',
+    method: 'views.open',
+    max: 255,
+    build: (n) => modal({ callback_id: chars(n) }),
+    pointer: '/view/callback_id',
+  },
   {
     name: 'input label',
     method: 'views.open',

@@ -24,18 +24,25 @@ const textInput = { type: 'plain_text_input', action_id: 'reason' };
 describe('the limits table', () => {
   it('cites an https source for every rule', () => {
     expect(BLOCK_KIT_LIMITS.length).toBeGreaterThan(30);
-    for (const rule of BLOCK_KIT_LIMITS) expect(rule.source, `${rule.target}.${rule.field}`).toMatch(/^https:\/\//);
+    for (const rule of BLOCK_KIT_LIMITS)
+      expect(rule.source, `${rule.target}.${rule.field}`).toMatch(/^https:\/\//);
   });
 });
 
 describe('error shapes', () => {
   it('chat.* answer invalid_blocks with errors and [ERROR] messages, like Slack', async () => {
-    const { body } = await callApi(slack, 'chat.postMessage', message({ type: 'section', text: mrkdwn('x'.repeat(3001)) }));
+    const { body } = await callApi(
+      slack,
+      'chat.postMessage',
+      message({ type: 'section', text: mrkdwn('x'.repeat(3001)) }),
+    );
     expect(body).toEqual({
       ok: false,
       error: 'invalid_blocks',
       errors: ['must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
-      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'] },
+      response_metadata: {
+        messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
+      },
     });
   });
 
@@ -44,30 +51,52 @@ describe('error shapes', () => {
     expect(body).toEqual({
       ok: false,
       error: 'invalid_arguments',
-      response_metadata: { messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/title/text]'] },
+      response_metadata: {
+        messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/title/text]'],
+      },
     });
   });
 
   it('chat.update and chat.postEphemeral validate blocks too', async () => {
     const posted = await callApi(slack, 'chat.postMessage', { channel: 'C1', text: 'x' });
     const tooMany = Array.from({ length: 51 }, () => ({ type: 'divider' }));
-    const update = await callApi(slack, 'chat.update', { channel: 'C1', ts: posted.body.ts, blocks: tooMany });
-    const ephemeral = await callApi(slack, 'chat.postEphemeral', { channel: 'C1', user: 'U1', blocks: tooMany });
+    const update = await callApi(slack, 'chat.update', {
+      channel: 'C1',
+      ts: posted.body.ts,
+      blocks: tooMany,
+    });
+    const ephemeral = await callApi(slack, 'chat.postEphemeral', {
+      channel: 'C1',
+      user: 'U1',
+      blocks: tooMany,
+    });
     expect(update.body.error).toBe('invalid_blocks');
     expect(ephemeral.body.error).toBe('invalid_blocks');
   });
 
   it('answers invalid_blocks_format when blocks is not JSON', async () => {
-    const { body } = await callApi(slack, 'chat.postMessage', { channel: 'C1', text: 'x', blocks: '[{"type":' });
+    const { body } = await callApi(slack, 'chat.postMessage', {
+      channel: 'C1',
+      text: 'x',
+      blocks: '[{"type":',
+    });
     expect(body.error).toBe('invalid_blocks_format');
   });
 });
 
 describe('structural rules', () => {
   it('header text must be plain_text', async () => {
-    expect((await callApi(slack, 'chat.postMessage', message({ type: 'header', text: plain('Hi') }))).body.ok).toBe(true);
-    const { body } = await callApi(slack, 'chat.postMessage', message({ type: 'header', text: mrkdwn('*Hi*') }));
-    expect(JSON.stringify(body)).toContain('must be a plain_text text object [json-pointer:/blocks/0/text/type]');
+    expect(
+      (await callApi(slack, 'chat.postMessage', message({ type: 'header', text: plain('Hi') }))).body.ok,
+    ).toBe(true);
+    const { body } = await callApi(
+      slack,
+      'chat.postMessage',
+      message({ type: 'header', text: mrkdwn('*Hi*') }),
+    );
+    expect(JSON.stringify(body)).toContain(
+      'must be a plain_text text object [json-pointer:/blocks/0/text/type]',
+    );
   });
 
   it('button text must be plain_text', async () => {
@@ -77,20 +106,32 @@ describe('structural rules', () => {
 
   it('section text must not be empty', async () => {
     const { body } = await callApi(slack, 'chat.postMessage', message({ type: 'section', text: mrkdwn('') }));
-    expect(JSON.stringify(body)).toContain('must be more than 0 characters [json-pointer:/blocks/0/text/text]');
+    expect(JSON.stringify(body)).toContain(
+      'must be more than 0 characters [json-pointer:/blocks/0/text/text]',
+    );
   });
 
   it('block_id must be unique within the message', async () => {
-    const ok = await callApi(slack, 'chat.postMessage', message({ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'b' }));
+    const ok = await callApi(
+      slack,
+      'chat.postMessage',
+      message({ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'b' }),
+    );
     expect(ok.body.ok).toBe(true);
-    const { body } = await callApi(slack, 'chat.postMessage', message({ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'a' }));
+    const { body } = await callApi(
+      slack,
+      'chat.postMessage',
+      message({ type: 'divider', block_id: 'a' }, { type: 'divider', block_id: 'a' }),
+    );
     expect(body.errors).toEqual(['`block_id` "a" already exists [json-pointer:/blocks/1/block_id]']);
   });
 
   it('action_id must be unique within its block, and may repeat across blocks', async () => {
     const twice = { type: 'actions', elements: [button('approve'), button('approve')] };
     const { body } = await callApi(slack, 'chat.postMessage', message(twice));
-    expect(body.errors).toEqual(['`action_id` "approve" already exists [json-pointer:/blocks/0/elements/1/action_id]']);
+    expect(body.errors).toEqual([
+      '`action_id` "approve" already exists [json-pointer:/blocks/0/elements/1/action_id]',
+    ]);
     const acrossBlocks = message(
       { type: 'section', text: mrkdwn('req 1'), accessory: button('approve') },
       { type: 'section', text: mrkdwn('req 2'), accessory: button('approve') },
@@ -99,10 +140,22 @@ describe('structural rules', () => {
   });
 
   it('input blocks need a label and an element', async () => {
-    const noLabel = await callApi(slack, 'views.open', modal({ submit: plain('OK'), blocks: [{ type: 'input', element: textInput }] }));
-    expect(JSON.stringify(noLabel.body)).toContain('missing required field: label [json-pointer:/view/blocks/0]');
-    const noElement = await callApi(slack, 'views.open', modal({ submit: plain('OK'), blocks: [{ type: 'input', label: plain('Why') }] }));
-    expect(JSON.stringify(noElement.body)).toContain('missing required field: element [json-pointer:/view/blocks/0]');
+    const noLabel = await callApi(
+      slack,
+      'views.open',
+      modal({ submit: plain('OK'), blocks: [{ type: 'input', element: textInput }] }),
+    );
+    expect(JSON.stringify(noLabel.body)).toContain(
+      'missing required field: label [json-pointer:/view/blocks/0]',
+    );
+    const noElement = await callApi(
+      slack,
+      'views.open',
+      modal({ submit: plain('OK'), blocks: [{ type: 'input', label: plain('Why') }] }),
+    );
+    expect(JSON.stringify(noElement.body)).toContain(
+      'missing required field: element [json-pointer:/view/blocks/0]',
+    );
   });
 
   it('a modal with an input block needs submit', async () => {
@@ -112,20 +165,32 @@ describe('structural rules', () => {
   });
 
   it('a modal needs a title, and a view type must be modal or home', async () => {
-    const noTitle = await callApi(slack, 'views.open', { trigger_id: 't', view: { type: 'modal', blocks: [] } });
+    const noTitle = await callApi(slack, 'views.open', {
+      trigger_id: 't',
+      view: { type: 'modal', blocks: [] },
+    });
     expect(JSON.stringify(noTitle.body)).toContain('missing required field: title [json-pointer:/view]');
-    const dialog = await callApi(slack, 'views.open', { trigger_id: 't', view: { type: 'dialog', blocks: [] } });
+    const dialog = await callApi(slack, 'views.open', {
+      trigger_id: 't',
+      view: { type: 'dialog', blocks: [] },
+    });
     expect(JSON.stringify(dialog.body)).toContain('must be one of: modal, home [json-pointer:/view/type]');
   });
 
   it('plain_text_input max_length must be at least 1', async () => {
     const element = { ...textInput, max_length: 0 };
-    const { body } = await callApi(slack, 'views.open', modal({ submit: plain('OK'), blocks: [{ type: 'input', label: plain('Why'), element }] }));
+    const { body } = await callApi(
+      slack,
+      'views.open',
+      modal({ submit: plain('OK'), blocks: [{ type: 'input', label: plain('Why'), element }] }),
+    );
     expect(body.error).toBe('invalid_arguments');
   });
 
   it('counts characters, not UTF-16 code units', async () => {
     const emoji = '😀'.repeat(3000);
-    expect((await callApi(slack, 'chat.postMessage', message({ type: 'section', text: mrkdwn(emoji) }))).body.ok).toBe(true);
+    expect(
+      (await callApi(slack, 'chat.postMessage', message({ type: 'section', text: mrkdwn(emoji) }))).body.ok,
+    ).toBe(true);
   });
 });

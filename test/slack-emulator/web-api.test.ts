@@ -33,7 +33,12 @@ describe('server and auth', () => {
   });
 
   it('rejects an unknown token with HTTP 200 invalid_auth, and a missing one with not_authed', async () => {
-    const wrong = await callApi(slack, 'chat.postMessage', { channel: 'C1', text: 'x' }, { token: 'xoxb-nope' });
+    const wrong = await callApi(
+      slack,
+      'chat.postMessage',
+      { channel: 'C1', text: 'x' },
+      { token: 'xoxb-nope' },
+    );
     expect([wrong.status, wrong.body]).toEqual([200, { ok: false, error: 'invalid_auth' }]);
     const none = await callApi(slack, 'auth.test', {}, { token: null });
     expect(none.body).toEqual({ ok: false, error: 'not_authed' });
@@ -44,7 +49,9 @@ describe('server and auth', () => {
     const custom = await startSlackEmulator({ botToken: 'xoxb-custom' });
     try {
       expect((await callApi(custom, 'auth.test')).body.ok).toBe(true);
-      expect((await callApi(custom, 'auth.test', {}, { token: 'xoxb-test' })).body.error).toBe('invalid_auth');
+      expect((await callApi(custom, 'auth.test', {}, { token: 'xoxb-test' })).body.error).toBe(
+        'invalid_auth',
+      );
     } finally {
       await custom.stop();
     }
@@ -59,7 +66,11 @@ describe('chat', () => {
   it('posts a form-encoded message with JSON-string blocks and answers channel, ts and message', async () => {
     const blocks = [section('*Approve* deploy?')];
     const { body } = await callApi(slack, 'chat.postMessage', { channel: 'C123', text: 'Approve?', blocks });
-    expect(body).toMatchObject({ ok: true, channel: 'C123', message: { type: 'message', text: 'Approve?', blocks } });
+    expect(body).toMatchObject({
+      ok: true,
+      channel: 'C123',
+      message: { type: 'message', text: 'Approve?', blocks },
+    });
     expect(body.ts).toMatch(/^\d{10}\.\d{6}$/);
     expect(path(body, 'message.ts')).toBe(body.ts);
     const [call] = slack.callsTo('chat.postMessage');
@@ -75,7 +86,9 @@ describe('chat', () => {
 
   it('gives every message a unique, increasing ts', async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => callApi(slack, 'chat.postMessage', { channel: 'C1', text: `m${i}` })),
+      Array.from({ length: 20 }, (_, i) =>
+        callApi(slack, 'chat.postMessage', { channel: 'C1', text: `m${i}` }),
+      ),
     );
     const tss = slack.messages.map((m) => m.ts);
     expect(new Set(tss).size).toBe(20);
@@ -99,17 +112,25 @@ describe('chat', () => {
       expect((await callApi(strict, 'chat.postMessage', { channel: 'C0OTHER', text: 'x' })).body.error).toBe(
         'channel_not_found',
       );
-      expect((await callApi(strict, 'chat.postMessage', { channel: '#approvals', text: 'x' })).body.channel).toBe(
-        'C0KNOWN',
-      );
+      expect(
+        (await callApi(strict, 'chat.postMessage', { channel: '#approvals', text: 'x' })).body.channel,
+      ).toBe('C0KNOWN');
     } finally {
       await strict.stop();
     }
   });
 
   it('chat.update edits the stored message and answers the new text', async () => {
-    const posted = await callApi(slack, 'chat.postMessage', { channel: 'C1', text: 'pending', blocks: [section('a')] });
-    const { body } = await callApi(slack, 'chat.update', { channel: 'C1', ts: posted.body.ts, text: 'approved' });
+    const posted = await callApi(slack, 'chat.postMessage', {
+      channel: 'C1',
+      text: 'pending',
+      blocks: [section('a')],
+    });
+    const { body } = await callApi(slack, 'chat.update', {
+      channel: 'C1',
+      ts: posted.body.ts,
+      text: 'approved',
+    });
     expect(body).toMatchObject({ ok: true, channel: 'C1', ts: posted.body.ts, text: 'approved' });
     const message = slack.message('C1', String(posted.body.ts));
     expect(message?.text).toBe('approved');
@@ -120,7 +141,11 @@ describe('chat', () => {
 
   it('chat.postEphemeral answers message_ts for a known user and user_not_in_channel otherwise', async () => {
     slack.addUser({ id: 'U1', email: 'ada@example.com' });
-    const { body } = await callApi(slack, 'chat.postEphemeral', { channel: 'C1', user: 'U1', text: 'only you' });
+    const { body } = await callApi(slack, 'chat.postEphemeral', {
+      channel: 'C1',
+      user: 'U1',
+      text: 'only you',
+    });
     expect(body).toEqual({ ok: true, message_ts: expect.stringMatching(/^\d{10}\.\d{6}$/) });
     const stranger = await callApi(slack, 'chat.postEphemeral', { channel: 'C1', user: 'U9', text: 'x' });
     expect(stranger.body.error).toBe('user_not_in_channel');
@@ -129,11 +154,21 @@ describe('chat', () => {
 });
 
 describe('views', () => {
-  const modal = (title: string) => ({ type: 'modal', title: { type: 'plain_text', text: title }, blocks: [] });
+  const modal = (title: string) => ({
+    type: 'modal',
+    title: { type: 'plain_text', text: title },
+    blocks: [],
+  });
 
   it('views.open returns the view with an id and a hash', async () => {
-    const { body } = await callApi(slack, 'views.open', { trigger_id: '123.456', view: modal('Deny request') });
-    expect(body).toMatchObject({ ok: true, view: { type: 'modal', title: { text: 'Deny request' }, team_id: 'T00000001' } });
+    const { body } = await callApi(slack, 'views.open', {
+      trigger_id: '123.456',
+      view: modal('Deny request'),
+    });
+    expect(body).toMatchObject({
+      ok: true,
+      view: { type: 'modal', title: { text: 'Deny request' }, team_id: 'T00000001' },
+    });
     expect(path(body, 'view.id')).toMatch(/^V/);
     expect(path(body, 'view.hash')).toEqual(expect.any(String));
     expect((await callApi(slack, 'views.open', { view: modal('x') })).body.error).toBe('invalid_arguments');
@@ -148,7 +183,9 @@ describe('views', () => {
     const { body } = await callApi(slack, 'views.update', { view_id: id, hash, view: modal('Two') });
     expect(body).toMatchObject({ ok: true, view: { id, title: { text: 'Two' } } });
     expect(slack.view(String(id))?.revisions).toBe(2);
-    expect((await callApi(slack, 'views.update', { view_id: 'V404', view: modal('x') })).body.error).toBe('not_found');
+    expect((await callApi(slack, 'views.update', { view_id: 'V404', view: modal('x') })).body.error).toBe(
+      'not_found',
+    );
   });
 
   it('views.publish publishes a home tab per user', async () => {
@@ -170,15 +207,28 @@ describe('directory', () => {
     const { body } = await callApi(slack, 'users.info', { user: 'U1' });
     expect(body).toMatchObject({
       ok: true,
-      user: { id: 'U1', name: 'ada', real_name: 'ada', tz: 'Europe/London', profile: { email: 'ada@example.com' } },
+      user: {
+        id: 'U1',
+        name: 'ada',
+        real_name: 'ada',
+        tz: 'Europe/London',
+        profile: { email: 'ada@example.com' },
+      },
     });
-    expect((await callApi(slack, 'users.info', { user: 'U2' })).body).toEqual({ ok: false, error: 'user_not_found' });
+    expect((await callApi(slack, 'users.info', { user: 'U2' })).body).toEqual({
+      ok: false,
+      error: 'user_not_found',
+    });
   });
 
   it('users.lookupByEmail finds seeded users', async () => {
     slack.addUser({ id: 'U1', email: 'Ada@Example.com' });
-    expect(path((await callApi(slack, 'users.lookupByEmail', { email: 'ada@example.com' })).body, 'user.id')).toBe('U1');
-    expect((await callApi(slack, 'users.lookupByEmail', { email: 'x@y.z' })).body.error).toBe('users_not_found');
+    expect(
+      path((await callApi(slack, 'users.lookupByEmail', { email: 'ada@example.com' })).body, 'user.id'),
+    ).toBe('U1');
+    expect((await callApi(slack, 'users.lookupByEmail', { email: 'x@y.z' })).body.error).toBe(
+      'users_not_found',
+    );
   });
 
   it('usergroups.users.list answers the seeded members', async () => {
@@ -187,7 +237,9 @@ describe('directory', () => {
       ok: true,
       users: ['U1', 'U2'],
     });
-    expect((await callApi(slack, 'usergroups.users.list', { usergroup: 'S9' })).body.error).toBe('no_such_subteam');
+    expect((await callApi(slack, 'usergroups.users.list', { usergroup: 'S9' })).body.error).toBe(
+      'no_such_subteam',
+    );
   });
 
   it('conversations.open gives a stable DM channel that chat.postMessage to the user id also lands in', async () => {

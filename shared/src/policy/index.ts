@@ -10,7 +10,7 @@ export type { LoadResult } from './load';
 export { BUILT_IN_DEFAULTS, parsePolicy } from './load';
 export type { PolicyProblem } from './problem';
 export { formatProblem } from './problem';
-export { policyVersion, sha256Hex } from './sha256';
+export { policyVersion } from './sha256';
 export type {
   BodyPattern,
   ConsoleRule,

@@ -93,7 +93,9 @@ const topShape = {
       error: 'expected a list of rules',
     })
     .optional(),
-  default: z.strictObject(defaultShape, { error: 'expected a rule: a map with effect, without name or match' }).optional(),
+  default: z
+    .strictObject(defaultShape, { error: 'expected a rule: a map with effect, without name or match' })
+    .optional(),
   consoles: z.array(consoleSchema, { error: 'expected a list of console rules' }).optional(),
 };
 

@@ -109,8 +109,9 @@ export function issueProblems(
       });
     }
     const { missing, depth } = locate(source, issue.path);
-    if (missing !== undefined && depth === issue.path.length - 1 && issue.code === 'invalid_type') {
-      return [problemAt(source, issue.path.slice(0, -1), `missing required key "${missing}"`)];
+    if (missing !== undefined && depth === issue.path.length - 1) {
+      // On the key that holds the incomplete map where there is one: a block map starts a line below it.
+      return [problemAt(source, issue.path.slice(0, -1), `missing required key "${missing}"`, 'key')];
     }
     if (issue.code === 'invalid_key') {
       // zod puts the key schema's own message one level down.

@@ -107,9 +107,14 @@ describe('evaluate', () => {
   });
 
   it('uses the built-in defaults of 15m and 5m when the policy sets none', () => {
-    const bare = load(yaml('version: 1', 'default: { effect: review, approvers: [sre] }', 'groups: { sre: [a@b.co] }'));
+    const bare = load(
+      yaml('version: 1', 'default: { effect: review, approvers: [sre] }', 'groups: { sre: [a@b.co] }'),
+    );
     expect(bare.defaults).toEqual({ timeoutMs: 900_000, grantTtlMs: 300_000 });
-    expect(evaluate(bare, { action: 'x', requester: 'y' })).toMatchObject({ timeoutMs: 900_000, grantTtlMs: 300_000 });
+    expect(evaluate(bare, { action: 'x', requester: 'y' })).toMatchObject({
+      timeoutMs: 900_000,
+      grantTtlMs: 300_000,
+    });
   });
 
   it('hands out a copy of the approvers, so a caller cannot change the policy', () => {
@@ -121,6 +126,8 @@ describe('evaluate', () => {
 
   it('evaluates a policy rebuilt from JSON (compiling its globs on first use)', () => {
     const copy = JSON.parse(JSON.stringify(policy));
-    expect(evaluate(copy, { action: 'db.dropTable', environment: 'prod', requester: 'x' }).effect).toBe('deny');
+    expect(evaluate(copy, { action: 'db.dropTable', environment: 'prod', requester: 'x' }).effect).toBe(
+      'deny',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlobs, evaluate, globError } from '../../src/policy/index';
 import type { EvaluationInput } from '../../src/policy/index';
+import { compileGlobs, evaluate, globError } from '../../src/policy/index';
 import { oneRule } from './helpers';
 
 const base: EvaluationInput = { action: 'noop', requester: 'agent:bot' };

@@ -1,5 +1,5 @@
-import { formatProblem, parsePolicy } from '../../src/policy/index';
 import type { Policy } from '../../src/policy/index';
+import { formatProblem, parsePolicy } from '../../src/policy/index';
 
 /** Joins lines so that a test can name exact line and column numbers. */
 export const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;

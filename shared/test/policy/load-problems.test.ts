@@ -44,7 +44,15 @@ describe('parsePolicy problems', () => {
   it('reports a duplicate key at its second occurrence, together with the other problems', () => {
     expect(
       problems(
-        yaml('version: 1', 'rules:', '  - name: a', '    match: {}', '    name: b', '    effect: allow', 'version: 1'),
+        yaml(
+          'version: 1',
+          'rules:',
+          '  - name: a',
+          '    match: {}',
+          '    name: b',
+          '    effect: allow',
+          'version: 1',
+        ),
       ),
     ).toEqual(['test.yaml:5:5 duplicate key "name"', 'test.yaml:7:1 duplicate key "version"']);
     expect(problems(yaml('version: 1', 'groups: { sre: [a@b.co], sre: [c@d.co] }', 'rules: 5'))).toEqual([
@@ -76,7 +84,9 @@ describe('parsePolicy problems', () => {
 
   it('points a missing required key at the map that lacks it', () => {
     expect(
-      problems(yaml('rules:', '  - match: { action: x }', '    channel: "#x"', '  - { name: b, effect: allow }')),
+      problems(
+        yaml('rules:', '  - match: { action: x }', '    channel: "#x"', '  - { name: b, effect: allow }'),
+      ),
     ).toEqual([
       'test.yaml:1:1 missing required key "version"',
       'test.yaml:2:5 rules[0]: missing required key "name"',
@@ -97,7 +107,7 @@ describe('parsePolicy problems', () => {
         ),
       ),
     ).toEqual([
-      'test.yaml:4:58 rules[0].approvers[1]: unknown group "sres" (groups: sre, security)',
+      'test.yaml:4:60 rules[0].approvers[1]: unknown group "sres" (groups: sre, security)',
       'test.yaml:5:39 default.approvers: unknown group "nobody" (groups: sre, security)',
     ]);
   });
@@ -150,7 +160,7 @@ describe('parsePolicy problems', () => {
         ),
       ),
     ).toEqual([
-      'test.yaml:7:94 rules[0].minApprovals: needs 3 approvals but sre + leads have only 2 distinct members, so this rule could never be approved',
+      'test.yaml:7:93 rules[0].minApprovals: needs 3 approvals but sre + leads have only 2 distinct members, so this rule could never be approved',
       'test.yaml:9:65 rules[2].approvers: needs 1 approval but empty has only 0 distinct members, so this rule could never be approved',
     ]);
   });
@@ -215,9 +225,9 @@ describe('parsePolicy problems', () => {
       'test.yaml:4:46 rules[0].effect: must be allow, deny or review',
       'test.yaml:5:65 rules[1].approvers: must not be an empty list',
       'test.yaml:5:83 rules[1].minApprovals: expected a whole number, at least 1',
-      'test.yaml:6:32 rules[2].match.action: must not be an empty list',
-      'test.yaml:6:86 rules[2].minApprovals: expected a whole number, at least 1',
-      'test.yaml:7:32 rules[3].match.action[0]: invalid glob "db.[drop": Missing closing: "]" - use "\\\\]" to match literal characters',
+      'test.yaml:6:33 rules[2].match.action: must not be an empty list',
+      'test.yaml:6:87 rules[2].minApprovals: expected a whole number, at least 1',
+      'test.yaml:7:33 rules[3].match.action[0]: invalid glob "db.[drop": Missing closing: "]" - use "\\\\]" to match literal characters',
       'test.yaml:7:60 rules[3].match.resource[1]: expected a glob (a string)',
       'test.yaml:8:23 rules[4].match: expected a map of globs; {} matches every request',
     ]);
@@ -226,7 +236,13 @@ describe('parsePolicy problems', () => {
   it('refuses group members that are neither emails nor slack:@handles, and odd group names', () => {
     expect(
       problems(
-        yaml('version: 1', 'groups:', '  sre: [alice@example.com, bob, "slack:sre"]', '  "on call": [a@b.co]', '  x: a@b.co'),
+        yaml(
+          'version: 1',
+          'groups:',
+          '  sre: [alice@example.com, bob, "slack:sre"]',
+          '  "on call": [a@b.co]',
+          '  x: a@b.co',
+        ),
       ),
     ).toEqual([
       'test.yaml:3:28 groups.sre[1]: "bob" is neither an email address nor a slack:@handle',
@@ -237,7 +253,9 @@ describe('parsePolicy problems', () => {
   });
 
   it('refuses name and match on the default rule', () => {
-    expect(problems(yaml('version: 1', 'default:', '  name: fallback', '  match: {}', '  effect: allow'))).toEqual([
+    expect(
+      problems(yaml('version: 1', 'default:', '  name: fallback', '  match: {}', '  effect: allow')),
+    ).toEqual([
       'test.yaml:3:9 default.name: the default rule applies when no rule matched, so it takes no name or match',
       'test.yaml:4:10 default.match: the default rule applies when no rule matched, so it takes no name or match',
     ]);
@@ -254,8 +272,8 @@ describe('parsePolicy problems', () => {
   });
 
   it('points at the key of a key left without a value', () => {
-    expect(problems(yaml('version: 1', 'rules:', '  - name:', '    match: {}', '    effect: allow'))).toEqual([
-      'test.yaml:3:5 rules[0].name: expected a rule name',
-    ]);
+    expect(problems(yaml('version: 1', 'rules:', '  - name:', '    match: {}', '    effect: allow'))).toEqual(
+      ['test.yaml:3:5 rules[0].name: expected a rule name'],
+    );
   });
 });

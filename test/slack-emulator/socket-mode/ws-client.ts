@@ -17,6 +17,8 @@ export interface TestWebSocket {
   ping(): void;
   /** Resolves on the next pong from the server. */
   nextPong(timeoutMs?: number): Promise<void>;
+  /** Resolves on the next ping from the server (already answered with a pong). */
+  nextPing(timeoutMs?: number): Promise<void>;
   /** Resolves with the close code once the connection is closed. */
   readonly closed: Promise<number | undefined>;
   close(): void;
@@ -58,6 +60,7 @@ function wrap(socket: Duplex, head: Buffer): TestWebSocket {
   const inbox: JsonObject[] = [];
   const readers: Array<(message: JsonObject) => void> = [];
   const pongWaiters: Array<() => void> = [];
+  const pingWaiters: Array<() => void> = [];
   let onClose: (code: number | undefined) => void = () => {};
   const closed = new Promise<number | undefined>((resolve) => {
     onClose = resolve;
@@ -76,6 +79,9 @@ function wrap(socket: Duplex, head: Buffer): TestWebSocket {
       pong: () => {
         for (const waiter of pongWaiters.splice(0)) waiter();
       },
+      ping: () => {
+        for (const waiter of pingWaiters.splice(0)) waiter();
+      },
       close: (code) => onClose(code),
     },
     head,
@@ -90,6 +96,8 @@ function wrap(socket: Duplex, head: Buffer): TestWebSocket {
     ping: () => connection.ping('client'),
     nextPong: (timeoutMs = 2000) =>
       withTimeout<void>(timeoutMs, 'pong', (done) => unregisterable(pongWaiters, () => done())),
+    nextPing: (timeoutMs = 2000) =>
+      withTimeout<void>(timeoutMs, 'ping', (done) => unregisterable(pingWaiters, () => done())),
     closed,
     close: () => connection.close(1000),
   };

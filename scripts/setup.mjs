@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Brings a fresh machine (Node 20+ and npm, nothing else) to a working checkout: pnpm, then the
+// workspace's dependencies. Fast when there is nothing to do, so `npm start` and `npm test` can
+// always call it first.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PNPM = '10.34.9';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function fail(message) {
+  process.stderr.write(`setup: ${message}\n`);
+  process.exit(1);
+}
+
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 10))
+  fail(`Node 20.10 or newer is needed (this is ${process.version})`);
+
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+const works = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'ignore' }).status === 0;
+
+/** The pnpm to use: one on PATH, else a global install of the pinned version, else through npx. */
+function findPnpm() {
+  if (works('pnpm', ['--version'])) return ['pnpm'];
+  process.stderr.write(`setup: installing pnpm ${PNPM} (npm install -g)\n`);
+  if (
+    run('npm', ['install', '-g', `pnpm@${PNPM}`, '--no-fund', '--no-audit']).status === 0 &&
+    works('pnpm', ['--version'])
+  ) {
+    return ['pnpm'];
+  }
+  process.stderr.write('setup: a global install was not possible; using npx\n');
+  return ['npx', '--yes', `pnpm@${PNPM}`];
+}
+
+// pnpm keeps a copy of the lockfile it installed from; when it matches, there is nothing to do.
+const lock = join(root, 'pnpm-lock.yaml');
+const installed = join(root, 'node_modules', '.pnpm', 'lock.yaml');
+const upToDate = existsSync(installed) && readFileSync(installed, 'utf8') === readFileSync(lock, 'utf8');
+if (!upToDate) {
+  const [cmd, ...pre] = findPnpm();
+  const result = run(cmd, [...pre, 'install', '--frozen-lockfile']);
+  if (result.status !== 0) fail('pnpm install failed (see above)');
+}
