@@ -173,21 +173,23 @@ export async function serverForTest(
  * Asserts a contract error: the status, the code, and a body of exactly `{error:{code,message,details?}}`.
  * Returns the error for further checks on `details`.
  */
-export function expectError(reply: Reply, status: number, code: string): ErrorBody['error'] {
-  expect(reply.status, JSON.stringify(reply.body)).toBe(status);
+export function expectError(reply: Reply, status: number, code: string, what = ''): ErrorBody['error'] {
+  const shown = `${what ? `${what}: ` : ''}${reply.status} ${JSON.stringify(reply.body)}`;
+  expect(reply.status, shown).toBe(status);
   const parsed = ErrorBody.safeParse(reply.body);
-  expect(parsed.success, `not an error body: ${JSON.stringify(reply.body)}`).toBe(true);
+  expect(parsed.success, `not an error body: ${shown}`).toBe(true);
   if (!parsed.success) throw parsed.error;
-  expect(Object.keys(reply.body as object)).toEqual(['error']);
-  const keys = Object.keys(parsed.data.error).filter((k) => !['code', 'message', 'details'].includes(k));
-  expect(keys, 'unexpected keys in error').toEqual([]);
-  expect(parsed.data.error.code).toBe(code);
-  expect(parsed.data.error.message.length).toBeGreaterThan(0);
+  expect(Object.keys(reply.body as object), shown).toEqual(['error']);
+  const extra = Object.keys(parsed.data.error).filter((k) => !['code', 'message', 'details'].includes(k));
+  expect(extra, `unexpected keys in the error: ${shown}`).toEqual([]);
+  expect(parsed.data.error.code, shown).toBe(code);
+  expect(parsed.data.error.message.length, shown).toBeGreaterThan(0);
   return parsed.data.error;
 }
 
-/** The offending field paths of a 400 answer. */
-export const detailPaths = (error: ErrorBody['error']): string[] => (error.details ?? []).map((d) => d.path);
+/** The offending field paths of a 400 answer, each once, sorted. */
+export const detailPaths = (error: ErrorBody['error']): string[] =>
+  [...new Set((error.details ?? []).map((d) => d.path))].sort();
 
 /** Audit events as an `audit:read` key sees them; `query` is the query string without `?`. */
 export async function auditEvents(t: TestServer, key: string, query = ''): Promise<AuditEvent[]> {

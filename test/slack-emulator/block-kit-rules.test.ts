@@ -187,6 +187,73 @@ describe('structural rules', () => {
     expect(body.error).toBe('invalid_arguments');
   });
 
+  const inputWith = (element: Record<string, unknown>) => [{ type: 'input', label: plain('Why'), element }];
+  it.each([
+    [
+      'a view needs blocks',
+      'views.open',
+      { trigger_id: 't', view: { type: 'modal', title: plain('T') } },
+      'missing required field: blocks [json-pointer:/view]',
+    ],
+    [
+      'a modal title must be plain_text',
+      'views.open',
+      modal({ title: mrkdwn('T') }),
+      'must be a plain_text text object [json-pointer:/view/title/type]',
+    ],
+    [
+      'submit must be plain_text',
+      'views.open',
+      modal({ submit: mrkdwn('OK') }),
+      '[json-pointer:/view/submit/type]',
+    ],
+    [
+      'close must be plain_text',
+      'views.open',
+      modal({ close: mrkdwn('No') }),
+      '[json-pointer:/view/close/type]',
+    ],
+    [
+      'a block needs a type',
+      'chat.postMessage',
+      message({ block_id: 'b' }),
+      'missing required field: type [json-pointer:/blocks/0]',
+    ],
+    [
+      'a header needs text',
+      'chat.postMessage',
+      message({ type: 'header' }),
+      'missing required field: text [json-pointer:/blocks/0]',
+    ],
+    [
+      'an input label must be plain_text',
+      'views.open',
+      modal({ submit: plain('OK'), blocks: [{ type: 'input', label: mrkdwn('Why'), element: textInput }] }),
+      '[json-pointer:/view/blocks/0/label/type]',
+    ],
+    [
+      'a button needs text',
+      'chat.postMessage',
+      message({ type: 'actions', elements: [{ type: 'button', action_id: 'go' }] }),
+      'missing required field: text [json-pointer:/blocks/0/elements/0]',
+    ],
+    [
+      'plain_text_input min_length is at most 3000',
+      'views.open',
+      modal({ submit: plain('OK'), blocks: inputWith({ ...textInput, min_length: 3001 }) }),
+      'must be an integer between 0 and 3000 [json-pointer:/view/blocks/0/element/min_length]',
+    ],
+  ])('%s', async (_name, method, args, expected) => {
+    const { body } = await callApi(slack, method, args);
+    expect(body.ok).toBe(false);
+    expect(JSON.stringify(body)).toContain(expected);
+  });
+
+  it('plain_text_input min_length may be 3000', async () => {
+    const blocks = inputWith({ ...textInput, min_length: 3000 });
+    expect((await callApi(slack, 'views.open', modal({ submit: plain('OK'), blocks }))).body.ok).toBe(true);
+  });
+
   it('counts characters, not UTF-16 code units', async () => {
     const emoji = '😀'.repeat(3000);
     expect(

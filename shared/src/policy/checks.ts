@@ -27,7 +27,7 @@ function members(groups: Raw, name: string): unknown[] {
 
 function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw): PolicyProblem[] {
   const approvers = entries([...path, 'approvers'], rule.approvers);
-  const unknown = approvers.filter(() => false);
+  const unknown = approvers.filter(([, name]) => !Object.hasOwn(groups, name.trim()));
   const known = Object.keys(groups).join(', ') || 'none are defined';
   const problems = unknown.map(([at, name]) =>
     problemAt(source, at, `unknown group "${name}" (groups: ${known})`),

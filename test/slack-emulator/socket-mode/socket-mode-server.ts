@@ -164,6 +164,6 @@ export class SocketModeServer {
     if (pending === undefined) return;
     this.#pending.delete(ack.envelope_id);
     clearTimeout(pending.timer);
-    pending.resolve(ack);
+    
   }
 }

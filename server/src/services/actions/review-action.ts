@@ -54,26 +54,21 @@ export async function reviewAction({
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const loaded = await loadAction(tx, id);
-    if (!loaded) return { refused: 'not_found' as const };
+    if (!loaded) return { refused: 'not_found' as const, changed: false };
     const { row } = loaded;
+    const status = effectiveStatus(row, at);
+    // Overdue but not yet swept: mark it now, in this transaction, so listeners hear of it.
+    const expiredNow =
+      status === 'expired' && row.status === 'pending' && (await expireIfDue(tx, at, id, 'system:server'));
     const refuse = async (code: ErrorCode) => {
-      await appendAudit(tx, at, [
-        {
-          type: 'review.refused',
-          actor: actor.id,
-          subject: id,
-          data: { action: row.action, code, decision: input.decision, via },
-        },
-      ]);
-      return { refused: code };
+      const data = { action: row.action, code, decision: input.decision, via };
+      await appendAudit(tx, at, [{ type: 'review.refused', actor: actor.id, subject: id, data }]);
+      return { refused: code, changed: expiredNow };
     };
-    if (effectiveStatus(row, at) === 'expired' && row.status === 'pending') {
-      await expireIfDue(tx, at, id, 'system:server');
-      return { ...(await refuse('expired')), changed: true };
-    }
     if (isRequesterSide(actor, row)) return refuse('self_approval');
     if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
-    if (row.status !== 'pending') return refuse('not_pending');
+    if (status === 'expired') return refuse('expired');
+    if (status !== 'pending') return refuse('not_pending');
     if (loaded.reviews.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
 
     await tx.insert(reviews).values({
@@ -124,12 +119,12 @@ export async function reviewAction({
         data: { action: row.action, approvals: after.received, via },
       });
     }
+    if (after.status === 'approved') events.push((await issueGrant(core, tx, at, row, actor.id)).event);
     await appendAudit(tx, at, events);
-    if (after.status === 'approved') await issueGrant(core, tx, at, row, actor.id);
     return { refused: undefined, changed: true };
   });
 
-  if ('changed' in outcome && outcome.changed) core.events.changed(id);
+  if (outcome.changed) core.events.changed(id);
   if (outcome.refused === 'not_found') throw notFound(`action request ${id}`);
   if (outcome.refused) {
     core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
 import { actions, grants, reviews } from '../../db/schema';
 
@@ -7,12 +7,36 @@ export type ReviewRow = typeof reviews.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
 export type LoadedAction = { row: ActionRow; reviews: ReviewRow[]; grant: GrantRow | undefined };
 
+function queriesFor(db: Queryable) {
+  const id = sql.placeholder('id');
+  return {
+    action: db.select().from(actions).where(eq(actions.id, id)).limit(1),
+    reviews: db.select().from(reviews).where(eq(reviews.actionId, id)).orderBy(asc(reviews.at)),
+    grant: db.select().from(grants).where(eq(grants.actionId, id)).limit(1),
+  };
+}
+
+// Reads outside a transaction (every GET, every long-poll wake-up) reuse prepared queries; building
+// a drizzle query costs more than running it on SQLite.
+const prepared = new WeakMap<Queryable, ReturnType<typeof prepare>>();
+function prepare(db: Queryable) {
+  const q = queriesFor(db);
+  return { action: q.action.prepare(), reviews: q.reviews.prepare(), grant: q.grant.prepare() };
+}
+const isTransaction = (db: Queryable): boolean => 'rollback' in db;
+
 export async function loadAction(db: Queryable, id: string): Promise<LoadedAction | undefined> {
-  const [row] = await db.select().from(actions).where(eq(actions.id, id)).limit(1);
+  // A transaction is short-lived and has its own connection: prepare for it alone.
+  let exec = isTransaction(db) ? prepare(db) : prepared.get(db);
+  if (!exec) {
+    exec = prepare(db);
+    prepared.set(db, exec);
+  }
+  const [row] = await exec.action.execute({ id });
   if (!row) return undefined;
   const [reviewRows, grantRows] = await Promise.all([
-    db.select().from(reviews).where(eq(reviews.actionId, id)).orderBy(asc(reviews.at)),
-    db.select().from(grants).where(eq(grants.actionId, id)).limit(1),
+    exec.reviews.execute({ id }),
+    exec.grant.execute({ id }),
   ]);
   return { row, reviews: reviewRows, grant: grantRows[0] };
 }

@@ -2,7 +2,7 @@ import { type ActionRequest, actionDigest, type SubmitActionInput } from '@count
 import { evaluate } from '@countersign/shared/policy';
 import { and, eq } from 'drizzle-orm';
 import { canonicalJson } from '../../audit/chain';
-import { appendAudit } from '../../audit/emit';
+import { type AuditInput, appendAudit } from '../../audit/emit';
 import { type Actor, hasScope } from '../../context';
 import { actions } from '../../db/schema';
 import { DomainError, forbidden } from '../../errors';
@@ -10,7 +10,7 @@ import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { sha256Hex } from '../grants/tokens';
-import { loadAction } from './rows';
+import { type ActionRow, loadAction } from './rows';
 import { toActionRequest } from './view';
 
 export type SubmitResult = { request: ActionRequest; replayed: boolean };
@@ -67,7 +67,7 @@ export async function submitAction({
     const status =
       decision.effect === 'allow' ? 'allowed' : decision.effect === 'deny' ? 'blocked' : 'pending';
     const review = decision.effect === 'review' ? decision : undefined;
-    const row = {
+    const row: ActionRow = {
       id,
       status,
       action: input.action,
@@ -86,6 +86,7 @@ export async function submitAction({
       policyVersion: version,
       approvers: review?.approvers ?? [],
       requiredApprovals: review?.minApprovals ?? 0,
+      receivedApprovals: 0,
       channel: review?.channel ?? null,
       reason: decision.effect === 'deny' ? decision.reason : null,
       grantTtlMs: decision.effect === 'deny' ? 0 : decision.grantTtlMs,
@@ -100,9 +101,11 @@ export async function submitAction({
     const type =
       status === 'allowed' ? 'action.allowed' : status === 'blocked' ? 'action.blocked' : 'action.submitted';
     const { idempotencyKey: _key, requestHash: _hash, keyId: _keyId, ...recorded } = row;
-    await appendAudit(tx, now, [{ type, actor: actor.id, subject: id, data: recorded }]);
-    if (status === 'allowed') await issueGrant(core, tx, now, row, 'system:server');
-    return { kind: 'created' as const, id };
+    const events: AuditInput[] = [{ type, actor: actor.id, subject: id, data: recorded }];
+    const issued = status === 'allowed' ? await issueGrant(core, tx, now, row, 'system:server') : undefined;
+    if (issued) events.push(issued.event);
+    await appendAudit(tx, now, events);
+    return { kind: 'created' as const, loaded: { row, reviews: [], grant: issued?.grant } };
   });
 
   if (outcome.kind === 'mismatch') {
@@ -111,8 +114,12 @@ export async function submitAction({
       'this Idempotency-Key was already used with a different request body',
     );
   }
+  if (outcome.kind === 'created') {
+    core.events.changed(outcome.loaded.row.id);
+    // Built from what was just committed: no read-back on the hot path.
+    return { request: toActionRequest(core, outcome.loaded, actor), replayed: false };
+  }
   const loaded = await loadAction(core.database.db, outcome.id);
   if (!loaded) throw new Error(`request ${outcome.id} vanished after commit`);
-  if (outcome.kind === 'created') core.events.changed(outcome.id);
-  return { request: toActionRequest(core, loaded, actor), replayed: outcome.kind === 'replay' };
+  return { request: toActionRequest(core, loaded, actor), replayed: true };
 }

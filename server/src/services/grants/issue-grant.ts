@@ -1,39 +1,43 @@
-import { appendAudit } from '../../audit/emit';
+import type { AuditInput } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { grants } from '../../db/schema';
 import { newId } from '../../ids';
+import type { GrantRow } from '../actions/rows';
 import type { Core } from '../core';
 import { grantToken, sha256Hex } from './tokens';
 
-/** Issues the single-use grant an approved or allowed request yields, inside the deciding transaction. */
+/**
+ * Issues the single-use grant an approved or allowed request yields, inside the deciding
+ * transaction. Returns the row and the audit event, for the caller to append with its own.
+ */
 export async function issueGrant(
   core: Core,
   tx: Tx,
   at: number,
   request: { id: string; digest: string; grantTtlMs: number; action: string },
   actor: string,
-): Promise<void> {
-  const id = newId('grt');
-  const expiresAt = at + request.grantTtlMs;
-  await tx.insert(grants).values({
-    id,
+): Promise<{ grant: GrantRow; event: AuditInput }> {
+  const grant: GrantRow = {
+    id: newId('grt'),
     actionId: request.id,
-    tokenHash: sha256Hex(grantToken(core.secret, id)),
+    tokenHash: '',
     digest: request.digest,
     createdAt: at,
-    expiresAt,
-  });
-  await appendAudit(tx, at, [
-    {
-      type: 'grant.issued',
-      actor,
-      subject: request.id,
-      data: {
-        grantId: id,
-        action: request.action,
-        digest: request.digest,
-        expiresAt: new Date(expiresAt).toISOString(),
-      },
+    expiresAt: at + request.grantTtlMs,
+    redeemedAt: null,
+  };
+  grant.tokenHash = sha256Hex(grantToken(core.secret, grant.id));
+  await tx.insert(grants).values(grant);
+  const event: AuditInput = {
+    type: 'grant.issued',
+    actor,
+    subject: request.id,
+    data: {
+      grantId: grant.id,
+      action: request.action,
+      digest: request.digest,
+      expiresAt: new Date(grant.expiresAt).toISOString(),
     },
-  ]);
+  };
+  return { grant, event };
 }

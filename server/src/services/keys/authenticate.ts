@@ -1,6 +1,7 @@
 import { SCOPES, type Scope } from '@countersign/shared';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../context';
+import type { Db } from '../../db/client';
 import { agents, apiKeys } from '../../db/schema';
 import type { Core } from '../core';
 import { parseKeyToken, secretMatches } from './key-token';
@@ -9,31 +10,49 @@ import { parseKeyToken, secretMatches } from './key-token';
 const LAST_USED_EVERY_MS = 60_000;
 const lastUsedWritten = new Map<string, number>();
 
+// Every API call runs this lookup: one prepared query (key and its agent's owner together), per database.
+const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
+function prepareLookup(db: Db) {
+  return db
+    .select({ key: apiKeys, owner: agents.owner })
+    .from(apiKeys)
+    .leftJoin(agents, eq(sql`'agent:' || ${agents.name}`, apiKeys.principal))
+    .where(eq(apiKeys.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare();
+}
+
 /** Turns a bearer token into an actor, or undefined when the key is unknown, wrong or revoked. */
 export async function authenticate(core: Core, token: string): Promise<Actor | undefined> {
   const parsed = parseKeyToken(token);
   if (!parsed) return undefined;
   const db = core.database.db;
-  const [key] = await db.select().from(apiKeys).where(eq(apiKeys.id, parsed.keyId)).limit(1);
-  if (!key || key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = prepareLookup(db);
+    lookups.set(db, lookup);
+  }
+  const [found] = await lookup.execute({ id: parsed.keyId });
+  if (!found) return undefined;
+  const { key, owner } = found;
+  if (key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
   const scopes = key.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
   touch(core, key.id);
   if (key.principal.startsWith('agent:')) {
-    const name = key.principal.slice('agent:'.length);
-    const [agent] = await db.select().from(agents).where(eq(agents.name, name)).limit(1);
     // An agent with no owner on record could approve itself through its owner: fail closed.
-    if (!agent) return undefined;
-    return { kind: 'agent', id: key.principal, name, owner: agent.owner, keyId: key.id, scopes };
-  }
-  if (key.principal.startsWith('user:')) {
+    if (!owner) return undefined;
     return {
-      kind: 'person',
-      via: 'api',
+      kind: 'agent',
       id: key.principal,
-      email: key.principal.slice('user:'.length),
+      name: key.principal.slice('agent:'.length),
+      owner,
       keyId: key.id,
       scopes,
     };
+  }
+  if (key.principal.startsWith('user:')) {
+    const email = key.principal.slice('user:'.length);
+    return { kind: 'person', via: 'api', id: key.principal, email, keyId: key.id, scopes };
   }
   return undefined;
 }
