@@ -110,6 +110,21 @@ describe('the audit log records every state change', () => {
     ]);
   });
 
+  it('refuses and audits a deny by the agent’s owner as self_approval, as it does an approve', async (test) => {
+    const t = await start(test);
+    const agent = await t.agentKey('billing-bot', 'alice@example.com');
+    const alice = await t.userKey('alice@example.com');
+    const auditor = await t.userKey('audra@example.com', ['audit:read']);
+    const req = await submit(t, agent, { action: 'db.export' });
+    expectError(await review(t, alice, req.id, 'deny', 'my own bot, my call'), 403, 'self_approval');
+    const refused = await auditEvents(t, auditor, 'type=review.refused');
+    expect(refused.map((e) => [e.actor, e.data.code, e.data.decision])).toEqual([
+      ['user:alice@example.com', 'self_approval', 'deny'],
+    ]);
+    const after = await t.call<ActionRequest>('GET', `/v1/actions/${req.id}`, { key: agent });
+    expect(after.body.status).toBe('pending');
+  });
+
   it('audits a refused review of an already-decided request and of a second review', async (test) => {
     const t = await start(test);
     const agent = await t.agentKey('billing-bot', 'alice@example.com');

@@ -1,5 +1,6 @@
-import type { ActionRequest } from '@countersign/shared';
+import { ActionList, ActionRequest, AuditEvent, AuditVerification } from '@countersign/shared';
 import { describe, expect, it, type TestContext } from 'vitest';
+import { z } from 'zod';
 import {
   detailPaths,
   expectError,
@@ -47,6 +48,8 @@ type Route = {
   /** The key the route is meant for, and the success status it then answers. */
   rightKey: (s: Seeded) => string;
   ok: number;
+  /** The contract's shape of that success answer. */
+  shape: z.ZodType;
   /** A key of the wrong kind or scope, and the refusal it gets. */
   wrong?: { key: (s: Seeded) => string; status: number; code: string };
   /** A malformed body and the field paths its 400 must name. */
@@ -61,6 +64,7 @@ const ROUTES: Route[] = [
     body: () => ({ action: 'deploy.run', environment: 'staging' }),
     rightKey: (s) => s.agent,
     ok: 201,
+    shape: ActionRequest,
     wrong: { key: (s) => s.auditor, status: 403, code: 'forbidden' },
     badBody: {
       body: { action: 'drop table!', environment: 'prod env', params: [1], source: 'fax' },
@@ -73,6 +77,7 @@ const ROUTES: Route[] = [
     path: (s) => `/v1/actions/${s.pending.id}`,
     rightKey: (s) => s.agent,
     ok: 200,
+    shape: ActionRequest,
     // Reading needs no scope, only a tie to the request: to anyone else it does not exist.
     wrong: { key: (s) => s.otherAgent, status: 404, code: 'not_found' },
   },
@@ -82,6 +87,7 @@ const ROUTES: Route[] = [
     path: () => '/v1/actions',
     rightKey: (s) => s.agent,
     ok: 200,
+    shape: ActionList,
     // No scope gates listing: a key tied to nothing gets an empty page (tested below).
   },
   {
@@ -91,6 +97,7 @@ const ROUTES: Route[] = [
     body: () => ({ decision: 'approve', comment: 'fine' }),
     rightKey: (s) => s.approver,
     ok: 200,
+    shape: ActionRequest,
     wrong: { key: (s) => s.otherAgent, status: 403, code: 'forbidden' },
     badBody: { body: { decision: 'maybe', comment: 7 }, paths: ['decision', 'comment'] },
   },
@@ -100,6 +107,7 @@ const ROUTES: Route[] = [
     path: (s) => `/v1/actions/${s.pending.id}/cancel`,
     rightKey: (s) => s.agent,
     ok: 200,
+    shape: ActionRequest,
     wrong: { key: (s) => s.auditor, status: 403, code: 'forbidden' },
   },
   {
@@ -109,6 +117,7 @@ const ROUTES: Route[] = [
     body: (s) => ({ token: s.allowed.grant?.token ?? 'missing', digest: s.allowed.digest }),
     rightKey: (s) => s.agent,
     ok: 200,
+    shape: z.strictObject({ ok: z.literal(true), actionId: z.string(), grantId: z.string() }),
     wrong: { key: (s) => s.auditor, status: 403, code: 'forbidden' },
     badBody: { body: { token: '', digest: 'md5:abc' }, paths: ['token', 'digest'] },
   },
@@ -118,6 +127,7 @@ const ROUTES: Route[] = [
     path: () => '/v1/audit',
     rightKey: (s) => s.auditor,
     ok: 200,
+    shape: z.strictObject({ events: z.array(AuditEvent) }),
     wrong: { key: (s) => s.agent, status: 403, code: 'forbidden' },
   },
   {
@@ -126,6 +136,7 @@ const ROUTES: Route[] = [
     path: () => '/v1/audit/verify',
     rightKey: (s) => s.auditor,
     ok: 200,
+    shape: AuditVerification,
     wrong: { key: (s) => s.agent, status: 403, code: 'forbidden' },
   },
   {
@@ -134,6 +145,7 @@ const ROUTES: Route[] = [
     path: () => '/v1/admin/policy/reload',
     rightKey: (s) => s.admin,
     ok: 200,
+    shape: z.object({ version: z.string(), changed: z.boolean() }),
     wrong: { key: (s) => s.approver, status: 403, code: 'forbidden' },
   },
 ];
@@ -168,6 +180,8 @@ describe.each(ROUTES)('$label', (route) => {
     const s = await seed(test);
     const reply = await call(s, route, { key: route.rightKey(s) });
     expect(reply.status, JSON.stringify(reply.body)).toBe(route.ok);
+    const parsed = route.shape.safeParse(reply.body);
+    expect(parsed.success, parsed.error?.message).toBe(true);
   });
 
   it('refuses a call without a key: 401 unauthenticated', async (test) => {
@@ -250,8 +264,17 @@ describe.each(ROUTES)('$label', (route) => {
 describe('GET /v1/actions with a key tied to nothing', () => {
   it('answers an empty page rather than anyone else’s requests', async (test) => {
     const s = await seed(test);
-    const reply = await s.t.call<{ items: ActionRequest[] }>('GET', '/v1/actions', { key: s.otherAgent });
+    const reply = await s.t.call<ActionList>('GET', '/v1/actions', { key: s.otherAgent });
     expect(reply.status).toBe(200);
     expect(reply.body.items).toEqual([]);
+  });
+});
+
+describe('key scopes', () => {
+  it('never lets an agent key hold reviews:write', async (test) => {
+    const s = await seed(test);
+    await expect(s.t.agentKey('sneaky-bot', 'alice@example.com', ['reviews:write'])).rejects.toThrow(
+      /reviews:write/,
+    );
   });
 });

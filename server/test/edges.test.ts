@@ -44,6 +44,12 @@ describe('unknown routes', () => {
       404,
       'not_found',
     );
+    const bob = await t.userKey('bob@example.com', ['reviews:write']);
+    expectError(
+      await t.call('POST', '/v1/actions/unknown-id/reviews', { key: bob, body: { decision: 'approve' } }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -97,6 +103,23 @@ describe('submission input', () => {
       'invalid_request',
     );
     expect(detailPaths(error)).toEqual(['action', 'callbackUrl', 'source']);
+  });
+});
+
+describe('review input', () => {
+  it('refuses a deny whose comment is only whitespace: 400 naming comment, and records nothing', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('deploy-bot', 'alice@example.com');
+    const bob = await t.userKey('bob@example.com', ['reviews:write']);
+    const req = await submit(t, agent, { action: 'deploy.run' });
+    const reply = await t.call('POST', `/v1/actions/${req.id}/reviews`, {
+      key: bob,
+      body: { decision: 'deny', comment: '   ' },
+    });
+    expect(detailPaths(expectError(reply, 400, 'invalid_request'))).toEqual(['comment']);
+    const after = await t.call<ActionRequest>('GET', `/v1/actions/${req.id}`, { key: agent });
+    expect(after.body.status).toBe('pending');
+    expect(after.body.reviews).toEqual([]);
   });
 });
 

@@ -130,3 +130,20 @@ describe('the digest a grant is bound to', () => {
     expect((await redeem(t, agent, req.grant?.token, local)).status).toBe(200);
   });
 });
+
+describe('what the database keeps', () => {
+  it('stores only hashes of grant tokens and API keys, never the secrets themselves', async (test) => {
+    const { t, agent, token } = await seed(test);
+    if (!token) throw new Error('no grant token');
+    const keySecret = agent.split('_').slice(2).join('_');
+    const tokenSecret = token.slice('csg_'.length);
+    const db = t.rawDb();
+    for (const table of ['actions', 'grants', 'api_keys', 'audit_events', 'agents']) {
+      const { rows } = await db.execute(`SELECT * FROM ${table}`);
+      const dump = JSON.stringify(rows);
+      expect(dump.length, table).toBeGreaterThan(2);
+      expect(dump.includes(tokenSecret), `${table} holds the grant token`).toBe(false);
+      expect(dump.includes(keySecret), `${table} holds the API key secret`).toBe(false);
+    }
+  });
+});

@@ -201,7 +201,7 @@ export async function auditEvents(t: TestServer, key: string, query = ''): Promi
   return reply.body.events;
 }
 
-/** A minimal policy: one review rule for everything, approved by `approvers`, with optional overrides. */
+/** A small policy: `**.get*` allowed at once; everything else reviewed by the group `reviewers` = `approvers`. */
 export function reviewPolicy(
   approvers: string[],
   options: { minApprovals?: number; timeout?: string; grantTtl?: string } = {},

@@ -67,7 +67,7 @@ describe('Idempotency-Key on POST /v1/actions', () => {
     expect(theirs.status).toBe(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
     expect(theirs.body.requester.id).toBe('agent:other-bot');
-    // And neither can see the other's through the replay.
+    // A replay finds the replaying agent's own request, never the other's.
     expect((await send(t, other, 'shared-key', BODY)).body.id).toBe(theirs.body.id);
   });
 
@@ -79,6 +79,13 @@ describe('Idempotency-Key on POST /v1/actions', () => {
     expect(ids.size).toBe(1);
     expect(await stored(agent)).toEqual([...ids]);
     expect(await auditEvents(t, auditor, 'type=action.submitted')).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key over 255 characters: 400 naming the header', async (test) => {
+    const { t, agent, stored } = await seed(test);
+    const error = expectError(await send(t, agent, 'k'.repeat(256), BODY), 400, 'invalid_request');
+    expect(error.details?.map((d) => d.path)).toEqual(['idempotency-key']);
+    expect(await stored(agent)).toEqual([]);
   });
 
   it('makes a new request each time without the header', async (test) => {

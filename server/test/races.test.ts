@@ -76,6 +76,22 @@ describe('the approval race', () => {
 });
 
 describe('the double click', () => {
+  it('counts a person once even across two of their keys', async (test) => {
+    const { t, approvers, req, events, read } = await seed(test, 2);
+    const [first] = approvers;
+    if (!first) throw new Error('no approver seeded');
+    const second = await t.userKey(APPROVERS[0] ?? '', ['reviews:write']);
+    const replies = await Promise.all([
+      review(t, first, req.id, 'approve'),
+      review(t, second, req.id, 'approve'),
+    ]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 409]);
+    const loser = replies.find((r) => r.status === 409);
+    if (loser) expectError(loser, 409, 'already_reviewed');
+    expect(await events('review.recorded')).toHaveLength(1);
+    expect((await read()).approvals.received).toBe(1);
+  });
+
   it('records one review of 10 concurrent clicks by one person; the rest get 409 already_reviewed', async (test) => {
     const { t, approvers, req, events, read } = await seed(test, 2);
     const [carol] = approvers;

@@ -45,6 +45,13 @@ describe('server and auth', () => {
     expect(slack.messages).toHaveLength(0);
   });
 
+  it('accepts the token as a form field too, and keeps it out of the recorded args', async () => {
+    const { body } = await callApi(slack, 'auth.test', { token: 'xoxb-test', foo: 'bar' }, { token: null });
+    expect(body.ok).toBe(true);
+    expect(slack.calls[0]?.args).toEqual({ foo: 'bar' });
+    expect(slack.calls[0]?.token).toBe('xoxb-test');
+  });
+
   it('accepts a custom bot token and refuses the default one', async () => {
     const custom = await startSlackEmulator({ botToken: 'xoxb-custom' });
     try {
@@ -58,7 +65,8 @@ describe('server and auth', () => {
   });
 
   it('answers unknown methods with unknown_method', async () => {
-    expect((await callApi(slack, 'chat.frobnicate')).body).toEqual({ ok: false, error: 'unknown_method' });
+    const { status, body } = await callApi(slack, 'chat.frobnicate');
+    expect([status, body]).toEqual([200, { ok: false, error: 'unknown_method' }]);
   });
 });
 
