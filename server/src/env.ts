@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   COUNTERSIGN_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
   COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
+  COUNTERSIGN_RATE_LIMIT: optional(z.coerce.number().min(0).max(1_000_000).default(100)),
   COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
 });
 

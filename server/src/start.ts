@@ -66,7 +66,10 @@ export type RunningServer = { core: Core; url: string; port: number; close(): Pr
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
   const core = await openCore(env, log, { policy: 'required' });
   await recordPolicy(core, 'system:server', core.policy.current);
-  const app = createApp(core, { maxBodyBytes: env.COUNTERSIGN_MAX_BODY_BYTES });
+  const app = createApp(core, {
+    maxBodyBytes: env.COUNTERSIGN_MAX_BODY_BYTES,
+    submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
+  });
   const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));

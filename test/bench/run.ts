@@ -15,7 +15,10 @@ type Row = { name: string; rps: number; p50: number; p99: number; non2xx: number
 
 function start(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d;
@@ -35,7 +38,13 @@ function cli(args: string[], env: Record<string, string>): string {
   return out.toString().trim().split('\n').at(-1) ?? '';
 }
 
-async function load(name: string, url: string, key: string | undefined, body: unknown, rate?: number): Promise<Row> {
+async function load(
+  name: string,
+  url: string,
+  key: string | undefined,
+  body: unknown,
+  rate?: number,
+): Promise<Row> {
   const result = await autocannon({
     url,
     method: 'POST',
@@ -45,10 +54,21 @@ async function load(name: string, url: string, key: string | undefined, body: un
     headers: { 'content-type': 'application/json', ...(key && { authorization: `Bearer ${key}` }) },
     body: JSON.stringify(body),
   });
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors,
+  };
 }
 
-async function reviewToUnblock(url: string, agent: string, reviewer: string, samples: number): Promise<number[]> {
+async function reviewToUnblock(
+  url: string,
+  agent: string,
+  reviewer: string,
+  samples: number,
+): Promise<number[]> {
   const times: number[] = [];
   const post = (key: string, path: string, body: unknown) =>
     fetch(`${url}${path}`, {
@@ -58,9 +78,9 @@ async function reviewToUnblock(url: string, agent: string, reviewer: string, sam
     }).then((r) => r.json() as Promise<{ id: string; status: string }>);
   for (let i = 0; i < samples; i++) {
     const { id } = await post(agent, '/v1/actions', { action: 'bench.write', params: { i } });
-    const waiting = fetch(`${url}/v1/actions/${id}?wait=30`, { headers: { authorization: `Bearer ${agent}` } }).then(
-      async (r) => ({ at: performance.now(), body: (await r.json()) as { status: string } }),
-    );
+    const waiting = fetch(`${url}/v1/actions/${id}?wait=30`, {
+      headers: { authorization: `Bearer ${agent}` },
+    }).then(async (r) => ({ at: performance.now(), body: (await r.json()) as { status: string } }));
     await new Promise((r) => setTimeout(r, 15)); // let the long-poll reach the server and subscribe
     const sent = performance.now();
     await post(reviewer, `/v1/actions/${id}/reviews`, { decision: 'approve' });
@@ -71,7 +91,8 @@ async function reviewToUnblock(url: string, agent: string, reviewer: string, sam
   return times.sort((a, b) => a - b);
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
 
 async function main() {
@@ -86,22 +107,52 @@ rules:
   - { name: writes, match: { action: bench.write }, effect: review, approvers: [reviewers] }
 `,
   );
-  const env = { COUNTERSIGN_DB_URL: `file:${join(dir, 'bench.db')}`, COUNTERSIGN_POLICY: policy, LOG_LEVEL: 'warn' };
+  const env = {
+    COUNTERSIGN_DB_URL: `file:${join(dir, 'bench.db')}`,
+    COUNTERSIGN_POLICY: policy,
+    COUNTERSIGN_RATE_LIMIT: '0',
+    LOG_LEVEL: 'warn',
+  };
   const agent = cli(['keys', 'create', '--agent', 'bench-bot', '--owner', 'owner@example.com'], env);
   const reviewer = cli(['keys', 'create', '--user', 'rita@example.com', '--scopes', 'reviews:write'], env);
 
   const echo = await start(['test/bench/echo-server.ts'], {});
   const server = await start(['server/src/cli/main.ts', 'serve', '--port', '0'], env);
-  const body = { action: 'bench.read', resource: 'bench/items/1', environment: 'prod', params: { limit: 10 } };
+  const body = {
+    action: 'bench.read',
+    resource: 'bench/items/1',
+    environment: 'prod',
+    params: { limit: 10 },
+  };
   try {
     const rows: Row[] = [];
     await load('warm-up', `${echo.url}/echo`, undefined, body); // JIT both stacks before measuring
     await load('warm-up', `${server.url}/v1/actions`, agent, body);
     const base = await load('Hono JSON echo (baseline)', `${echo.url}/echo`, undefined, body);
     rows.push(base);
-    rows.push(await load('POST /v1/actions, allow rule (policy + audit + grant, fsync)', `${server.url}/v1/actions`, agent, body));
-    rows.push(await load('POST /v1/actions, review rule (held)', `${server.url}/v1/actions`, agent, { ...body, action: 'bench.write' }));
-    rows.push(await load('POST /v1/actions, allow rule at a fixed 1,000 req/s', `${server.url}/v1/actions`, agent, body, 1000));
+    rows.push(
+      await load(
+        'POST /v1/actions, allow rule (policy + audit + grant, fsync)',
+        `${server.url}/v1/actions`,
+        agent,
+        body,
+      ),
+    );
+    rows.push(
+      await load('POST /v1/actions, review rule (held)', `${server.url}/v1/actions`, agent, {
+        ...body,
+        action: 'bench.write',
+      }),
+    );
+    rows.push(
+      await load(
+        'POST /v1/actions, allow rule at a fixed 1,000 req/s',
+        `${server.url}/v1/actions`,
+        agent,
+        body,
+        1000,
+      ),
+    );
     for (const row of rows) row.ratio = row.rps / base.rps;
     const unblock = await reviewToUnblock(server.url, agent, reviewer, 200);
     await writeReport(rows, unblock);
@@ -118,7 +169,10 @@ async function writeReport(rows: Row[], unblock: number[]) {
   const table = [
     '| scenario | req/s | p50 ms | p99 ms | ratio to echo | non-2xx/errors |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${(r.ratio ?? 0).toFixed(2)} | ${r.non2xx} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${(r.ratio ?? 0).toFixed(2)} | ${r.non2xx} |`,
+    ),
   ].join('\n');
   const results = `<!-- bench:start -->
 Run ${new Date().toISOString()} at commit \`${commit}\` on ${cpus().length} × ${cpu}, Node ${process.version},

@@ -6,12 +6,13 @@ import type { Core } from '../services/core';
 import { authenticate } from '../services/keys/authenticate';
 import type { AppEnv } from './env';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
+import { rateLimit } from './rate-limit';
 import { registerActionRoutes } from './routes/actions';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuditRoutes } from './routes/audit';
 import { registerGrantRoutes } from './routes/grants';
 
-export type AppOptions = { maxBodyBytes: number };
+export type AppOptions = { maxBodyBytes: number; submitsPerSecond: number };
 
 /** The HTTP edge: parse, authenticate, call one service verb, map the result. No rules live here. */
 export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> {
@@ -82,6 +83,8 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     await next();
   });
 
+  // Only submissions are limited: reading and waiting are cheap, and reviews come from people.
+  app.on('POST', '/v1/actions', rateLimit(options.submitsPerSecond, options.submitsPerSecond * 2));
   registerActionRoutes(app, core);
   registerGrantRoutes(app, core);
   registerAuditRoutes(app, core);

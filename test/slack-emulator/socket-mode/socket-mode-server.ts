@@ -128,7 +128,7 @@ export class SocketModeServer {
   disconnectAll(reason: 'warning' | 'refresh_requested' | 'link_disabled' = 'refresh_requested'): void {
     for (const connection of this.#connections.splice(0)) {
       connection.sendText(
-        '{}',
+        JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'slack-emulator' } }),
       );
       connection.close(1000);
     }
