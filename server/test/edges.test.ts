@@ -1,6 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
-import { detailPaths, expectError, reviewPolicy, serverForTest, submit } from './harness';
+import { detailPaths, expectError, type Reply, reviewPolicy, serverForTest, submit } from './harness';
 
 const POLICY = reviewPolicy(['bob@example.com']);
 
@@ -123,6 +123,70 @@ describe('review input', () => {
   });
 });
 
+describe('bad input never yields a 500', () => {
+  /** Accepted, or refused as the contract says: either way never a server error. */
+  function expectHandled(reply: Reply, accepted: number, what: string) {
+    if (reply.status === accepted) return;
+    expectError(reply, 400, 'invalid_request', what);
+  }
+
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+  // Raw JSON text, because JSON.stringify could not write most of these.
+  it.for<[string, string]>([
+    ['a number too large for a double in params', '{"action":"deploy.run","params":{"n":1e400}}'],
+    ['a number too large for a double in context', '{"action":"deploy.run","context":{"n":-1e400}}'],
+    ['a lone surrogate in a params value', '{"action":"deploy.run","params":{"x":"\\ud800"}}'],
+    ['a lone surrogate in a params key', '{"action":"deploy.run","params":{"\\udfff":1}}'],
+    ['a lone surrogate in the justification', '{"action":"deploy.run","justification":"\\udc00"}'],
+    ['a lone surrogate in the resource', '{"action":"deploy.run","resource":"bucket/\\ud800"}'],
+    ['params nested 5000 deep', `{"action":"deploy.run","params":${nested(5000)}}`],
+  ])('answers a submission with %s by 201 or 400', async ([what, rawBody], test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('fuzz-bot', 'alice@example.com');
+    const reply = await t.call('POST', '/v1/actions', {
+      key: agent,
+      rawBody,
+      headers: { 'content-type': 'application/json' },
+    });
+    expectHandled(reply, 201, what);
+  });
+
+  it('answers a review comment holding a lone surrogate by 200 or 400', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('fuzz-bot', 'alice@example.com');
+    const bob = await t.userKey('bob@example.com', ['reviews:write']);
+    const req = await submit(t, agent, { action: 'deploy.run' });
+    const reply = await t.call('POST', `/v1/actions/${req.id}/reviews`, {
+      key: bob,
+      rawBody: '{"decision":"deny","comment":"no \\ud800"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expectHandled(reply, 200, 'comment');
+  });
+
+  it('keeps the audit action filter answering whole JSON after a submission with params nested 1001 deep', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('fuzz-bot', 'alice@example.com');
+    const auditor = await t.userKey('audra@example.com', ['audit:read']);
+    const reply = await t.call('POST', '/v1/actions', {
+      key: agent,
+      rawBody: `{"action":"deploy.run","params":${nested(1001)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expectHandled(reply, 201, 'deep params');
+    // The audit stream has sent its 200 before it reads a row: a failure shows only as a cut-off body.
+    const res = await fetch(`${t.url}/v1/audit?action=deploy.run`, {
+      headers: { authorization: `Bearer ${auditor}` },
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(() => JSON.parse(text), text.slice(0, 80)).not.toThrow();
+    const events = (JSON.parse(text) as { events: unknown[] }).events;
+    expect(events).toHaveLength(reply.status === 201 ? 1 : 0);
+  });
+});
+
 describe('query input', () => {
   it('refuses an out-of-range wait, limit or an unknown status: 400 naming the parameter', async (test) => {
     const t = await serverForTest(test, { policy: POLICY });
@@ -180,5 +244,13 @@ describe('probes and documents open to anyone', () => {
       expect(reply.body.paths[path]?.[method], `${method.toUpperCase()} ${path}`).toBeDefined();
     }
     expect(reply.body.components.schemas.ActionRequest).toBeDefined();
+  });
+
+  it('documents /healthz and /readyz too, which the contract’s route table lists above /openapi.json', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const reply = await t.call<{ paths: Record<string, Record<string, unknown>> }>('GET', '/openapi.json');
+    // The contract: "GET /openapi.json | anyone | the OpenAPI document of all of the above".
+    expect(reply.body.paths['/healthz']?.get, '/healthz').toBeDefined();
+    expect(reply.body.paths['/readyz']?.get, '/readyz').toBeDefined();
   });
 });

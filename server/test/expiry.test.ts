@@ -124,7 +124,8 @@ describe('long-polling with ?wait=', () => {
     const started = Date.now();
     const reply = await t.call<ActionRequest>('GET', `/v1/actions/${req.id}?wait=30`, { key: agent });
     expect(reply.body.status).toBe('expired');
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Well short of the 30 s asked for: it was the expiry that ended the wait.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('answers as soon as a review decides the request', async (test) => {
@@ -139,7 +140,7 @@ describe('long-polling with ?wait=', () => {
     const reply = await waiting;
     expect(reply.body.status).toBe('approved');
     expect(reply.body.grant?.token).toMatch(/^csg_/);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('answers pending when the wait runs out first', async (test) => {

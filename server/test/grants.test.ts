@@ -131,6 +131,27 @@ describe('the digest a grant is bound to', () => {
   });
 });
 
+describe('the digest of what was actually sent', () => {
+  it('binds the grant to params exactly as sent, even a "__proto__" key, or refuses them', async (test) => {
+    const { t, agent } = await seed(test);
+    const rawBody = '{"action":"inventory.getAll","params":{"__proto__":{"admin":true},"id":7}}';
+    const reply = await t.call<ActionRequest>('POST', '/v1/actions', {
+      key: agent,
+      rawBody,
+      headers: { 'content-type': 'application/json' },
+    });
+    if (reply.status === 400) {
+      expectError(reply, 400, 'invalid_request');
+      return;
+    }
+    expect(reply.status).toBe(201);
+    // What the agent sent, parsed as any JSON reader does: "__proto__" is an ordinary own key.
+    const sent = JSON.parse(rawBody) as { action: string; params: Record<string, unknown> };
+    expect(reply.body.params).toEqual(sent.params);
+    expect(reply.body.digest).toBe(await actionDigest(sent));
+  });
+});
+
 describe('what the database keeps', () => {
   it('stores only hashes of grant tokens and API keys, never the secrets themselves', async (test) => {
     const { t, agent, token } = await seed(test);

@@ -119,3 +119,28 @@ describe('reviews', () => {
     expect(late.body).toMatchObject({ error: { code: 'not_pending' } });
   });
 });
+
+describe('waiting for a decision', () => {
+  it('keeps a long-poll waiting through the first of two approvals and answers at the decision', async () => {
+    const agent = await t.agentKey('billing-bot', 'alice@example.com');
+    const carol = await t.userKey('carol@example.com');
+    const dan = await t.userKey('dan@example.com');
+    const req = await submit(t, agent, { action: 'db.export', resource: 'customers/eu' });
+    let answered = false;
+    const waiting = t
+      .call<ActionRequest>('GET', `/v1/actions/${req.id}?wait=20`, { key: agent })
+      .then((r) => {
+        answered = true;
+        return r;
+      });
+    await review(t, carol, req.id, 'approve');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBe(false);
+    const started = performance.now();
+    await review(t, dan, req.id, 'approve');
+    const decided = await waiting;
+    expect(decided.body.status).toBe('approved');
+    expect(decided.body.grant?.token).toBeDefined();
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});

@@ -2,4 +2,5 @@ export * from './digest';
 export * from './schemas/action';
 export * from './schemas/audit';
 export * from './schemas/errors';
+export * from './schemas/json';
 export * from './schemas/keys';

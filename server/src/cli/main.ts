@@ -14,8 +14,10 @@ ${KEYS_USAGE}
 ${POLICY_USAGE}
 ${AUDIT_USAGE}
 
-Environment: COUNTERSIGN_DB_URL (default file:./data/countersign.db), COUNTERSIGN_POLICY
-(default ./countersign.policy.yaml), PORT (default 8787), HOST (default 127.0.0.1), LOG_LEVEL.`;
+Environment: COUNTERSIGN_DB_URL (default file:./data/countersign.db), COUNTERSIGN_DB_AUTH_TOKEN,
+COUNTERSIGN_POLICY (default ./countersign.policy.yaml), PORT (default 8787), HOST (default 127.0.0.1),
+COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT, COUNTERSIGN_SWEEP_INTERVAL_MS,
+LOG_LEVEL. See the README for each.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   serve: serveCommand,
@@ -55,6 +57,12 @@ async function main(argv: string[]): Promise<void> {
   if (!run) throw new CliError(`unknown command "${command}"\n\n${USAGE}`, EXIT.usage);
   await run(rest);
 }
+
+// `countersign audit export | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   process.exitCode = report(error);

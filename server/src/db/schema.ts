@@ -8,11 +8,15 @@ export const agents = sqliteTable('agents', {
   createdAt: integer('created_at').notNull(),
 });
 
-export const users = sqliteTable('users', {
-  email: text('email').primaryKey(),
-  slackUserId: text('slack_user_id'),
-  createdAt: integer('created_at').notNull(),
-});
+export const users = sqliteTable(
+  'users',
+  {
+    email: text('email').primaryKey(),
+    slackUserId: text('slack_user_id'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_slack_user').on(t.slackUserId)],
+);
 
 export const apiKeys = sqliteTable('api_keys', {
   id: text('id').primaryKey(),
@@ -119,3 +123,33 @@ export const auditEvents = sqliteTable(
   },
   (t) => [index('audit_subject').on(t.subject), index('audit_type').on(t.type, t.seq)],
 );
+
+/**
+ * Work for the transports (the Slack bot, webhooks), written in the same transaction as the change it
+ * announces, so a crash can delay a message but never lose it. Delivered at least once, in id order
+ * per request.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    sink: text('sink').notNull(),
+    actionId: text('action_id').notNull(),
+    event: text('event').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('outbox_due').on(t.sink, t.deliveredAt, t.nextAttemptAt)],
+);
+
+/** Where a request's Slack message lives, so updates and thread replies find it after a restart. */
+export const slackMessages = sqliteTable('slack_messages', {
+  actionId: text('action_id').primaryKey(),
+  channel: text('channel').notNull(),
+  ts: text('ts').notNull(),
+  createdAt: integer('created_at').notNull(),
+});

@@ -1,5 +1,4 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Core } from '../services/core';
@@ -11,6 +10,7 @@ import { registerActionRoutes } from './routes/actions';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuditRoutes } from './routes/audit';
 import { registerGrantRoutes } from './routes/grants';
+import { registerHealthRoutes } from './routes/health';
 
 export type AppOptions = { maxBodyBytes: number; submitsPerSecond: number };
 
@@ -44,16 +44,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   );
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
-  app.get('/healthz', (c) => c.json({ ok: true }));
-  app.get('/readyz', async (c) => {
-    try {
-      await core.database.db.run(sql`SELECT 1`);
-      return c.json({ ok: true, policyVersion: core.policy.current.version });
-    } catch (error) {
-      c.var.log.error({ err: error }, 'readiness check failed');
-      return errorResponse(c, 'unavailable', 'the database is not reachable');
-    }
-  });
+  registerHealthRoutes(app, core);
 
   app.use(
     '/v1/*',
@@ -97,7 +88,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
       title: 'Countersign',
       version: '1',
       description:
-        'Action-level approvals for AI agents. See shared/CONTRACT.md for the rules that never bend.',
+        'Action-level approvals for AI agents. Every non-2xx answer has the body {error: {code, message, details?}}.',
     },
   });
   return app;

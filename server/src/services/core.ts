@@ -3,6 +3,7 @@ import type { Actor } from '../context';
 import type { Database } from '../db/client';
 import { WriteQueue } from '../db/write-queue';
 import { ActionEvents } from './action-events';
+import type { OutboxSink } from './outbox/record';
 import type { PolicyStore } from './policy/policy-store';
 
 /** Everything the service verbs need, built once at start-up. Nothing here knows HTTP or Slack. */
@@ -15,6 +16,8 @@ export type Core = {
   secret: Buffer;
   now: () => number;
   log: Logger;
+  /** Transports that hear of changes through the outbox; empty when none is configured. */
+  sinks: OutboxSink[];
 };
 
 /** What every verb receives: the core and who is acting. */
@@ -26,6 +29,7 @@ export function createCore(options: {
   secret: Buffer;
   log: Logger;
   now?: () => number;
+  sinks?: OutboxSink[];
 }): Core {
   return {
     database: options.database,
@@ -35,5 +39,6 @@ export function createCore(options: {
     secret: options.secret,
     now: options.now ?? Date.now,
     log: options.log,
+    sinks: options.sinks ?? [],
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObject, text } from './json';
 
 export const ACTION_STATUSES = [
   'pending',
@@ -25,8 +26,8 @@ export const FINAL_STATUSES: readonly ActionStatus[] = [
 export const ActionSource = z.enum(['api', 'sdk', 'cli', 'extension', 'mcp']).meta({ id: 'ActionSource' });
 export type ActionSource = z.infer<typeof ActionSource>;
 
-// Bounded everywhere: these strings end up in Slack messages, audit rows and log lines.
-const jsonObject = z.record(z.string().max(200), z.unknown());
+// Bounded everywhere: these strings end up in Slack messages, audit rows and log lines. Free text
+// must be well-formed Unicode, or it has no canonical JSON to hash.
 
 export const SubmitActionInput = z
   .strictObject({
@@ -35,17 +36,17 @@ export const SubmitActionInput = z
       .min(1)
       .max(200)
       .regex(/^[\w.:/-]+$/, 'letters, digits and . _ : / - only'),
-    resource: z.string().min(1).max(1024).optional(),
+    resource: text().min(1).max(1024).optional(),
     environment: z
       .string()
       .min(1)
       .max(64)
       .regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only')
       .optional(),
-    params: jsonObject.optional(),
-    justification: z.string().max(4000).optional(),
+    params: jsonObject().optional(),
+    justification: text().max(4000).optional(),
     source: ActionSource.optional(),
-    context: jsonObject.optional(),
+    context: jsonObject().optional(),
     callbackUrl: z
       .url({ protocol: /^https?$/ })
       .max(2048)
@@ -57,7 +58,7 @@ export type SubmitActionInput = z.infer<typeof SubmitActionInput>;
 export const ReviewInput = z
   .strictObject({
     decision: z.enum(['approve', 'deny']),
-    comment: z.string().min(1).max(4000).optional(),
+    comment: text().min(1).max(4000).optional(),
   })
   .meta({ id: 'ReviewInput' });
 export type ReviewInput = z.infer<typeof ReviewInput>;
@@ -94,10 +95,10 @@ export const ActionRequest = z
     action: z.string(),
     resource: z.string().optional(),
     environment: z.string().optional(),
-    params: jsonObject.optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
     justification: z.string().optional(),
     source: ActionSource,
-    context: jsonObject,
+    context: z.record(z.string(), z.unknown()),
     requester: Requester,
     digest: z.string(),
     rule: z.object({ name: z.string(), effect: z.enum(['allow', 'deny', 'review']) }),

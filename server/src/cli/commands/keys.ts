@@ -80,6 +80,7 @@ async function list(argv: string[]): Promise<void> {
   if (values.json) return out(JSON.stringify(keys, null, 2));
   if (keys.length === 0)
     return out('No keys yet. Make one with: countersign keys create --agent NAME --owner EMAIL');
+  out('id  principal  scopes  created  state  label');
   for (const k of keys) {
     const state = k.revokedAt ? `revoked ${k.revokedAt}` : `last used ${k.lastUsedAt ?? 'never'}`;
     out(

@@ -1,10 +1,10 @@
 import type { ActionRequest } from '@countersign/shared';
 import { and, eq } from 'drizzle-orm';
-import { appendAudit } from '../../audit/emit';
 import { hasScope } from '../../context';
 import { actions } from '../../db/schema';
 import { DomainError, forbidden, notFound } from '../../errors';
 import type { Ctx } from '../core';
+import { record } from '../outbox/record';
 import { canSee, isRequesterSide } from './access';
 import { expireIfDue } from './expire-actions';
 import { loadAction } from './rows';
@@ -13,22 +13,20 @@ import { toActionRequest } from './view';
 /** The requester (or the agent's owner) withdraws a pending request. */
 export async function cancelAction({ ctx, id }: { ctx: Ctx; id: string }): Promise<ActionRequest> {
   const { core, actor } = ctx;
-  if (!hasScope(actor, 'actions:write') && actor.kind !== 'person') {
-    throw forbidden('cancelling needs the actions:write scope');
-  }
+  if (!hasScope(actor, 'actions:write')) throw forbidden('cancelling needs the actions:write scope');
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const loaded = await loadAction(tx, id);
     if (!loaded || !canSee(core, actor, loaded.row)) return 'not_found' as const;
     if (!isRequesterSide(actor, loaded.row)) return 'forbidden' as const;
-    if (await expireIfDue(tx, at, id, 'system:server')) return 'expired' as const;
+    if (await expireIfDue(core, tx, at, id, 'system:server')) return 'expired' as const;
     const cancelled = await tx
       .update(actions)
       .set({ status: 'cancelled', decidedAt: at })
       .where(and(eq(actions.id, id), eq(actions.status, 'pending')))
       .returning({ id: actions.id });
     if (cancelled.length === 0) return 'not_pending' as const;
-    await appendAudit(tx, at, [
+    await record(core, tx, at, [
       { type: 'action.cancelled', actor: actor.id, subject: id, data: { action: loaded.row.action } },
     ]);
     return 'cancelled' as const;

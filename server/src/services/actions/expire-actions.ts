@@ -1,11 +1,17 @@
 import { and, eq, lte, sql } from 'drizzle-orm';
-import { appendAudit } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { actions } from '../../db/schema';
 import type { Core } from '../core';
+import { record } from '../outbox/record';
 
 /** Marks one request expired if it is still pending past its deadline. Returns whether it did. */
-export async function expireIfDue(tx: Tx, at: number, id: string, actor: string): Promise<boolean> {
+export async function expireIfDue(
+  core: Core,
+  tx: Tx,
+  at: number,
+  id: string,
+  actor: string,
+): Promise<boolean> {
   const expired = await tx
     .update(actions)
     .set({ status: 'expired', decidedAt: sql`${actions.expiresAt}` })
@@ -13,7 +19,7 @@ export async function expireIfDue(tx: Tx, at: number, id: string, actor: string)
     .returning({ id: actions.id, action: actions.action });
   const row = expired[0];
   if (!row) return false;
-  await appendAudit(tx, at, [
+  await record(core, tx, at, [
     { type: 'action.expired', actor, subject: row.id, data: { action: row.action } },
   ]);
   return true;
@@ -33,7 +39,8 @@ export async function expireDue(core: Core, limit = 500): Promise<string[]> {
         sql`${actions.id} IN (SELECT ${actions.id} FROM ${actions} WHERE ${actions.status} = 'pending' AND ${actions.expiresAt} <= ${at} LIMIT ${limit})`,
       )
       .returning({ id: actions.id, action: actions.action });
-    await appendAudit(
+    await record(
+      core,
       tx,
       at,
       rows.map((r) => ({

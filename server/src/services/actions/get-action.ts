@@ -41,17 +41,19 @@ export async function getAction({
       for (const cleanup of cleanups) cleanup();
       resolve();
     };
-    cleanups.push(core.events.on(id, done));
+    // A change is not always a decision (the first of two approvals): re-read and keep waiting.
+    const check = () => {
+      loadAction(db, id)
+        .then((now) => {
+          if (now?.row.status !== 'pending') done();
+        })
+        .catch(() => undefined);
+    };
+    cleanups.push(core.events.on(id, check));
     const timer = setTimeout(done, Math.max(0, Math.min(deadline, untilExpiry)));
     cleanups.push(() => clearTimeout(timer));
     if (!core.database.isLocal) {
-      const recheck = setInterval(() => {
-        loadAction(db, id)
-          .then((now) => {
-            if (now && now.row.status !== 'pending') done();
-          })
-          .catch(() => undefined);
-      }, REMOTE_RECHECK_MS);
+      const recheck = setInterval(check, REMOTE_RECHECK_MS);
       cleanups.push(() => clearInterval(recheck));
     }
     if (signal) {
@@ -59,11 +61,7 @@ export async function getAction({
       cleanups.push(() => signal.removeEventListener('abort', done));
     }
     // The change may have landed between the first read and subscribing: look once more.
-    loadAction(db, id)
-      .then((now) => {
-        if (now && now.row.status !== 'pending') done();
-      })
-      .catch(() => undefined);
+    check();
   });
 
   const latest = await loadAction(db, id);

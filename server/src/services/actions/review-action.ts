@@ -1,12 +1,13 @@
 import type { ActionRequest, ErrorCode, ReviewInput, ReviewVia } from '@countersign/shared';
 import { and, eq, sql } from 'drizzle-orm';
-import { type AuditInput, appendAudit } from '../../audit/emit';
+import type { AuditInput } from '../../audit/emit';
 import { type Actor, hasScope } from '../../context';
 import { actions, reviews } from '../../db/schema';
 import { DomainError, forbidden, invalid, notFound } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
+import { record } from '../outbox/record';
 import { isEligibleApprover, isRequesterSide } from './access';
 import { expireIfDue } from './expire-actions';
 import { effectiveStatus, loadAction } from './rows';
@@ -59,10 +60,12 @@ export async function reviewAction({
     const status = effectiveStatus(row, at);
     // Overdue but not yet swept: mark it now, in this transaction, so listeners hear of it.
     const expiredNow =
-      status === 'expired' && row.status === 'pending' && (await expireIfDue(tx, at, id, 'system:server'));
+      status === 'expired' &&
+      row.status === 'pending' &&
+      (await expireIfDue(core, tx, at, id, 'system:server'));
     const refuse = async (code: ErrorCode) => {
       const data = { action: row.action, code, decision: input.decision, via };
-      await appendAudit(tx, at, [{ type: 'review.refused', actor: actor.id, subject: id, data }]);
+      await record(core, tx, at, [{ type: 'review.refused', actor: actor.id, subject: id, data }]);
       return { refused: code, changed: expiredNow };
     };
     if (isRequesterSide(actor, row)) return refuse('self_approval');
@@ -120,7 +123,7 @@ export async function reviewAction({
       });
     }
     if (after.status === 'approved') events.push((await issueGrant(core, tx, at, row, actor.id)).event);
-    await appendAudit(tx, at, events);
+    await record(core, tx, at, events);
     return { refused: undefined, changed: true };
   });
 

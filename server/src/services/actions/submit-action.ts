@@ -2,7 +2,7 @@ import { type ActionRequest, actionDigest, type SubmitActionInput } from '@count
 import { evaluate } from '@countersign/shared/policy';
 import { and, eq } from 'drizzle-orm';
 import { canonicalJson } from '../../audit/chain';
-import { type AuditInput, appendAudit } from '../../audit/emit';
+import type { AuditInput } from '../../audit/emit';
 import { type Actor, hasScope } from '../../context';
 import { actions } from '../../db/schema';
 import { DomainError, forbidden } from '../../errors';
@@ -10,6 +10,7 @@ import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { sha256Hex } from '../grants/tokens';
+import { record } from '../outbox/record';
 import { type ActionRow, loadAction } from './rows';
 import { toActionRequest } from './view';
 
@@ -104,7 +105,7 @@ export async function submitAction({
     const events: AuditInput[] = [{ type, actor: actor.id, subject: id, data: recorded }];
     const issued = status === 'allowed' ? await issueGrant(core, tx, now, row, 'system:server') : undefined;
     if (issued) events.push(issued.event);
-    await appendAudit(tx, now, events);
+    await record(core, tx, now, events);
     return { kind: 'created' as const, loaded: { row, reviews: [], grant: issued?.grant } };
   });
 

@@ -1,10 +1,10 @@
 import type { ErrorCode, RedeemInput } from '@countersign/shared';
 import { and, eq, isNull } from 'drizzle-orm';
-import { appendAudit } from '../../audit/emit';
 import { hasScope } from '../../context';
 import { actions, grants } from '../../db/schema';
 import { DomainError, forbidden } from '../../errors';
 import type { Ctx } from '../core';
+import { record } from '../outbox/record';
 import { sha256Hex } from './tokens';
 
 export type Redeemed = { ok: true; actionId: string; grantId: string };
@@ -36,7 +36,7 @@ export async function redeemGrant({ ctx, input }: { ctx: Ctx; input: RedeemInput
     if (!found) return { code: 'not_found' as ErrorCode };
     const { grant } = found;
     const refuse = async (code: ErrorCode) => {
-      await appendAudit(tx, at, [
+      await record(core, tx, at, [
         {
           type: 'grant.refused',
           actor: actor.id,
@@ -56,7 +56,7 @@ export async function redeemGrant({ ctx, input }: { ctx: Ctx; input: RedeemInput
       .where(and(eq(grants.id, grant.id), isNull(grants.redeemedAt)))
       .returning({ id: grants.id });
     if (spent.length === 0) return refuse('grant_used');
-    await appendAudit(tx, at, [
+    await record(core, tx, at, [
       {
         type: 'grant.redeemed',
         actor: actor.id,

@@ -1,0 +1,38 @@
+import { ErrorBody } from '@countersign/shared';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Core } from '../../services/core';
+import type { AppEnv } from '../env';
+import { errorBody } from '../errors';
+import { json } from '../openapi';
+
+const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  summary: 'Liveness: the process answers',
+  responses: { 200: json(z.object({ ok: z.literal(true) }), 'Alive') },
+});
+
+const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  summary: 'Readiness: the database answers; names the policy in force',
+  responses: {
+    200: json(z.object({ ok: z.literal(true), policyVersion: z.string() }), 'Ready'),
+    503: json(ErrorBody, 'The database is not reachable'),
+  },
+});
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {
+  app.openapi(healthz, (c) => c.json({ ok: true as const }, 200));
+  app.openapi(readyz, async (c) => {
+    try {
+      await core.database.db.run(sql`SELECT 1`);
+      return c.json({ ok: true as const, policyVersion: core.policy.current.version }, 200);
+    } catch (error) {
+      c.var.log.error({ err: error }, 'readiness check failed');
+      return c.json(errorBody('unavailable', 'the database is not reachable'), 503);
+    }
+  });
+}
