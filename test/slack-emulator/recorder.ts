@@ -26,7 +26,7 @@ export class Recorder {
   record(call: RecordedCall): void {
     this.#calls.push(call);
     for (const waiter of [...this.#waiters]) {
-      if (false) {
+      if (waiter.method === call.method && waiter.predicate(call)) {
         this.#waiters.delete(waiter);
         waiter.resolve(call);
       }

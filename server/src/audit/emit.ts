@@ -4,6 +4,10 @@ import type { Queryable } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { canonicalJson, chainHash, GENESIS_HASH } from './chain';
 
+// The chain head as of each open transaction's last append. Keyed by the transaction object, so
+// it is forgotten with it; a rolled-back transaction's entry is never read again.
+const heads = new WeakMap<object, { seq: number; hash: string }>();
+
 export type AuditInput = {
   type: AuditEventType;
   actor: string;
@@ -16,13 +20,18 @@ export type AuditInput = {
  * the event and the change commit together or not at all.
  */
 export async function appendAudit(tx: Queryable, at: number, events: AuditInput[]): Promise<void> {
-  const [head] = await tx
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-    .from(auditEvents)
-    .orderBy(desc(auditEvents.seq))
-    .limit(1);
-  let seq = head?.seq ?? 0;
-  let prevHash = head?.hash ?? GENESIS_HASH;
+  if (events.length === 0) return;
+  // Within one transaction the head only moves by our own appends: read it once, then carry it.
+  let head = heads.get(tx);
+  if (!head) {
+    const [row] = await tx
+      .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+      .from(auditEvents)
+      .orderBy(desc(auditEvents.seq))
+      .limit(1);
+    head = row ?? { seq: 0, hash: GENESIS_HASH };
+  }
+  let { seq, hash: prevHash } = head;
   const iso = new Date(at).toISOString();
   const rows = events.map((event) => {
     seq += 1;
@@ -39,5 +48,6 @@ export async function appendAudit(tx: Queryable, at: number, events: AuditInput[
     prevHash = hash;
     return row;
   });
-  if (rows.length > 0) await tx.insert(auditEvents).values(rows);
+  await tx.insert(auditEvents).values(rows);
+  if ('rollback' in tx) heads.set(tx, { seq, hash: prevHash });
 }

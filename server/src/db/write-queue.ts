@@ -10,8 +10,9 @@ type Job = {
  * Every write in this process goes through one queue, for two reasons.
  * 1. The local libsql driver is synchronous: two interleaved write transactions on one event loop
  *    would have the second busy-wait on a lock the first can never release.
- * 2. Group commit: jobs that queue up while a commit is in flight share the next transaction (each
- *    in its own savepoint, so one job's failure rolls back only that job), paying one fsync for many.
+ * 2. Group commit: jobs that queue up while a commit is in flight share the next transaction, paying
+ *    one fsync for many. A job that throws rolls its batch back; the batch's jobs then run again one
+ *    transaction each, so only the failing job fails.
  * A job's result reaches its caller only after the commit that made it durable.
  */
 export class WriteQueue {
@@ -28,16 +29,22 @@ export class WriteQueue {
   run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#draining) void this.#drain();
+      if (!this.#draining) {
+        this.#draining = true;
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
   async #drain(): Promise<void> {
-    this.#draining = true;
     try {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, this.#maxBatch);
         await this.#commit(batch);
+        // The commit blocked the event loop (the driver is synchronous); let the requests that
+        // arrived meanwhile be read and queued, so they share the next commit instead of each
+        // paying for one.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#draining = false;
@@ -45,31 +52,21 @@ export class WriteQueue {
   }
 
   async #commit(batch: Job[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const results: unknown[] = [];
     try {
       await this.#db.transaction(async (tx) => {
-        if (batch.length === 1 && batch[0]) {
-          // A lone job needs no savepoint: the transaction itself rolls back if it fails.
-          outcomes.push({ ok: true, value: await batch[0].run(tx) });
-          return;
-        }
-        for (const job of batch) {
-          try {
-            outcomes.push({ ok: true, value: await tx.transaction((sp) => job.run(sp)) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
+        for (const job of batch) results.push(await job.run(tx));
       });
     } catch (error) {
-      // The commit itself failed (or a lone job threw): nothing in this batch is durable.
-      for (const job of batch) job.reject(error);
+      // Jobs return refusals; they throw only on the unexpected (a constraint, a bug, a full disk).
+      // One such job must not fail its neighbours: run each again alone, in its own transaction.
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      for (const job of batch) await this.#commit([job]);
       return;
     }
-    batch.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) job.resolve(outcome.value);
-      else job.reject(outcome?.error);
-    });
+    batch.forEach((job, i) => job.resolve(results[i]));
   }
 }

@@ -1,4 +1,4 @@
-import { type ActionRequest, actionDigest, type SubmitActionInput } from '@countersign/shared';
+import type { ActionRequest, SubmitActionInput } from '@countersign/shared';
 import { evaluate } from '@countersign/shared/policy';
 import { and, eq } from 'drizzle-orm';
 import { canonicalJson } from '../../audit/chain';
@@ -9,7 +9,7 @@ import { DomainError, forbidden } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
-import { sha256Hex } from '../grants/tokens';
+import { digestOf, sha256Hex } from '../grants/tokens';
 import { record } from '../outbox/record';
 import { type ActionRow, loadAction } from './rows';
 import { toActionRequest } from './view';
@@ -48,7 +48,7 @@ export async function submitAction({
     ...(input.environment !== undefined && { environment: input.environment }),
     source: input.source ?? 'api',
   });
-  const digest = await actionDigest(input);
+  const digest = digestOf(input);
   const requestHash = idempotencyKey === undefined ? null : sha256Hex(canonicalJson(input));
 
   const outcome = await core.writes.run(async (tx) => {

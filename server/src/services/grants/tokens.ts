@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { canonicalAction, type DigestInput } from '@countersign/shared';
 
 /**
  * A grant token is derived from its id with the server's secret, so the database stores only the
@@ -10,3 +11,6 @@ export function grantToken(secret: Buffer, grantId: string): string {
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The action digest (`sha256:` of the canonical action), computed synchronously on the server. */
+export const digestOf = (input: DigestInput): string => `sha256:${sha256Hex(canonicalAction(input))}`;
