@@ -4,25 +4,65 @@ const DB_URL = /^(file:|libsql:\/\/|https?:\/\/)/;
 // An exported-but-empty variable (FOO=) means "not set", as most tools read it.
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
-const EnvSchema = z.object({
-  COUNTERSIGN_DB_URL: optional(
-    z
-      .string()
-      .regex(DB_URL, 'must be a file:, libsql://, http:// or https:// URL')
-      .default('file:./data/countersign.db'),
-  ),
-  COUNTERSIGN_DB_AUTH_TOKEN: optional(z.string().optional()),
-  COUNTERSIGN_POLICY: optional(z.string().default('./countersign.policy.yaml')),
-  PORT: optional(
-    z.coerce.number().int('must be a whole number').min(0).max(65535, 'must be at most 65535').default(8787),
-  ),
-  HOST: optional(z.string().default('127.0.0.1')),
-  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-  COUNTERSIGN_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
-  COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
-  COUNTERSIGN_RATE_LIMIT: optional(z.coerce.number().min(0).max(1_000_000).default(100)),
-  COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
-});
+const EnvSchema = z
+  .object({
+    COUNTERSIGN_DB_URL: optional(
+      z
+        .string()
+        .regex(DB_URL, 'must be a file:, libsql://, http:// or https:// URL')
+        .default('file:./data/countersign.db'),
+    ),
+    COUNTERSIGN_DB_AUTH_TOKEN: optional(z.string().optional()),
+    COUNTERSIGN_POLICY: optional(z.string().default('./countersign.policy.yaml')),
+    PORT: optional(
+      z.coerce
+        .number()
+        .int('must be a whole number')
+        .min(0)
+        .max(65535, 'must be at most 65535')
+        .default(8787),
+    ),
+    HOST: optional(z.string().default('127.0.0.1')),
+    LOG_LEVEL: optional(
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    COUNTERSIGN_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
+    COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
+    COUNTERSIGN_RATE_LIMIT: optional(z.coerce.number().min(0).max(1_000_000).default(100)),
+    COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
+    SLACK_BOT_TOKEN: optional(
+      z
+        .string()
+        .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+        .optional(),
+    ),
+    SLACK_SIGNING_SECRET: optional(z.string().min(8, 'is too short to be a signing secret').optional()),
+    SLACK_APP_TOKEN: optional(
+      z
+        .string()
+        .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+        .optional(),
+    ),
+    SLACK_APPROVALS_CHANNEL: optional(z.string().max(80).optional()),
+    SLACK_API_URL: optional(z.url().endsWith('/', 'must end with /').default('https://slack.com/api/')),
+  })
+  .superRefine((env, ctx) => {
+    // Half a Slack configuration would start a bot that can be reached but not verified: refuse it.
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set',
+      });
+    }
+  });
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { createSlackBot, SLACK_EVENTS } from '@countersign/bot';
 import { parsePolicy } from '@countersign/shared/policy';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -9,8 +10,11 @@ import { createApp } from './http/app';
 import { filePathOf, resolveSecret } from './secret';
 import { startSweeper } from './services/actions/expire-actions';
 import { type Core, createCore } from './services/core';
+import type { OutboxSink } from './services/outbox/record';
 import { describeProblems, PolicyStore, policyVersion, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
+import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
+import { slackConfigOf } from './slack/slack-config';
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -23,7 +27,7 @@ const INERT_POLICY = 'version: 1\nrules: []\n';
 export async function openCore(
   env: Env,
   log: Logger,
-  options: { policy: 'required' | 'inert' },
+  options: { policy: 'required' | 'inert'; sinks?: OutboxSink[] },
 ): Promise<Core> {
   if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
     await mkdir(dirname(filePathOf(env.COUNTERSIGN_DB_URL)), { recursive: true });
@@ -57,18 +61,26 @@ export async function openCore(
       throw new StartupError(`COUNTERSIGN_DB_URL: cannot open ${env.COUNTERSIGN_DB_URL}: ${error.message}`);
     },
   );
-  return createCore({ database, policy, secret, log });
+  return createCore({ database, policy, secret, log, sinks: options.sinks ?? [] });
 }
 
 export type RunningServer = { core: Core; url: string; port: number; close(): Promise<void> };
 
 /** Starts the HTTP server with the sweeper; resolves once it listens. */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
-  const core = await openCore(env, log, { policy: 'required' });
+  const slack = slackConfigOf(env);
+  const sinks: OutboxSink[] = slack ? [{ name: SLACK_SINK, wants: (type) => SLACK_EVENTS.has(type) }] : [];
+  const core = await openCore(env, log, { policy: 'required', sinks });
   await recordPolicy(core, 'system:server', core.policy.current);
+  const bot = slack ? createSlackBot({ config: slack, port: approvalsPort(core), log }) : undefined;
+  if (!bot)
+    log.info(
+      'Slack bot off: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to turn it on',
+    );
   const app = createApp(core, {
     maxBodyBytes: env.COUNTERSIGN_MAX_BODY_BYTES,
     submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
+    slackEvents: bot?.handle,
   });
   const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
   const server = await new Promise<ServerType>((resolve, reject) => {
@@ -83,6 +95,19 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
         : `cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`,
     );
   });
+  if (bot) {
+    try {
+      await bot.start();
+    } catch (error) {
+      stopSweeper();
+      server.close();
+      core.database.close();
+      throw new StartupError(
+        `SLACK_BOT_TOKEN: the Slack bot could not start: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    log.info({ mode: bot.mode }, 'Slack bot on');
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
@@ -93,6 +118,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     port,
     close: async () => {
       stopSweeper();
+      await bot?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Long-polls would hold the close open for up to a minute.

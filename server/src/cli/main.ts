@@ -2,7 +2,9 @@ import { EnvError } from '../env';
 import { DomainError } from '../errors';
 import { StartupError } from '../start';
 import { AUDIT_USAGE, auditCommand } from './commands/audit';
+import { EXEC_USAGE, execCommand } from './commands/exec';
 import { KEYS_USAGE, keysCommand } from './commands/keys';
+import { MCP_USAGE, mcpCommand } from './commands/mcp';
 import { POLICY_USAGE, policyCommand } from './commands/policy';
 import { SERVE_USAGE, serveCommand } from './commands/serve';
 import { CliError, EXIT, err, out } from './io';
@@ -13,17 +15,21 @@ ${SERVE_USAGE}
 ${KEYS_USAGE}
 ${POLICY_USAGE}
 ${AUDIT_USAGE}
+${EXEC_USAGE}
+${MCP_USAGE}
 
 Environment: COUNTERSIGN_DB_URL (default file:./data/countersign.db), COUNTERSIGN_DB_AUTH_TOKEN,
 COUNTERSIGN_POLICY (default ./countersign.policy.yaml), PORT (default 8787), HOST (default 127.0.0.1),
 COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT, COUNTERSIGN_SWEEP_INTERVAL_MS,
-LOG_LEVEL. See the README for each.`;
+LOG_LEVEL. See the README for each. exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   serve: serveCommand,
   keys: keysCommand,
   policy: policyCommand,
   audit: auditCommand,
+  exec: execCommand,
+  mcp: mcpCommand,
 };
 
 /** Every failure becomes one readable line and a sysexits code; never a stack trace. */

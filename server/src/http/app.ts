@@ -12,7 +12,12 @@ import { registerAuditRoutes } from './routes/audit';
 import { registerGrantRoutes } from './routes/grants';
 import { registerHealthRoutes } from './routes/health';
 
-export type AppOptions = { maxBodyBytes: number; submitsPerSecond: number };
+export type AppOptions = {
+  maxBodyBytes: number;
+  submitsPerSecond: number;
+  /** The Slack bot's handler for POST /slack/events, when it runs in HTTP mode. */
+  slackEvents?: ((request: Request) => Promise<Response>) | undefined;
+};
 
 /** The HTTP edge: parse, authenticate, call one service verb, map the result. No rules live here. */
 export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> {
@@ -45,6 +50,13 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   registerHealthRoutes(app, core);
+  const slackEvents = options.slackEvents;
+  if (slackEvents) {
+    // Slack's own payloads stay well under 1 MB; the receiver verifies the signature on the raw body.
+    app.post('/slack/events', bodyLimit({ maxSize: 1_048_576, onError: (c) => c.text('', 413) }), (c) =>
+      slackEvents(c.req.raw),
+    );
+  }
 
   app.use(
     '/v1/*',

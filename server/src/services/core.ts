@@ -3,6 +3,7 @@ import type { Actor } from '../context';
 import type { Database } from '../db/client';
 import { WriteQueue } from '../db/write-queue';
 import { ActionEvents } from './action-events';
+import { GroupDirectory } from './group-directory';
 import type { OutboxSink } from './outbox/record';
 import type { PolicyStore } from './policy/policy-store';
 
@@ -18,6 +19,8 @@ export type Core = {
   log: Logger;
   /** Transports that hear of changes through the outbox; empty when none is configured. */
   sinks: OutboxSink[];
+  /** Slack user groups named in the policy, as the bot last resolved them. */
+  directory: GroupDirectory;
 };
 
 /** What every verb receives: the core and who is acting. */
@@ -40,5 +43,6 @@ export function createCore(options: {
     now: options.now ?? Date.now,
     log: options.log,
     sinks: options.sinks ?? [],
+    directory: new GroupDirectory(),
   };
 }

@@ -23,6 +23,17 @@ function usergroupUsers({ args, directory }: MethodContext): JsonObject {
   return group === undefined ? fail('no_such_subteam') : { ok: true, users: [...group.users] };
 }
 
+// https://docs.slack.dev/reference/methods/usergroups.list: the workspace's user groups, by id and handle.
+function usergroupsList({ directory }: MethodContext): JsonObject {
+  const usergroups = [...directory.usergroups.values()].map((g) => ({
+    id: g.id,
+    handle: g.handle,
+    name: g.name ?? g.handle,
+    user_count: g.users.length,
+  }));
+  return { ok: true, usergroups };
+}
+
 function conversationsOpen({ args, directory }: MethodContext): JsonObject {
   const channel = stringArg(args, 'channel');
   if (channel !== undefined) {
@@ -42,6 +53,7 @@ function conversationsOpen({ args, directory }: MethodContext): JsonObject {
 export const peopleMethods: MethodTable = {
   'users.info': { token: 'bot', handle: usersInfo },
   'users.lookupByEmail': { token: 'bot', handle: lookupByEmail },
+  'usergroups.list': { token: 'bot', handle: usergroupsList },
   'usergroups.users.list': { token: 'bot', handle: usergroupUsers },
   'conversations.open': { token: 'bot', handle: conversationsOpen },
 };

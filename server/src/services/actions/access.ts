@@ -1,20 +1,38 @@
-import { groupMembers } from '@countersign/shared/policy';
+import { groupMembers, groupSlackHandles } from '@countersign/shared/policy';
 import { type Actor, hasScope, humanOf } from '../../context';
 import type { Core } from '../core';
 import type { ActionRow } from './rows';
+
+/** Whether this person asked for the request, or owns the agent that did. */
+export function isRequesterHuman(
+  email: string,
+  requesterId: string,
+  requesterOwner: string | null | undefined,
+): boolean {
+  return requesterId === `user:${email}` || requesterOwner === email;
+}
 
 /** The requester, or the human who owns the requesting agent: they may never review it. */
 export function isRequesterSide(actor: Actor, row: ActionRow): boolean {
   if (actor.id === row.requesterId) return true;
   const human = humanOf(actor);
-  if (human === undefined) return false;
-  return `user:${human}` === row.requesterId || human === row.requesterOwner;
+  return human !== undefined && isRequesterHuman(human, row.requesterId, row.requesterOwner);
+}
+
+/** Everyone in the named approver groups under the policy in force, Slack user groups included. */
+export function approverEmails(core: Core, groups: readonly string[]): string[] {
+  const { policy } = core.policy.current;
+  const emails = new Set(groupMembers(policy, groups));
+  for (const handle of groupSlackHandles(policy, groups)) {
+    for (const email of core.directory.emailsOf(handle)) emails.add(email);
+  }
+  return [...emails];
 }
 
 /** Whether the actor's human is a member of the request's approver groups under the policy in force. */
 export function isEligibleApprover(core: Core, actor: Actor, row: ActionRow): boolean {
   if (actor.kind !== 'person') return false;
-  return groupMembers(core.policy.current.policy, row.approvers).includes(actor.email);
+  return approverEmails(core, row.approvers).includes(actor.email);
 }
 
 /** Requesters (and owners), eligible approvers and auditors may see a request; others get 404. */

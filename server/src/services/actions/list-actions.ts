@@ -1,10 +1,10 @@
 import type { ActionList, ActionStatus } from '@countersign/shared';
-import { groupMembers } from '@countersign/shared/policy';
 import { and, desc, eq, gt, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import { hasScope, humanOf } from '../../context';
 import { actions, grants, reviews } from '../../db/schema';
 import { invalid } from '../../errors';
 import type { Ctx } from '../core';
+import { approverEmails } from './access';
 import { toActionRequest } from './view';
 
 export type ListInput = {
@@ -30,7 +30,7 @@ function visibility(ctx: Ctx): SQL | undefined {
   if (human) clauses.push(eq(actions.requesterOwner, human));
   if (human && hasScope(actor, 'reviews:write')) {
     const { policy } = core.policy.current;
-    const mine = Object.keys(policy.groups).filter((g) => groupMembers(policy, [g]).includes(human));
+    const mine = Object.keys(policy.groups).filter((g) => approverEmails(core, [g]).includes(human));
     if (mine.length > 0) {
       clauses.push(
         sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${mine})`,

@@ -48,7 +48,7 @@ export const backoffMs = (attempts: number): number =>
 /** Records a failed attempt; the delivery is tried again at `retryAt` (Slack's Retry-After) or after a backoff. */
 export async function markFailed(
   core: Core,
-  item: OutboxItem,
+  item: { id: string; attempts: number },
   error: string,
   retryAt?: number,
 ): Promise<number> {

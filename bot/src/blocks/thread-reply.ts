@@ -1,0 +1,51 @@
+import type { ActionRequest } from '@countersign/shared';
+import { escapeMrkdwn, type Mentions, truncate, who } from './format';
+import { outcomeLine } from './request-message';
+
+const REFUSED: Record<string, (name: string) => string> = {
+  self_approval: (name) => `${name} can't review this request: it is their own, or their own agent's.`,
+  not_an_approver: (name) => `${name} can't review this request: they are not in its approver groups.`,
+  already_reviewed: (name) => `${name} has already reviewed this request; each person counts once.`,
+  not_pending: (name) => `${name} tried to review, but the request was already decided.`,
+  expired: (name) => `${name} tried to review, but the request had expired.`,
+};
+
+/** The thread reply for one event on a request, or undefined when the event needs none. */
+export function threadReply(
+  event: string,
+  payload: Record<string, unknown>,
+  request: ActionRequest,
+  mentions: Mentions,
+): string | undefined {
+  const actor = typeof payload.actor === 'string' ? who(payload.actor, mentions) : 'someone';
+  const comment =
+    typeof payload.comment === 'string' && payload.comment
+      ? `: “${escapeMrkdwn(truncate(payload.comment, 1500))}”`
+      : '';
+  switch (event) {
+    case 'review.recorded':
+      return payload.decision === 'approve'
+        ? `:white_check_mark: ${actor} approved${comment}`
+        : `:x: ${actor} denied${comment}`;
+    case 'review.refused': {
+      const code = typeof payload.code === 'string' ? payload.code : '';
+      return `:no_entry_sign: ${(REFUSED[code] ?? ((name: string) => `${name}'s review was refused (${escapeMrkdwn(code)}).`))(actor)}`;
+    }
+    case 'action.approved':
+    case 'action.denied':
+    case 'action.expired':
+    case 'action.cancelled':
+      return truncate(outcomeLine(request, mentions), 3000);
+    default:
+      return undefined;
+  }
+}
+
+/** The direct message to the requester (or the agent's owner) once their request is settled. */
+export function outcomeNotice(request: ActionRequest, mentions: Mentions): string {
+  const target = request.resource ? ` on \`${escapeMrkdwn(truncate(request.resource, 200))}\`` : '';
+  return truncate(
+    `Your request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}): ${outcomeLine(request, mentions)}`,
+    3000,
+  );
+}

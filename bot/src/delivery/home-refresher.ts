@@ -1,0 +1,47 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { homeView } from '../blocks/home';
+import type { Identity } from '../identity';
+import type { ApprovalsPort, SlackPerson } from '../port';
+
+/** Republishes the App Home of people whose queue changed. Best effort: a stale tab fixes itself on open. */
+export class HomeRefresher {
+  readonly #client: WebClient;
+  readonly #port: ApprovalsPort;
+  readonly #identity: Identity;
+  readonly #log: Logger;
+
+  constructor(client: WebClient, port: ApprovalsPort, identity: Identity, log: Logger) {
+    this.#client = client;
+    this.#port = port;
+    this.#identity = identity;
+    this.#log = log;
+  }
+
+  async publish(person: SlackPerson, notice?: string): Promise<void> {
+    const queue = await this.#port.queue(person);
+    const all = [...queue.reviewable, ...queue.mine, ...queue.decided];
+    const mentions = await this.#identity.mentions(
+      all.flatMap((r) => [r.requester.id, ...r.reviews.map((v) => v.reviewer)]),
+    );
+    await this.#client.views.publish({
+      user_id: person.slackUserId,
+      view: homeView(queue, mentions, notice),
+    });
+  }
+
+  /** Refreshes the tabs of these people, where Slack knows them. */
+  async refresh(emails: string[]): Promise<void> {
+    for (const email of new Set(emails)) {
+      try {
+        const slackUserId = await this.#port.slackUserIdOf(email);
+        if (slackUserId) await this.publish({ slackUserId, email });
+      } catch (error) {
+        this.#log.warn(
+          { err: error instanceof Error ? error.message : String(error), email },
+          'could not refresh an App Home',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,193 @@
+import type { ActionRequest } from '@countersign/shared';
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import { requestMessage } from '../blocks/request-message';
+import { outcomeNotice, threadReply } from '../blocks/thread-reply';
+import type { Identity } from '../identity';
+import type { ApprovalsPort, Delivery } from '../port';
+import type { HomeRefresher } from './home-refresher';
+
+const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
+const IDLE_RECHECK_MS = 30_000;
+
+/** Which core events the Slack sink wants in its outbox. */
+export const SLACK_EVENTS = new Set(['action.submitted', 'review.recorded', 'review.refused', ...FINAL]);
+
+/**
+ * Drains the Slack outbox: posts a request's message, threads its reviews, updates it in place when
+ * settled and tells the requester. At least once, in order per request; a Slack 429 pauses every
+ * delivery until its Retry-After, any other failure backs that delivery off. A Slack outage delays
+ * messages and never blocks the API.
+ */
+export class SlackDeliverer {
+  readonly #client: WebClient;
+  readonly #port: ApprovalsPort;
+  readonly #identity: Identity;
+  readonly #home: HomeRefresher;
+  readonly #log: Logger;
+  readonly #defaultChannel: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #again = false;
+  #stopped = false;
+  #pausedUntil = 0;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(deps: {
+    client: WebClient;
+    port: ApprovalsPort;
+    identity: Identity;
+    home: HomeRefresher;
+    log: Logger;
+    defaultChannel?: string | undefined;
+  }) {
+    this.#client = deps.client;
+    this.#port = deps.port;
+    this.#identity = deps.identity;
+    this.#home = deps.home;
+    this.#log = deps.log;
+    this.#defaultChannel = deps.defaultChannel;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#port.onChange(() => this.kick());
+    this.kick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    clearTimeout(this.#timer);
+  }
+
+  /** Runs a pass now (or right after the one in progress). */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    this.#pass()
+      .catch((error: unknown) => this.#log.error({ err: error }, 'Slack delivery pass failed'))
+      .finally(() => {
+        this.#running = false;
+        if (this.#again) {
+          this.#again = false;
+          this.kick();
+        } else void this.#schedule();
+      });
+  }
+
+  async #schedule(): Promise<void> {
+    if (this.#stopped) return;
+    const next = Math.max((await this.#port.nextDueAt()) ?? Date.now() + IDLE_RECHECK_MS, this.#pausedUntil);
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - Date.now(), IDLE_RECHECK_MS)));
+    this.#timer.unref();
+  }
+
+  async #pass(): Promise<void> {
+    for (;;) {
+      if (this.#stopped || Date.now() < this.#pausedUntil) return;
+      const due = await this.#port.due(20);
+      if (due.length === 0) return;
+      for (const delivery of due) {
+        if (!(await this.#attempt(delivery))) return;
+      }
+    }
+  }
+
+  /** One delivery; false when Slack asked us to slow down (stop this pass). */
+  async #attempt(delivery: Delivery): Promise<boolean> {
+    try {
+      await this.#deliver(delivery);
+      await this.#port.delivered(delivery.id);
+      return true;
+    } catch (error) {
+      const rateLimited = isRateLimited(error);
+      const retryAt = rateLimited ? Date.now() + rateLimited.retryAfter * 1000 : undefined;
+      if (retryAt) this.#pausedUntil = retryAt;
+      const at = await this.#port.failed(delivery, describe(error), retryAt);
+      this.#log.warn(
+        {
+          deliveryId: delivery.id,
+          event: delivery.event,
+          retryAt: new Date(at).toISOString(),
+          err: describe(error),
+        },
+        'Slack delivery failed; will retry',
+      );
+      return !rateLimited;
+    }
+  }
+
+  async #deliver(delivery: Delivery): Promise<void> {
+    const request = await this.#port.get(delivery.actionId);
+    if (!request) return;
+    const mentions = await this.#identity.mentions([
+      request.requester.id,
+      ...(request.requester.owner ? [request.requester.owner] : []),
+      ...request.reviews.map((r) => r.reviewer),
+      ...(typeof delivery.payload.actor === 'string' ? [delivery.payload.actor] : []),
+    ]);
+    const message = requestMessage(request, mentions);
+    let ref = await this.#port.messageOf(request.id);
+    if (delivery.event === 'action.submitted') {
+      if (ref) return; // posted already: this is a retry after the post went through
+      const channel = request.channel ?? this.#defaultChannel;
+      if (!channel) {
+        this.#log.warn(
+          { actionId: request.id },
+          'no Slack channel for this request: set the rule channel or SLACK_APPROVALS_CHANNEL',
+        );
+      } else {
+        const posted = await this.#client.chat.postMessage({ channel, ...message, unfurl_links: false });
+        if (posted.channel && posted.ts) {
+          ref = { channel: posted.channel, ts: posted.ts };
+          await this.#port.saveMessage(request.id, ref);
+        }
+      }
+      await this.#home.refresh(this.#audience(request));
+      return;
+    }
+    if (ref) {
+      const reply = threadReply(delivery.event, delivery.payload, request, mentions);
+      if (reply)
+        await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply });
+      await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
+    }
+    if (FINAL.has(delivery.event)) await this.#notifyRequester(request, mentions);
+    await this.#home.refresh(this.#audience(request));
+  }
+
+  async #notifyRequester(request: ActionRequest, mentions: Record<string, string>): Promise<void> {
+    const human = request.requester.id.startsWith('user:')
+      ? request.requester.id.slice('user:'.length)
+      : request.requester.owner;
+    if (!human) return;
+    const slackId = await this.#identity.slackIdOf(human);
+    if (!slackId) return; // not in this Slack workspace: the API and webhooks still tell them
+    const dm = await this.#client.conversations.open({ users: slackId });
+    if (dm.channel?.id)
+      await this.#client.chat.postMessage({ channel: dm.channel.id, text: outcomeNotice(request, mentions) });
+  }
+
+  /** Whose Home tab shows this request: the people who may decide it and the requester's side. */
+  #audience(request: ActionRequest): string[] {
+    const side = [
+      request.requester.owner,
+      request.requester.id.startsWith('user:') ? request.requester.id.slice(5) : undefined,
+    ];
+    return [...this.#port.deciders(request), ...side.filter((e): e is string => Boolean(e))];
+  }
+}
+
+function isRateLimited(error: unknown): { retryAfter: number } | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  if (error.code !== ErrorCode.RateLimitedError) return undefined;
+  const retryAfter = 'retryAfter' in error && typeof error.retryAfter === 'number' ? error.retryAfter : 30;
+  return { retryAfter };
+}
+
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,95 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Mentions } from './blocks/format';
+import type { ApprovalsPort, SlackPerson } from './port';
+
+// Long enough to spare Slack's rate limits on busy channels, short enough that a changed email or a
+// deactivated user stops counting within minutes.
+const TTL_MS = 5 * 60_000;
+
+type Cached<T> = { value: T; at: number };
+
+/**
+ * Who a Slack user is: the email Slack holds for them (users.info), which is what the policy names.
+ * The core decides eligibility and self-approval; this only says who is asking. No email, no identity.
+ */
+export class Identity {
+  readonly #client: WebClient;
+  readonly #port: ApprovalsPort;
+  readonly #log: Logger;
+  readonly #people = new Map<string, Cached<SlackPerson | undefined>>();
+  readonly #ids = new Map<string, Cached<string | undefined>>();
+
+  constructor(client: WebClient, port: ApprovalsPort, log: Logger) {
+    this.#client = client;
+    this.#port = port;
+    this.#log = log;
+  }
+
+  async person(slackUserId: string): Promise<SlackPerson | undefined> {
+    const hit = this.#people.get(slackUserId);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+    const info = await this.#client.users.info({ user: slackUserId });
+    const email =
+      info.user?.deleted || info.user?.is_bot ? undefined : info.user?.profile?.email?.toLowerCase();
+    const person = email ? { slackUserId, email } : undefined;
+    this.#people.set(slackUserId, { value: person, at: Date.now() });
+    if (person) {
+      this.#ids.set(person.email, { value: slackUserId, at: Date.now() });
+      await this.#port
+        .linkSlackUser(person)
+        .catch((error: unknown) => this.#log.warn({ err: error }, 'could not link a Slack user'));
+    }
+    return person;
+  }
+
+  /** The Slack user id for an email: known from an earlier visit, else users.lookupByEmail. */
+  async slackIdOf(email: string): Promise<string | undefined> {
+    const hit = this.#ids.get(email);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+    let id = await this.#port.slackUserIdOf(email);
+    if (!id) {
+      const found = await this.#client.users.lookupByEmail({ email }).catch(() => undefined);
+      id = found?.user?.id;
+    }
+    this.#ids.set(email, { value: id, at: Date.now() });
+    return id;
+  }
+
+  /** Mentions for every person named in these principals (`user:<email>`) or emails. */
+  async mentions(names: Iterable<string>): Promise<Mentions> {
+    const emails = new Set(
+      [...names]
+        .map((n) => (n.startsWith('user:') ? n.slice('user:'.length) : n))
+        .filter((n) => n.includes('@')),
+    );
+    const entries = await Promise.all(
+      [...emails].map(async (email) => [email, await this.slackIdOf(email)] as const),
+    );
+    return Object.fromEntries(entries.filter((e): e is readonly [string, string] => e[1] !== undefined));
+  }
+
+  /** Resolves the Slack user groups the policy names (`slack:@sre-oncall`) into emails for the core. */
+  async refreshGroups(): Promise<void> {
+    const handles = this.#port.slackGroupHandles();
+    if (handles.length === 0) return;
+    const { usergroups = [] } = await this.#client.usergroups.list({});
+    for (const handle of handles) {
+      const group = usergroups.find((g) => `@${g.handle ?? ''}`.toLowerCase() === handle.toLowerCase());
+      if (!group?.id) {
+        this.#log.warn(
+          { handle },
+          'the policy names a Slack user group that does not exist; it has no members',
+        );
+        this.#port.setSlackGroup(handle, []);
+        continue;
+      }
+      const { users = [] } = await this.#client.usergroups.users.list({ usergroup: group.id });
+      const people = await Promise.all(users.map((id) => this.person(id).catch(() => undefined)));
+      this.#port.setSlackGroup(
+        handle,
+        people.flatMap((p) => (p ? [p.email] : [])),
+      );
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { denyModal } from '../../blocks/deny-modal';
+import { APPROVE_ACTION, DENY_ACTION } from '../../blocks/request-message';
+import { type BotDeps, NO_EMAIL, tell } from '../../deps';
+
+function origin(body: BlockAction) {
+  const channel = body.channel?.id;
+  const ts = body.message?.ts;
+  return {
+    channel,
+    user: body.user.id,
+    fromHome: body.view?.type === 'home',
+    ref: channel && ts ? { channel, ts } : undefined,
+  };
+}
+
+/** Approve and Deny buttons, on a request's message and in the App Home queue. */
+export function register(app: App, deps: BotDeps): void {
+  app.action<BlockAction<ButtonAction>>(APPROVE_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const where = origin(body);
+    const person = await deps.identity.person(body.user.id);
+    if (!person) return tell(deps, client, where, NO_EMAIL);
+    // The core refuses self-approval, strangers and double clicks; the refusal is audited and threaded.
+    const result = await deps.port.review(person, action.value ?? '', 'approve');
+    if (!result.ok)
+      return tell(
+        deps,
+        client,
+        { ...where, person: where.fromHome ? person : undefined },
+        `Not approved: ${result.message}`,
+      );
+    if (where.fromHome) await deps.home.publish(person);
+  });
+
+  app.action<BlockAction<ButtonAction>>(DENY_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const where = origin(body);
+    const person = await deps.identity.person(body.user.id);
+    if (!person) return tell(deps, client, where, NO_EMAIL);
+    const found = await deps.port.find(person, action.value ?? '');
+    if (!found.ok)
+      return tell(deps, client, { ...where, person: where.fromHome ? person : undefined }, found.message);
+    await client.views.open({ trigger_id: body.trigger_id, view: denyModal(found.request, where.ref) });
+  });
+}

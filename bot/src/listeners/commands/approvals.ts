@@ -1,0 +1,37 @@
+import type { App } from '@slack/bolt';
+import { escapeMrkdwn, truncate } from '../../blocks/format';
+import { type BotDeps, NO_EMAIL } from '../../deps';
+
+export const APPROVALS_USAGE = 'Usage: `/approvals` lists what waits for your countersignature.';
+
+/** `/approvals`: the caller's own queue, as an ephemeral message. */
+export function register(app: App, deps: BotDeps): void {
+  app.command('/approvals', async ({ ack, command, respond }) => {
+    if (command.text.trim() !== '') return ack({ response_type: 'ephemeral', text: APPROVALS_USAGE });
+    await ack();
+    const person = await deps.identity.person(command.user_id);
+    if (!person) {
+      await respond({ response_type: 'ephemeral', text: NO_EMAIL });
+      return;
+    }
+    const { reviewable, mine } = await deps.port.queue(person);
+    const line = (r: (typeof reviewable)[number]) =>
+      `• \`${r.id}\` \`${escapeMrkdwn(truncate(r.action, 120))}\`${r.resource ? ` on \`${escapeMrkdwn(truncate(r.resource, 120))}\`` : ''} — ${r.approvals.received} of ${r.approvals.required}`;
+    const waiting =
+      reviewable.length === 0
+        ? 'Nothing waits for you.'
+        : `*Waiting for you (${reviewable.length})*\n${reviewable.slice(0, 30).map(line).join('\n')}`;
+    const pendingMine = mine.filter((r) => r.status === 'pending');
+    const yours =
+      pendingMine.length === 0
+        ? ''
+        : `\n*Your pending requests (${pendingMine.length})*\n${pendingMine.slice(0, 15).map(line).join('\n')}`;
+    await respond({
+      response_type: 'ephemeral',
+      text: truncate(
+        `${waiting}${yours}\nApprove with \`/approve <id>\`, deny with \`/deny <id> <reason>\`.`,
+        3900,
+      ),
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import type { App } from '@slack/bolt';
+import type { BotDeps } from '../../deps';
+
+/** The on-call queue is rebuilt each time someone opens the bot's Home tab. */
+export function register(app: App, deps: BotDeps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    const person = await deps.identity.person(event.user);
+    if (!person) {
+      await client.views.publish({
+        user_id: event.user,
+        view: {
+          type: 'home',
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: 'Countersign could not read your email from Slack, so it cannot show your queue.',
+              },
+            },
+          ],
+        },
+      });
+      return;
+    }
+    await deps.home.publish(person);
+  });
+}

@@ -1,0 +1,58 @@
+import type { ActionRequest } from '@countersign/shared';
+
+/** A person acting in Slack, identified by the email Slack holds for them. */
+export type SlackPerson = { slackUserId: string; email: string };
+
+export type Refusal = { code: string; message: string };
+export type Outcome<T> = ({ ok: true } & T) | ({ ok: false } & Refusal);
+
+/** One notification the core queued for Slack, in the transaction of the change it announces. */
+export type Delivery = {
+  id: string;
+  actionId: string;
+  event: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+};
+
+/** Where a request's message lives in Slack. */
+export type MessageRef = { channel: string; ts: string };
+
+export type Queue = { reviewable: ActionRequest[]; mine: ActionRequest[]; decided: ActionRequest[] };
+
+/**
+ * Everything the bot needs from the approval core, and nothing more. The server implements it over
+ * its service verbs; the bot never sees the database. Every decision goes through `review`, the same
+ * verb the HTTP API calls, so every rule that never bends holds in Slack too.
+ */
+export interface ApprovalsPort {
+  review(
+    person: SlackPerson,
+    id: string,
+    decision: 'approve' | 'deny',
+    comment?: string,
+  ): Promise<Outcome<{ request: ActionRequest }>>;
+  /** A request the person may see, by full id or unique prefix (`act_01J…`, or without `act_`). */
+  find(person: SlackPerson, idOrPrefix: string): Promise<Outcome<{ request: ActionRequest }>>;
+  queue(person: SlackPerson): Promise<Queue>;
+  /** Any request, as the system sees it (for rendering messages). */
+  get(id: string): Promise<ActionRequest | undefined>;
+  /** Emails of everyone who may decide this request now (excluding the requester's side). */
+  deciders(request: ActionRequest): string[];
+
+  due(limit: number): Promise<Delivery[]>;
+  nextDueAt(): Promise<number | undefined>;
+  delivered(id: string): Promise<void>;
+  failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
+  /** Calls `fn` whenever any request changes; returns the unsubscribe. */
+  onChange(fn: (actionId: string) => void): () => void;
+
+  messageOf(actionId: string): Promise<MessageRef | undefined>;
+  saveMessage(actionId: string, ref: MessageRef): Promise<void>;
+  /** Remembers which Slack user a person is, so Home tabs and mentions can find them. */
+  linkSlackUser(person: SlackPerson): Promise<void>;
+  slackUserIdOf(email: string): Promise<string | undefined>;
+  /** The `@handles` of Slack user groups named in the policy, and where to put their members. */
+  slackGroupHandles(): string[];
+  setSlackGroup(handle: string, emails: string[]): void;
+}

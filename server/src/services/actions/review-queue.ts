@@ -1,0 +1,74 @@
+import type { ActionRequest } from '@countersign/shared';
+import { and, desc, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { humanOf } from '../../context';
+import { actions, reviews } from '../../db/schema';
+import { forbidden } from '../../errors';
+import type { Ctx } from '../core';
+import { approverEmails, isRequesterSide } from './access';
+import { loadAction } from './rows';
+import { toActionRequest } from './view';
+
+export type ReviewQueue = { reviewable: ActionRequest[]; mine: ActionRequest[]; decided: ActionRequest[] };
+
+const RECENT = 12;
+
+/**
+ * A person's on-call queue: pending requests they may decide now, nearest expiry first; requests they
+ * raised (or their agents did); and their own recent decisions.
+ */
+export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
+  const { core, actor } = ctx;
+  const email = actor.kind === 'person' ? humanOf(actor) : undefined;
+  if (!email) throw forbidden('only a person has a review queue');
+  const db = core.database.db;
+  const now = core.now();
+  const { policy } = core.policy.current;
+  const groups = Object.keys(policy.groups).filter((g) => approverEmails(core, [g]).includes(email));
+  const load = async (ids: string[]) => {
+    const loaded = await Promise.all(ids.map((id) => loadAction(db, id)));
+    return loaded.flatMap((l) => (l ? [toActionRequest(core, l, actor)] : []));
+  };
+
+  const pending =
+    groups.length === 0
+      ? []
+      : await db
+          .select()
+          .from(actions)
+          .where(
+            and(
+              eq(actions.status, 'pending'),
+              gt(actions.expiresAt, now),
+              sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${groups})`,
+            ),
+          )
+          .orderBy(actions.expiresAt)
+          .limit(200);
+  const reviewed = await db
+    .select({ actionId: reviews.actionId })
+    .from(reviews)
+    .where(eq(reviews.reviewer, actor.id));
+  const already = new Set(reviewed.map((r) => r.actionId));
+  const reviewable = pending.filter((row) => !isRequesterSide(actor, row) && !already.has(row.id));
+
+  const mine = await db
+    .select({ id: actions.id })
+    .from(actions)
+    .where(or(eq(actions.requesterId, `user:${email}`), eq(actions.requesterOwner, email)))
+    .orderBy(desc(actions.id))
+    .limit(RECENT);
+  const decidedIds = [...already].sort().reverse().slice(0, RECENT);
+  const decided =
+    decidedIds.length === 0
+      ? []
+      : await db
+          .select({ id: actions.id })
+          .from(actions)
+          .where(inArray(actions.id, decidedIds))
+          .orderBy(desc(actions.id));
+  return {
+    reviewable: await load(reviewable.map((r) => r.id)),
+    mine: await load(mine.map((r) => r.id)),
+    decided: await load(decided.map((r) => r.id)),
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * Members of Slack user groups named in the policy (`slack:@sre-oncall`), as last resolved by the
+ * Slack bot. The core only reads this snapshot: a review never waits on Slack, and a handle nobody
+ * has resolved yet has no members (fail closed).
+ */
+export class GroupDirectory {
+  readonly #members = new Map<string, readonly string[]>();
+
+  emailsOf(handle: string): readonly string[] {
+    return this.#members.get(handle.toLowerCase()) ?? [];
+  }
+
+  set(handle: string, emails: readonly string[]): void {
+    this.#members.set(
+      handle.toLowerCase(),
+      emails.map((e) => e.toLowerCase()),
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import type { ApprovalsPort, Delivery, Outcome, SlackPerson } from '@countersign/bot';
+import type { ActionRequest } from '@countersign/shared';
+import { groupSlackHandles } from '@countersign/shared/policy';
+import type { Actor } from '../context';
+import { DomainError } from '../errors';
+import { approverEmails, isRequesterHuman } from '../services/actions/access';
+import { findAction } from '../services/actions/find-action';
+import { reviewAction } from '../services/actions/review-action';
+import { reviewQueue } from '../services/actions/review-queue';
+import { loadAction } from '../services/actions/rows';
+import { toActionRequest } from '../services/actions/view';
+import type { Core } from '../services/core';
+import {
+  dueDeliveries,
+  markDelivered,
+  markFailed,
+  nextDueAt,
+  type OutboxItem,
+} from '../services/outbox/deliveries';
+import {
+  linkSlackUser,
+  saveSlackMessage,
+  slackMessageOf,
+  slackUserIdOf,
+} from '../services/slack/slack-links';
+
+export const SLACK_SINK = 'slack';
+
+const asPerson = (p: SlackPerson): Actor => ({
+  kind: 'person',
+  via: 'slack',
+  id: `user:${p.email}`,
+  email: p.email,
+  slackUserId: p.slackUserId,
+});
+const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
+
+/** Domain refusals become values the bot can word; anything else is a real failure and propagates. */
+async function outcome<T extends object>(run: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, ...(await run()) };
+  } catch (error) {
+    if (error instanceof DomainError) return { ok: false, code: error.code, message: error.message };
+    throw error;
+  }
+}
+
+/** The approval core as the Slack bot sees it: each method one service verb, acting as the Slack person. */
+export function approvalsPort(core: Core): ApprovalsPort {
+  const toDelivery = (item: OutboxItem): Delivery => ({
+    id: item.id,
+    actionId: item.actionId,
+    event: item.event,
+    payload: item.payload,
+    attempts: item.attempts,
+  });
+  return {
+    review: (person, id, decision, comment) =>
+      outcome(async () => ({
+        request: await reviewAction({
+          ctx: { core, actor: asPerson(person) },
+          id,
+          input: { decision, ...(comment && { comment }) },
+        }),
+      })),
+    find: (person, idOrPrefix) =>
+      outcome(async () => ({
+        request: await findAction({ ctx: { core, actor: asPerson(person) }, idOrPrefix }),
+      })),
+    queue: (person) => reviewQueue({ ctx: { core, actor: asPerson(person) } }),
+    get: async (id) => {
+      const loaded = await loadAction(core.database.db, id);
+      return loaded ? toActionRequest(core, loaded, SYSTEM) : undefined;
+    },
+    deciders: (request: ActionRequest) =>
+      approverEmails(core, request.approvers).filter(
+        (email) => !isRequesterHuman(email, request.requester.id, request.requester.owner),
+      ),
+    due: async (limit) => (await dueDeliveries(core, SLACK_SINK, limit)).map(toDelivery),
+    nextDueAt: () => nextDueAt(core, SLACK_SINK),
+    delivered: (id) => markDelivered(core, id),
+    failed: (delivery, error, retryAt) => markFailed(core, delivery, error, retryAt),
+    onChange: (fn) => core.events.on('*', fn),
+    messageOf: (actionId) => slackMessageOf(core, actionId),
+    saveMessage: (actionId, ref) => saveSlackMessage(core, actionId, ref),
+    linkSlackUser: (person) => linkSlackUser(core, person.email, person.slackUserId),
+    slackUserIdOf: (email) => slackUserIdOf(core, email),
+    slackGroupHandles: () => {
+      const { policy } = core.policy.current;
+      return groupSlackHandles(policy, Object.keys(policy.groups));
+    },
+    setSlackGroup: (handle, emails) => core.directory.set(handle, emails),
+  };
+}

@@ -1,0 +1,206 @@
+import { signSlackRequest } from '@countersign/bot';
+import { startTestServer, type TestServer } from '../../server/test/harness';
+import { type SlackEmulator, startSlackEmulator } from '../slack-emulator';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export const SLACK_POLICY = `
+version: 1
+groups:
+  sre: [alice@example.com, bob@example.com, slack:@sre-oncall]
+  data-owners: [carol@example.com, dan@example.com, alice@example.com]
+rules:
+  - name: reads-are-free
+    match: { action: "**.get*" }
+    effect: allow
+  - name: customer-export
+    match: { action: db.export }
+    effect: review
+    approvers: [data-owners]
+    minApprovals: 2
+    channel: "#data-approvals"
+  - name: quick
+    match: { action: quick.thing }
+    effect: review
+    approvers: [sre]
+    timeout: 1s
+default: { effect: review, approvers: [sre] }
+`;
+
+export const PEOPLE = {
+  alice: { id: 'U0ALICE', email: 'alice@example.com' },
+  bob: { id: 'U0BOB', email: 'bob@example.com' },
+  carol: { id: 'U0CAROL', email: 'carol@example.com' },
+  dan: { id: 'U0DAN', email: 'dan@example.com' },
+  erin: { id: 'U0ERIN', email: 'erin@example.com' },
+  olga: { id: 'U0OLGA', email: 'olga@example.com' },
+} as const;
+export type Who = keyof typeof PEOPLE;
+
+export type SlackTest = { t: TestServer; slack: SlackEmulator; stop(): Promise<void> };
+
+/** The emulator first (Bolt calls auth.test at start-up), then a real server whose bot points at it. */
+export async function startSlackTest(
+  options: { env?: Record<string, string>; policy?: string } = {},
+): Promise<SlackTest> {
+  const slack = await startSlackEmulator();
+  for (const person of Object.values(PEOPLE))
+    slack.addUser({ id: person.id, email: person.email, name: person.email.split('@')[0] });
+  slack.addUsergroup({ id: 'S0ONCALL', handle: 'sre-oncall', users: [PEOPLE.olga.id] });
+  const t = await startTestServer({
+    policy: options.policy ?? SLACK_POLICY,
+    env: {
+      SLACK_BOT_TOKEN: slack.options.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_APPROVALS_CHANNEL: '#ops-approvals',
+      ...options.env,
+    },
+  });
+  return {
+    t,
+    slack,
+    stop: async () => {
+      await t.stop();
+      await slack.stop();
+    },
+  };
+}
+
+export type Signed = {
+  body: string;
+  contentType: string;
+  timestamp?: number;
+  signature?: string;
+  secret?: string;
+};
+
+/** POSTs to /slack/events exactly as Slack does: raw body, content type, v0 signature over both. */
+export async function postToSlackEvents(t: TestServer, request: Signed): Promise<Response> {
+  const timestamp = request.timestamp ?? Math.floor(Date.now() / 1000);
+  const signature =
+    request.signature ?? signSlackRequest(request.secret ?? SIGNING_SECRET, request.body, timestamp);
+  return fetch(`${t.url}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': request.contentType,
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
+    body: request.body,
+  });
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+export function slashCommand(slack: SlackEmulator, who: Who, command: string, text: string): Signed {
+  const user = PEOPLE[who];
+  return {
+    contentType: 'application/x-www-form-urlencoded',
+    body: form({
+      token: 'legacy-verification-token',
+      team_id: 'T0TEST',
+      team_domain: 'test',
+      channel_id: 'C0OPS',
+      channel_name: 'ops-approvals',
+      user_id: user.id,
+      user_name: who,
+      command,
+      text,
+      api_app_id: 'A0TEST',
+      response_url: slack.responseUrl(`cmd-${Math.random().toString(36).slice(2)}`),
+      trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+    }),
+  };
+}
+
+export function buttonClick(
+  slack: SlackEmulator,
+  who: Who,
+  actionId: 'countersign.approve' | 'countersign.deny',
+  requestId: string,
+  where: { channel: string; ts: string } | 'home',
+): Signed {
+  const user = PEOPLE[who];
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: user.id, username: who, name: who, team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+    ...(where === 'home'
+      ? { container: { type: 'view', view_id: 'V0HOME' }, view: { id: 'V0HOME', type: 'home', blocks: [] } }
+      : {
+          container: {
+            type: 'message',
+            message_ts: where.ts,
+            channel_id: where.channel,
+            is_ephemeral: false,
+          },
+          channel: { id: where.channel, name: 'approvals' },
+          message: { ts: where.ts, type: 'message', text: '' },
+          response_url: slack.responseUrl(`btn-${Math.random().toString(36).slice(2)}`),
+        }),
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: `decide:${requestId}`,
+        value: requestId,
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+  return {
+    contentType: 'application/x-www-form-urlencoded',
+    body: form({ payload: JSON.stringify(payload) }),
+  };
+}
+
+export function denySubmission(who: Who, requestId: string, reason: string): Signed {
+  const user = PEOPLE[who];
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'test' },
+    user: { id: user.id, username: who, name: who, team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+    view: {
+      id: 'V0MODAL',
+      type: 'modal',
+      callback_id: 'countersign.deny_modal',
+      private_metadata: JSON.stringify({ id: requestId }),
+      state: { values: { reason: { reason_input: { type: 'plain_text_input', value: reason } } } },
+      hash: 'h',
+      team_id: 'T0TEST',
+      app_id: 'A0TEST',
+      blocks: [],
+    },
+  };
+  return {
+    contentType: 'application/x-www-form-urlencoded',
+    body: form({ payload: JSON.stringify(payload) }),
+  };
+}
+
+export function homeOpened(who: Who): Signed {
+  const body = {
+    token: 'legacy-verification-token',
+    team_id: 'T0TEST',
+    api_app_id: 'A0TEST',
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2)}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event: {
+      type: 'app_home_opened',
+      user: PEOPLE[who].id,
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: String(Date.now() / 1000),
+    },
+    authorizations: [{ team_id: 'T0TEST', user_id: 'U0BOT', is_bot: true }],
+  };
+  return { contentType: 'application/json', body: JSON.stringify(body) };
+}
