@@ -48,9 +48,20 @@ export class ToolCatalog {
 }
 
 /** The action request for one tools/call: arguments as params, the tool's hints as context. */
-export function callAction(server: string, tool: string, args: unknown, annotations: Json | undefined): ActionInput {
+export function callAction(
+  server: string,
+  tool: string,
+  args: unknown,
+  annotations: Json | undefined,
+): ActionInput {
   const hints: Json = {};
-  for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint', 'title'] as const) {
+  for (const hint of [
+    'readOnlyHint',
+    'destructiveHint',
+    'idempotentHint',
+    'openWorldHint',
+    'title',
+  ] as const) {
     if (annotations?.[hint] !== undefined) hints[hint] = annotations[hint];
   }
   return {
@@ -58,6 +69,6 @@ export function callAction(server: string, tool: string, args: unknown, annotati
     ...(isObject(args) && { params: args }),
     source: 'mcp',
     // The original names, in case the action name had to replace characters.
-    context: { mcp: { server, tool, ...(annotations !== undefined && { annotations: hints }) } },
+    context: { server, tool, ...(annotations !== undefined && { annotations: hints }) },
   };
 }
