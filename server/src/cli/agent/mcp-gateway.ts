@@ -92,14 +92,20 @@ export class McpGateway {
 
   #fromClient(message: JSONRPCMessage): void {
     if (isJSONRPCRequest(message)) {
-      if (message.method === 'tools/call') return this.#hold(message);
+      if (message.method === 'tools/call') {
+        this.#hold(message);
+        return;
+      }
       if (message.method === 'tools/list')
         this.#listing.set(message.id, message.params?.cursor === undefined);
       if (message.method === 'initialize') this.#initializeId = message.id;
     } else if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
       // A held call never reached the real server: withdraw it here and answer nothing, as MCP asks.
       const held = this.#held.get(message.params?.requestId as RequestId);
-      if (held) return held.abort.abort();
+      if (held) {
+        held.abort.abort();
+        return;
+      }
     }
     this.#toServer(message);
   }
@@ -129,7 +135,8 @@ export class McpGateway {
     const args = params.arguments;
     if (typeof tool !== 'string' || (args !== undefined && !isObject(args))) {
       const error = { code: -32602, message: 'tools/call needs a tool name and an arguments object' };
-      return this.#toClient({ jsonrpc: '2.0', id: message.id, error });
+      this.#toClient({ jsonrpc: '2.0', id: message.id, error });
+      return;
     }
     const abort = new AbortController();
     const progressToken = isObject(params._meta) ? params._meta.progressToken : undefined;

@@ -42,7 +42,10 @@ export class WaitDisplay {
   readonly update = (request: ActionRequest): void => {
     const previous = this.#latest;
     this.#latest = request;
-    if (request.status !== 'pending') return this.stop();
+    if (request.status !== 'pending') {
+      this.stop();
+      return;
+    }
     if (this.#live) {
       this.#draw();
       this.#ticker ??= setInterval(() => this.#draw(), 1000);
