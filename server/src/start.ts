@@ -15,6 +15,8 @@ import { describeProblems, PolicyStore, policyVersion, readPolicyFile } from './
 import { recordPolicy } from './services/policy/reload-policy';
 import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
 import { slackConfigOf } from './slack/slack-config';
+import { parseHostList } from './webhooks/callback-hosts';
+import { WEBHOOK_EVENTS, WEBHOOK_SINK, WebhookDeliverer } from './webhooks/webhook-deliverer';
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -61,7 +63,21 @@ export async function openCore(
       throw new StartupError(`COUNTERSIGN_DB_URL: cannot open ${env.COUNTERSIGN_DB_URL}: ${error.message}`);
     },
   );
-  return createCore({ database, policy, secret, log, sinks: options.sinks ?? [] });
+  const callbackHosts = parseHostList(env.COUNTERSIGN_WEBHOOK_HOSTS);
+  return createCore({ database, policy, secret, log, sinks: options.sinks ?? [], callbackHosts });
+}
+
+function listen(fetch: (request: Request) => Response | Promise<Response>, env: Env): Promise<ServerType> {
+  return new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+    s.once('error', reject);
+  }).catch((error: NodeJS.ErrnoException) => {
+    throw new StartupError(
+      error.code === 'EADDRINUSE'
+        ? `PORT: ${env.PORT} is already in use`
+        : `cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`,
+    );
+  });
 }
 
 export type RunningServer = { core: Core; url: string; port: number; close(): Promise<void> };
@@ -69,7 +85,8 @@ export type RunningServer = { core: Core; url: string; port: number; close(): Pr
 /** Starts the HTTP server with the sweeper; resolves once it listens. */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
   const slack = slackConfigOf(env);
-  const sinks: OutboxSink[] = slack ? [{ name: SLACK_SINK, wants: (type) => SLACK_EVENTS.has(type) }] : [];
+  const sinks: OutboxSink[] = [{ name: WEBHOOK_SINK, wants: (type) => WEBHOOK_EVENTS.has(type) }];
+  if (slack) sinks.push({ name: SLACK_SINK, wants: (type) => SLACK_EVENTS.has(type) });
   const core = await openCore(env, log, { policy: 'required', sinks });
   await recordPolicy(core, 'system:server', core.policy.current);
   const bot = slack ? createSlackBot({ config: slack, port: approvalsPort(core), log }) : undefined;
@@ -82,29 +99,34 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
     slackEvents: bot?.handle,
   });
-  const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
-    s.once('error', reject);
-  }).catch((error: NodeJS.ErrnoException) => {
-    stopSweeper();
+  const server = await listen(app.fetch, env).catch((error: unknown) => {
     core.database.close();
-    throw new StartupError(
-      error.code === 'EADDRINUSE'
-        ? `PORT: ${env.PORT} is already in use`
-        : `cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`,
-    );
+    throw error;
   });
+  // Background work starts once the port is ours, and stops in reverse order.
+  const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
+  const webhooks = new WebhookDeliverer(core);
+  webhooks.start();
+  const close = async () => {
+    stopSweeper();
+    webhooks.stop();
+    await bot
+      ?.stop()
+      .catch((error: unknown) => log.warn({ err: error }, 'the Slack bot did not stop cleanly'));
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Long-polls would hold the close open for up to a minute.
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+    core.database.close();
+  };
   if (bot) {
     try {
       await bot.start();
     } catch (error) {
-      stopSweeper();
-      server.close();
-      core.database.close();
-      throw new StartupError(
-        `SLACK_BOT_TOKEN: the Slack bot could not start: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      await close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StartupError(`SLACK_BOT_TOKEN: the Slack bot could not start: ${reason}`);
     }
     log.info({ mode: bot.mode }, 'Slack bot on');
   }
@@ -112,19 +134,5 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   log.info({ url, policy: core.policy.current.version, db: env.COUNTERSIGN_DB_URL }, 'countersign listening');
-  return {
-    core,
-    url,
-    port,
-    close: async () => {
-      stopSweeper();
-      await bot?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Long-polls would hold the close open for up to a minute.
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      core.database.close();
-    },
-  };
+  return { core, url, port, close };
 }

@@ -27,7 +27,8 @@ export type TestServer = {
   writePolicy(text: string): Promise<void>;
   /** Revokes the key behind `token` through the service layer, as an operator at the CLI would. */
   revokeKey(token: string): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the server and removes its directory, unless `keepDir` (to start another server on it). */
+  stop(options?: { keepDir?: boolean }): Promise<void>;
 };
 
 export type CallOptions = {
@@ -61,9 +62,14 @@ default: { effect: review, approvers: [sre] }
 `;
 
 export async function startTestServer(
-  options: { policy?: string; env?: Record<string, string> } = {},
+  options: {
+    policy?: string;
+    env?: Record<string, string>;
+    /** An existing directory (a stopped server's `dir`): the new server opens the same database file. */
+    dir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'countersign-test-'));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'countersign-test-')));
   const dbFile = join(dir, 'countersign.db');
   const policyFile = join(dir, 'policy.yaml');
   await writeFile(policyFile, options.policy ?? POLICY);
@@ -118,10 +124,10 @@ export async function startTestServer(
     revokeKey: async (token) => {
       await revokeKey({ ctx: system, id: keyIdOf(token) });
     },
-    stop: async () => {
+    stop: async (stopOptions = {}) => {
       for (const client of clients) client.close();
       await server.close();
-      await rm(dir, { recursive: true, force: true });
+      if (!stopOptions.keepDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

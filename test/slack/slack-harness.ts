@@ -1,6 +1,6 @@
 import { signSlackRequest } from '@countersign/bot';
 import { startTestServer, type TestServer } from '../../server/test/harness';
-import { type SlackEmulator, startSlackEmulator } from '../slack-emulator';
+import { type JsonObject, type SlackEmulator, startSlackEmulator } from '../slack-emulator';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -37,34 +37,48 @@ export const PEOPLE = {
 } as const;
 export type Who = keyof typeof PEOPLE;
 
-export type SlackTest = { t: TestServer; slack: SlackEmulator; stop(): Promise<void> };
+export type SlackTest = {
+  /** The current server; `restart()` replaces it. */
+  t: TestServer;
+  slack: SlackEmulator;
+  /** Stops the server (keeping its database file and the emulator) and starts a new one on the same file. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+};
 
 /** The emulator first (Bolt calls auth.test at start-up), then a real server whose bot points at it. */
 export async function startSlackTest(
-  options: { env?: Record<string, string>; policy?: string } = {},
+  options: { env?: Record<string, string>; policy?: string; socketMode?: boolean } = {},
 ): Promise<SlackTest> {
   const slack = await startSlackEmulator();
   for (const person of Object.values(PEOPLE))
     slack.addUser({ id: person.id, email: person.email, name: person.email.split('@')[0] });
   slack.addUsergroup({ id: 'S0ONCALL', handle: 'sre-oncall', users: [PEOPLE.olga.id] });
-  const t = await startTestServer({
-    policy: options.policy ?? SLACK_POLICY,
-    env: {
-      SLACK_BOT_TOKEN: slack.options.botToken,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_APPROVALS_CHANNEL: '#ops-approvals',
-      ...options.env,
-    },
-  });
-  return {
-    t,
+  const policy = options.policy ?? SLACK_POLICY;
+  const env = {
+    SLACK_BOT_TOKEN: slack.options.botToken,
+    // Socket Mode runs without a signing secret: the app token is the credential.
+    ...(options.socketMode
+      ? { SLACK_APP_TOKEN: slack.options.appToken }
+      : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_APPROVALS_CHANNEL: '#ops-approvals',
+    ...options.env,
+  };
+  const test: SlackTest = {
+    t: await startTestServer({ policy, env }),
     slack,
+    restart: async () => {
+      const { dir } = test.t;
+      await test.t.stop({ keepDir: true });
+      test.t = await startTestServer({ policy, env, dir });
+    },
     stop: async () => {
-      await t.stop();
+      await test.t.stop();
       await slack.stop();
     },
   };
+  return test;
 }
 
 export type Signed = {
@@ -93,9 +107,17 @@ export async function postToSlackEvents(t: TestServer, request: Signed): Promise
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-export function slashCommand(slack: SlackEmulator, who: Who, command: string, text: string): Signed {
+/** A slash command as Slack posts it; `responseUrlId` names the emulator response URL its replies go to. */
+export function slashCommand(
+  slack: SlackEmulator,
+  who: Who,
+  command: string,
+  text: string,
+): Signed & { responseUrlId: string } {
   const user = PEOPLE[who];
+  const responseUrlId = `cmd-${Math.random().toString(36).slice(2)}`;
   return {
+    responseUrlId,
     contentType: 'application/x-www-form-urlencoded',
     body: form({
       token: 'legacy-verification-token',
@@ -108,21 +130,25 @@ export function slashCommand(slack: SlackEmulator, who: Who, command: string, te
       command,
       text,
       api_app_id: 'A0TEST',
-      response_url: slack.responseUrl(`cmd-${Math.random().toString(36).slice(2)}`),
+      response_url: slack.responseUrl(responseUrlId),
       trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
     }),
   };
 }
 
-export function buttonClick(
+export type ButtonAction = 'countersign.approve' | 'countersign.deny';
+export type ButtonWhere = { channel: string; ts: string } | 'home';
+
+/** A block_actions payload for a click on one of a request's buttons, in a message or on the Home tab. */
+export function buttonPayload(
   slack: SlackEmulator,
   who: Who,
-  actionId: 'countersign.approve' | 'countersign.deny',
+  actionId: ButtonAction,
   requestId: string,
-  where: { channel: string; ts: string } | 'home',
-): Signed {
+  where: ButtonWhere,
+): JsonObject {
   const user = PEOPLE[who];
-  const payload = {
+  return {
     type: 'block_actions',
     team: { id: 'T0TEST', domain: 'test' },
     user: { id: user.id, username: who, name: who, team_id: 'T0TEST' },
@@ -152,13 +178,32 @@ export function buttonClick(
       },
     ],
   };
+}
+
+export function buttonClick(
+  slack: SlackEmulator,
+  who: Who,
+  actionId: ButtonAction,
+  requestId: string,
+  where: ButtonWhere,
+): Signed {
+  const payload = buttonPayload(slack, who, actionId, requestId, where);
   return {
     contentType: 'application/x-www-form-urlencoded',
     body: form({ payload: JSON.stringify(payload) }),
   };
 }
 
-export function denySubmission(who: Who, requestId: string, reason: string): Signed {
+/**
+ * The deny modal's submission. `privateMetadata` is what the bot put in the modal it opened (pass it
+ * through, as Slack does); without it, a minimal `{id}`.
+ */
+export function denySubmission(
+  who: Who,
+  requestId: string,
+  reason: string,
+  privateMetadata = JSON.stringify({ id: requestId }),
+): Signed {
   const user = PEOPLE[who];
   const payload = {
     type: 'view_submission',
@@ -171,7 +216,7 @@ export function denySubmission(who: Who, requestId: string, reason: string): Sig
       id: 'V0MODAL',
       type: 'modal',
       callback_id: 'countersign.deny_modal',
-      private_metadata: JSON.stringify({ id: requestId }),
+      private_metadata: privateMetadata,
       state: { values: { reason: { reason_input: { type: 'plain_text_input', value: reason } } } },
       hash: 'h',
       team_id: 'T0TEST',

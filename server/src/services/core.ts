@@ -19,6 +19,8 @@ export type Core = {
   log: Logger;
   /** Transports that hear of changes through the outbox; empty when none is configured. */
   sinks: OutboxSink[];
+  /** Hosts a request's callbackUrl may name (COUNTERSIGN_WEBHOOK_HOSTS); empty refuses every callback. */
+  callbackHosts: readonly string[];
   /** Slack user groups named in the policy, as the bot last resolved them. */
   directory: GroupDirectory;
 };
@@ -33,6 +35,7 @@ export function createCore(options: {
   log: Logger;
   now?: () => number;
   sinks?: OutboxSink[];
+  callbackHosts?: readonly string[];
 }): Core {
   return {
     database: options.database,
@@ -43,6 +46,7 @@ export function createCore(options: {
     now: options.now ?? Date.now,
     log: options.log,
     sinks: options.sinks ?? [],
+    callbackHosts: options.callbackHosts ?? [],
     directory: new GroupDirectory(),
   };
 }

@@ -5,8 +5,9 @@ import { canonicalJson } from '../../audit/chain';
 import type { AuditInput } from '../../audit/emit';
 import { type Actor, hasScope } from '../../context';
 import { actions } from '../../db/schema';
-import { DomainError, forbidden } from '../../errors';
+import { DomainError, forbidden, invalid } from '../../errors';
 import { newId } from '../../ids';
+import { callbackHostAllowed } from '../../webhooks/callback-hosts';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { digestOf, sha256Hex } from '../grants/tokens';
@@ -40,6 +41,12 @@ export async function submitAction({
   const { core, actor } = ctx;
   if (!hasScope(actor, 'actions:write')) throw forbidden('submitting actions needs the actions:write scope');
   const requester = requesterOf(actor);
+  if (input.callbackUrl !== undefined && !callbackHostAllowed(core.callbackHosts, input.callbackUrl)) {
+    throw invalid(
+      'callbackUrl points at a host this server may not call; an operator allows hosts with COUNTERSIGN_WEBHOOK_HOSTS',
+      [{ path: 'callbackUrl', message: 'host not allowed' }],
+    );
+  }
   const { policy, version } = core.policy.current;
   const decision = evaluate(policy, {
     action: input.action,

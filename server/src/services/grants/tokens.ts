@@ -12,5 +12,13 @@ export function grantToken(secret: Buffer, grantId: string): string {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/**
+ * The secret a key's webhooks are signed with, derived like grant tokens: shown once when the key is
+ * made, never stored, and the same on every node that shares COUNTERSIGN_SECRET.
+ */
+export function webhookSecret(secret: Buffer, keyId: string): string {
+  return `whsec_${createHmac('sha256', secret).update(`webhook:${keyId}`).digest('base64url')}`;
+}
+
 /** The action digest (`sha256:` of the canonical action), computed synchronously on the server. */
 export const digestOf = (input: DigestInput): string => `sha256:${sha256Hex(canonicalAction(input))}`;

@@ -6,13 +6,20 @@ import { agents, apiKeys, users } from '../../db/schema';
 import { forbidden, invalid } from '../../errors';
 import { newId, randomSecret } from '../../ids';
 import type { Ctx } from '../core';
+import { webhookSecret } from '../grants/tokens';
 import { formatKeyToken, hashSecret } from './key-token';
 
 export type CreateKeyInput =
   | { kind: 'agent'; name: string; owner: string; scopes?: Scope[] | undefined; label?: string | undefined }
   | { kind: 'user'; email: string; scopes?: Scope[] | undefined; label?: string | undefined };
 
-export type CreatedKey = { id: string; principal: string; scopes: Scope[]; token: string };
+export type CreatedKey = {
+  id: string;
+  principal: string;
+  scopes: Scope[];
+  token: string;
+  webhookSecret: string;
+};
 
 /** Makes an API key. The token is returned once, here; only its hash is kept. */
 export async function createKey({ ctx, input }: { ctx: Ctx; input: CreateKeyInput }): Promise<CreatedKey> {
@@ -59,5 +66,11 @@ export async function createKey({ ctx, input }: { ctx: Ctx; input: CreateKeyInpu
       [{ path: 'owner', message: `must be ${conflict}` }],
     );
   }
-  return { id, principal, scopes, token: formatKeyToken(id, secret) };
+  return {
+    id,
+    principal,
+    scopes,
+    token: formatKeyToken(id, secret),
+    webhookSecret: webhookSecret(core.secret, id),
+  };
 }

@@ -1,0 +1,139 @@
+import { signWebhook } from '@countersign/shared/sdk';
+import type { Actor } from '../context';
+import { loadAction } from '../services/actions/rows';
+import { toActionRequest } from '../services/actions/view';
+import type { Core } from '../services/core';
+import { webhookSecret } from '../services/grants/tokens';
+import {
+  dueDeliveries,
+  markDelivered,
+  markFailed,
+  nextDueAt,
+  type OutboxItem,
+} from '../services/outbox/deliveries';
+
+export const WEBHOOK_SINK = 'webhook';
+/** A request's settling events: what its callbackUrl hears of. */
+export const WEBHOOK_EVENTS = new Set([
+  'action.approved',
+  'action.denied',
+  'action.expired',
+  'action.cancelled',
+]);
+
+const TIMEOUT_MS = 10_000;
+const IDLE_RECHECK_MS = 30_000;
+// Retries back off to 5 minutes each; after this many a receiver is taken to be gone for good.
+const MAX_ATTEMPTS = 300;
+const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
+
+/**
+ * Posts a settled request to its callbackUrl, signed with the requesting key's webhook secret
+ * (`X-Countersign-Signature: v1=HMAC-SHA256(secret, "v1:" + timestamp + ":" + body)`). Deliveries
+ * come from the outbox, so they survive restarts; each is retried with backoff until a 2xx.
+ */
+export class WebhookDeliverer {
+  readonly #core: Core;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #again = false;
+  #stopped = false;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(core: Core) {
+    this.#core = core;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#core.events.on('*', () => this.kick());
+    this.kick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    clearTimeout(this.#timer);
+  }
+
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    this.#pass()
+      .catch((error: unknown) => this.#core.log.error({ err: error }, 'webhook delivery pass failed'))
+      .finally(() => {
+        this.#running = false;
+        if (this.#again) {
+          this.#again = false;
+          this.kick();
+        } else void this.#schedule();
+      });
+  }
+
+  async #schedule(): Promise<void> {
+    if (this.#stopped) return;
+    const next = (await nextDueAt(this.#core, WEBHOOK_SINK)) ?? Date.now() + IDLE_RECHECK_MS;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - Date.now(), IDLE_RECHECK_MS)));
+    this.#timer.unref();
+  }
+
+  async #pass(): Promise<void> {
+    for (;;) {
+      const due = await dueDeliveries(this.#core, WEBHOOK_SINK, 20);
+      if (due.length === 0 || this.#stopped) return;
+      // Receivers are independent: one slow endpoint must not hold up the others.
+      await Promise.all(due.map((item) => this.#attempt(item)));
+    }
+  }
+
+  async #attempt(item: OutboxItem): Promise<void> {
+    const core = this.#core;
+    try {
+      await this.#deliver(item);
+      await markDelivered(core, item.id);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (item.attempts + 1 >= MAX_ATTEMPTS) {
+        core.log.error(
+          { deliveryId: item.id, actionId: item.actionId, reason },
+          'webhook abandoned after too many attempts',
+        );
+        await markDelivered(core, item.id);
+        return;
+      }
+      const at = await markFailed(core, item, reason);
+      core.log.warn(
+        { deliveryId: item.id, actionId: item.actionId, reason, retryAt: new Date(at).toISOString() },
+        'webhook delivery failed; will retry',
+      );
+    }
+  }
+
+  async #deliver(item: OutboxItem): Promise<void> {
+    const loaded = await loadAction(this.#core.database.db, item.actionId);
+    if (!loaded?.row.callbackUrl || !loaded.row.keyId) return; // nothing to call: done
+    const body = JSON.stringify(toActionRequest(this.#core, loaded, SYSTEM));
+    const signed = await signWebhook({ secret: webhookSecret(this.#core.secret, loaded.row.keyId), body });
+    const response = await fetch(loaded.row.callbackUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Countersign-Webhook/1',
+        'x-countersign-event': item.event,
+        // Lets a receiver drop the duplicates that at-least-once delivery can produce.
+        'x-countersign-delivery': item.id,
+        ...signed.headers,
+      },
+      body,
+      redirect: 'manual', // a redirect could lead the server to a host the allow-list never named
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    await response.body?.cancel();
+    if (response.status < 200 || response.status >= 300)
+      throw new Error(`the receiver answered ${response.status}`);
+  }
+}
