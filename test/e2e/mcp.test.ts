@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  agentKey,
+  CLI,
+  eventually,
+  listActions,
+  pendingOf,
+  review,
+  type Stack,
+  startStack,
+  unique,
+  userKey,
+} from './fixtures/stack';
+import { ROOT } from './processes';
+
+const FIXTURE = join(ROOT, 'test', 'e2e', 'fixtures', 'notes-server.ts');
+const POLICY = `version: 1
+groups:
+  reviewers: [rita@example.com]
+rules:
+  - name: reads
+    match: { action: "mcp.fs.read_*" }
+    effect: allow
+  - name: deletes
+    match: { action: "mcp.fs.delete_*" }
+    effect: review
+    approvers: [reviewers]
+  - name: no-archiving
+    match: { action: "mcp.fs.archive_*" }
+    effect: deny
+    reason: Archiving is the nightly job's work.
+`;
+
+let stack: Stack;
+let rita: string;
+beforeAll(async () => {
+  stack = await startStack(POLICY);
+  rita = await userKey(stack, 'rita@example.com');
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+const inheritedEnv = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+
+type Session = {
+  client: Client;
+  key: string;
+  calls(): Promise<{ tool: string; sawCountersignKey: boolean }[]>;
+};
+
+/** An MCP client talking to `countersign mcp --name fs -- <the notes server>`, as its own agent. */
+async function connect(overrides: Record<string, string> = {}): Promise<Session> {
+  const key = await agentKey(stack, unique('mcp-bot'));
+  const record = join(stack.dir, `${unique('calls')}.jsonl`);
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      CLI,
+      'mcp',
+      '--name',
+      'fs',
+      '--heartbeat',
+      '0.2',
+      '--',
+      process.execPath,
+      '--import',
+      'tsx',
+      FIXTURE,
+    ],
+    cwd: ROOT,
+    env: {
+      ...inheritedEnv(),
+      COUNTERSIGN_URL: stack.server.url,
+      COUNTERSIGN_KEY: key,
+      NOTES_RECORD: record,
+      ...overrides,
+    },
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+  await client.connect(transport);
+  sessions.push(client);
+  const calls = async () =>
+    existsSync(record)
+      ? (await readFile(record, 'utf8'))
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { tool: string; sawCountersignKey: boolean })
+      : [];
+  return { client, key, calls };
+}
+
+const sessions: Client[] = [];
+afterAll(async () => {
+  await Promise.all(sessions.map((client) => client.close()));
+});
+
+const textOf = (result: { content?: unknown }) =>
+  (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('\n');
+
+describe('countersign mcp', () => {
+  it('passes initialize and tools/list through unchanged', async () => {
+    const { client } = await connect();
+    const direct = new Client({ name: 'direct', version: '1.0.0' });
+    await direct.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: ['--import', 'tsx', FIXTURE],
+        cwd: ROOT,
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      expect(await client.listTools()).toEqual(await direct.listTools());
+      expect(client.getServerVersion()).toEqual(direct.getServerVersion());
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'read_note',
+        'delete_note',
+        'archive note!',
+      ]);
+    } finally {
+      await direct.close();
+    }
+  });
+
+  it('lets an allowed call through at once, with its hints in the request and without the agent key', async () => {
+    const { client, key, calls } = await connect();
+    await client.listTools();
+    const result = await client.callTool({ name: 'read_note', arguments: { name: 'todo' } });
+    expect(result.isError).toBeFalsy();
+    expect(textOf(result)).toBe('buy milk');
+    expect(await calls()).toEqual([{ tool: 'read_note', args: { name: 'todo' }, sawCountersignKey: false }]);
+    const [request] = await listActions(stack, key);
+    expect(request).toMatchObject({
+      status: 'allowed',
+      action: 'mcp.fs.read_note',
+      params: { name: 'todo' },
+      source: 'mcp',
+      context: { server: 'fs', tool: 'read_note', annotations: { readOnlyHint: true } },
+    });
+    expect(request?.grant).toBeUndefined(); // spent before the call went through
+  });
+
+  it('holds a destructive call, reports progress while held, and runs it once approved', async () => {
+    const { client, key, calls } = await connect();
+    await client.listTools();
+    const progress: Progress[] = [];
+    const call = client.callTool(
+      { name: 'delete_note', arguments: { name: 'ideas' } },
+      CallToolResultSchema,
+      {
+        onprogress: (p) => progress.push(p),
+        resetTimeoutOnProgress: true,
+      },
+    );
+    const pending = await pendingOf(stack, key);
+    expect(pending.context).toMatchObject({
+      tool: 'delete_note',
+      annotations: { destructiveHint: true, readOnlyHint: false },
+    });
+    await eventually(() => (progress.length >= 3 ? true : undefined), 'three progress notifications');
+    expect(await calls()).toEqual([]);
+    expect(progress[0]?.message).toMatch(/waiting for approval by reviewers \(0 of 1\)/);
+    expect(progress.map((p) => p.progress)).toEqual(
+      [...progress.map((p) => p.progress)].sort((a, b) => a - b),
+    );
+    await review(stack, rita, pending.id, 'approve');
+    const result = await call;
+    expect(textOf(result)).toBe('deleted ideas');
+    expect((await calls()).map((c) => c.tool)).toEqual(['delete_note']);
+  });
+
+  it('answers a denied call with an error result naming the reviewer and reason; the tool never runs', async () => {
+    const { client, key, calls } = await connect();
+    const call = client.callTool({ name: 'delete_note', arguments: { name: 'todo' } });
+    const pending = await pendingOf(stack, key);
+    await review(stack, rita, pending.id, 'deny', 'keep the todo list');
+    const result = await call;
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/denied by user:rita@example\.com: keep the todo list/);
+    expect(textOf(result)).toMatch(/The tool was not run/);
+    expect(await calls()).toEqual([]);
+  });
+
+  it('maps a tool name outside the action charset, keeps the original, and reports a policy block', async () => {
+    const { client, key, calls } = await connect();
+    const result = await client.callTool({ name: 'archive note!', arguments: {} });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(
+      /blocked by policy rule no-archiving: Archiving is the nightly job's work\./,
+    );
+    const [request] = await listActions(stack, key);
+    expect(request).toMatchObject({ action: 'mcp.fs.archive_note_', context: { tool: 'archive note!' } });
+    expect(await calls()).toEqual([]);
+  });
+
+  it('fails closed when Countersign is unreachable: an error result, and the tool is not called', async () => {
+    const { client, calls } = await connect({ COUNTERSIGN_URL: 'http://127.0.0.1:9' });
+    expect((await client.listTools()).tools).toHaveLength(3);
+    const result = await client.callTool({ name: 'read_note', arguments: { name: 'todo' } });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/Countersign could not be reached .*The tool was not run/);
+    expect(await calls()).toEqual([]);
+  });
+});
