@@ -105,8 +105,11 @@ afterAll(async () => {
   await Promise.all(sessions.map((client) => client.close()));
 });
 
-const textOf = (result: { content?: unknown }) =>
-  (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join('\n');
+const textOf = (result: object): string => {
+  const content =
+    'content' in result && Array.isArray(result.content) ? (result.content as { text?: string }[]) : [];
+  return content.map((c) => c.text ?? '').join('\n');
+};
 
 describe('countersign mcp', () => {
   it('passes initialize and tools/list through unchanged', async () => {
@@ -200,7 +203,29 @@ describe('countersign mcp', () => {
       /blocked by policy rule no-archiving: Archiving is the nightly job's work\./,
     );
     const [request] = await listActions(stack, key);
-    expect(request).toMatchObject({ action: 'mcp.fs.archive_note_', context: { tool: 'archive note!' } });
+    // Not listed by the client first: the gateway asked the real server for the tool's hints itself.
+    expect(request).toMatchObject({
+      action: 'mcp.fs.archive_note_',
+      context: { tool: 'archive note!', annotations: { destructiveHint: true } },
+    });
+    expect(await calls()).toEqual([]);
+  });
+
+  it('withdraws a held call the client cancels, and never runs it', async () => {
+    const { client, key, calls } = await connect();
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'delete_note', arguments: { name: 'todo' } }, CallToolResultSchema, {
+      signal: abort.signal,
+    });
+    const pending = await pendingOf(stack, key);
+    abort.abort(new Error('user pressed stop'));
+    await expect(call).rejects.toThrow(/user pressed stop/);
+    const cancelled = await eventually(
+      async () =>
+        (await listActions(stack, key)).find((r) => r.id === pending.id && r.status === 'cancelled'),
+      'the request to be cancelled',
+    );
+    expect(cancelled.status).toBe('cancelled');
     expect(await calls()).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import type { ActionRequest } from '@countersign/shared';
+import { type ActionRequest, KickLoop } from '@countersign/shared';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { requestMessage } from '../blocks/request-message';
@@ -8,7 +8,6 @@ import type { ApprovalsPort, Delivery } from '../port';
 import type { HomeRefresher } from './home-refresher';
 
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
-const IDLE_RECHECK_MS = 30_000;
 
 /** Which core events the Slack sink wants in its outbox. */
 export const SLACK_EVENTS = new Set(['action.submitted', 'review.recorded', 'review.refused', ...FINAL]);
@@ -26,10 +25,7 @@ export class SlackDeliverer {
   readonly #home: HomeRefresher;
   readonly #log: Logger;
   readonly #defaultChannel: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #running = false;
-  #again = false;
-  #stopped = false;
+  readonly #loop: KickLoop;
   #pausedUntil = 0;
   #unsubscribe: (() => void) | undefined;
 
@@ -47,49 +43,27 @@ export class SlackDeliverer {
     this.#home = deps.home;
     this.#log = deps.log;
     this.#defaultChannel = deps.defaultChannel;
+    this.#loop = new KickLoop({
+      pass: () => this.#pass(),
+      // After a 429 nothing is due before Slack's Retry-After, whatever the outbox says.
+      nextDueAt: async () => Math.max((await this.#port.nextDueAt()) ?? 0, this.#pausedUntil) || undefined,
+      onError: (error) => this.#log.error({ err: error }, 'Slack delivery pass failed'),
+    });
   }
 
   start(): void {
-    this.#unsubscribe = this.#port.onChange(() => this.kick());
-    this.kick();
+    this.#unsubscribe = this.#port.onChange(() => this.#loop.kick());
+    this.#loop.kick();
   }
 
   stop(): void {
-    this.#stopped = true;
     this.#unsubscribe?.();
-    clearTimeout(this.#timer);
-  }
-
-  /** Runs a pass now (or right after the one in progress). */
-  kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    this.#pass()
-      .catch((error: unknown) => this.#log.error({ err: error }, 'Slack delivery pass failed'))
-      .finally(() => {
-        this.#running = false;
-        if (this.#again) {
-          this.#again = false;
-          this.kick();
-        } else void this.#schedule();
-      });
-  }
-
-  async #schedule(): Promise<void> {
-    if (this.#stopped) return;
-    const next = Math.max((await this.#port.nextDueAt()) ?? Date.now() + IDLE_RECHECK_MS, this.#pausedUntil);
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - Date.now(), IDLE_RECHECK_MS)));
-    this.#timer.unref();
+    this.#loop.stop();
   }
 
   async #pass(): Promise<void> {
     for (;;) {
-      if (this.#stopped || Date.now() < this.#pausedUntil) return;
+      if (this.#loop.stopped || Date.now() < this.#pausedUntil) return;
       const due = await this.#port.due(20);
       if (due.length === 0) return;
       for (const delivery of due) {

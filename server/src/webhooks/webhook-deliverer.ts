@@ -1,3 +1,4 @@
+import { KickLoop } from '@countersign/shared';
 import { signWebhook } from '@countersign/shared/sdk';
 import type { Actor } from '../context';
 import { loadAction } from '../services/actions/rows';
@@ -22,7 +23,6 @@ export const WEBHOOK_EVENTS = new Set([
 ]);
 
 const TIMEOUT_MS = 10_000;
-const IDLE_RECHECK_MS = 30_000;
 // Retries back off to 5 minutes each; after this many a receiver is taken to be gone for good.
 const MAX_ATTEMPTS = 300;
 const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
@@ -34,57 +34,32 @@ const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
  */
 export class WebhookDeliverer {
   readonly #core: Core;
-  #timer: NodeJS.Timeout | undefined;
-  #running = false;
-  #again = false;
-  #stopped = false;
+  readonly #loop: KickLoop;
   #unsubscribe: (() => void) | undefined;
 
   constructor(core: Core) {
     this.#core = core;
+    this.#loop = new KickLoop({
+      pass: () => this.#pass(),
+      nextDueAt: () => nextDueAt(core, WEBHOOK_SINK),
+      onError: (error) => core.log.error({ err: error }, 'webhook delivery pass failed'),
+    });
   }
 
   start(): void {
-    this.#unsubscribe = this.#core.events.on('*', () => this.kick());
-    this.kick();
+    this.#unsubscribe = this.#core.events.on('*', () => this.#loop.kick());
+    this.#loop.kick();
   }
 
   stop(): void {
-    this.#stopped = true;
     this.#unsubscribe?.();
-    clearTimeout(this.#timer);
-  }
-
-  kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    this.#pass()
-      .catch((error: unknown) => this.#core.log.error({ err: error }, 'webhook delivery pass failed'))
-      .finally(() => {
-        this.#running = false;
-        if (this.#again) {
-          this.#again = false;
-          this.kick();
-        } else void this.#schedule();
-      });
-  }
-
-  async #schedule(): Promise<void> {
-    if (this.#stopped) return;
-    const next = (await nextDueAt(this.#core, WEBHOOK_SINK)) ?? Date.now() + IDLE_RECHECK_MS;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.kick(), Math.max(10, Math.min(next - Date.now(), IDLE_RECHECK_MS)));
-    this.#timer.unref();
+    this.#loop.stop();
   }
 
   async #pass(): Promise<void> {
     for (;;) {
       const due = await dueDeliveries(this.#core, WEBHOOK_SINK, 20);
-      if (due.length === 0 || this.#stopped) return;
+      if (due.length === 0 || this.#loop.stopped) return;
       // Receivers are independent: one slow endpoint must not hold up the others.
       await Promise.all(due.map((item) => this.#attempt(item)));
     }

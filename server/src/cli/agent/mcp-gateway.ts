@@ -77,6 +77,7 @@ export class McpGateway {
     for (const held of this.#held.values()) held.abort.abort();
     await Promise.allSettled([...this.#held.values()].map((held) => held.done));
     await this.#downstream.close().catch(() => undefined);
+    await this.#upstream.close().catch(() => undefined);
     this.#finish(code);
   }
 

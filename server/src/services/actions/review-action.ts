@@ -55,18 +55,16 @@ export async function reviewAction({
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const loaded = await loadAction(tx, id);
-    if (!loaded) return { refused: 'not_found' as const, changed: false };
+    if (!loaded) return { refused: 'not_found' as const };
     const { row } = loaded;
     const status = effectiveStatus(row, at);
     // Overdue but not yet swept: mark it now, in this transaction, so listeners hear of it.
-    const expiredNow =
-      status === 'expired' &&
-      row.status === 'pending' &&
-      (await expireIfDue(core, tx, at, id, 'system:server'));
+    if (status === 'expired' && row.status === 'pending')
+      await expireIfDue(core, tx, at, id, 'system:server');
     const refuse = async (code: ErrorCode) => {
       const data = { action: row.action, code, decision: input.decision, via };
       await record(core, tx, at, [{ type: 'review.refused', actor: actor.id, subject: id, data }]);
-      return { refused: code, changed: expiredNow };
+      return { refused: code };
     };
     if (isRequesterSide(actor, row)) return refuse('self_approval');
     if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
@@ -124,10 +122,11 @@ export async function reviewAction({
     }
     if (after.status === 'approved') events.push((await issueGrant(core, tx, at, row, actor.id)).event);
     await record(core, tx, at, events);
-    return { refused: undefined, changed: true };
+    return { refused: undefined };
   });
 
-  if (outcome.changed) core.events.changed(id);
+  // A refusal changes no state but is news too (audited, and threaded in Slack): wake the listeners.
+  if (outcome.refused !== 'not_found') core.events.changed(id);
   if (outcome.refused === 'not_found') throw notFound(`action request ${id}`);
   if (outcome.refused) {
     core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');
