@@ -35,6 +35,8 @@ export interface ApprovalsPort {
   /** A request the person may see, by full id or unique prefix (`act_01J…`, or without `act_`). */
   find(person: SlackPerson, idOrPrefix: string): Promise<Outcome<{ request: ActionRequest }>>;
   queue(person: SlackPerson): Promise<Queue>;
+  /** A one-time code that pairs the person's browser extension (`/approvals connect`). */
+  pairingCode(person: SlackPerson): Promise<{ code: string; expiresAt: string }>;
   /** Any request, as the system sees it (for rendering messages). */
   get(id: string): Promise<ActionRequest | undefined>;
   /** Emails of everyone who may decide this request now (excluding the requester's side). */

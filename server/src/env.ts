@@ -30,6 +30,7 @@ const EnvSchema = z
     COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
     COUNTERSIGN_RATE_LIMIT: optional(z.coerce.number().min(0).max(1_000_000).default(100)),
     COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
+    COUNTERSIGN_CONSOLE_PACK: optional(z.string().max(4096).optional()),
     COUNTERSIGN_WEBHOOK_HOSTS: optional(z.string().max(4000).optional()),
     SLACK_BOT_TOKEN: optional(
       z

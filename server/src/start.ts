@@ -10,6 +10,7 @@ import { createApp } from './http/app';
 import { filePathOf, resolveSecret } from './secret';
 import { startSweeper } from './services/actions/expire-actions';
 import { type Core, createCore } from './services/core';
+import { loadConsolePack } from './services/extension/load-console-pack';
 import type { OutboxSink } from './services/outbox/record';
 import { describeProblems, PolicyStore, policyVersion, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
@@ -64,7 +65,19 @@ export async function openCore(
     },
   );
   const callbackHosts = parseHostList(env.COUNTERSIGN_WEBHOOK_HOSTS);
-  return createCore({ database, policy, secret, log, sinks: options.sinks ?? [], callbackHosts });
+  const consolePack = await loadConsolePack(env.COUNTERSIGN_CONSOLE_PACK).catch((error: Error) => {
+    database.close();
+    throw new StartupError(error.message);
+  });
+  return createCore({
+    database,
+    policy,
+    secret,
+    log,
+    sinks: options.sinks ?? [],
+    callbackHosts,
+    consolePack,
+  });
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, env: Env): Promise<ServerType> {

@@ -1,22 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentKey,
-  CLI,
-  eventually,
-  listActions,
-  pendingOf,
-  review,
-  type Stack,
-  startStack,
-  unique,
-  userKey,
-} from './fixtures/stack';
-import { ROOT, runCli } from './processes';
+import { closedPort, execAgent, startExec, waitingLine } from './fixtures/exec-process';
+import { listActions, pendingOf, review, type Stack, startStack, unique, userKey } from './fixtures/stack';
+import { runCli } from './processes';
 
 const POLICY = `version: 1
 groups:
@@ -47,39 +35,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** An agent of its own, its exec environment, and a file the command writes when (and only if) it runs. */
-async function agent() {
-  const key = await agentKey(stack, unique('exec-bot'));
-  const env = { COUNTERSIGN_URL: stack.server.url, COUNTERSIGN_KEY: key };
-  const marker = join(stack.dir, `${unique('ran')}.json`);
-  // The command: record the grant it was given and whether the agent key leaked into its environment.
-  const command = [
-    process.execPath,
-    '-e',
-    `require('fs').writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ grant: process.env.COUNTERSIGN_GRANT, key: process.env.COUNTERSIGN_KEY ?? null }))`,
-  ];
-  return { key, env, marker, command };
-}
-
-type Exec = { child: ChildProcess; stderr: () => string; exited: Promise<number | null> };
-
-/** `countersign exec …` as a child process we can talk to while it waits. */
-function startExec(args: string[], env: Record<string, string>): Exec {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'exec', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
-  return { child, stderr: () => stderr, exited };
-}
-
-const waitingLine = (exec: Exec) =>
-  eventually(() => exec.stderr().match(/^.*waiting for approval.*$/m)?.[0], 'the waiting line');
+const agent = () => execAgent(stack);
 
 describe('countersign exec', () => {
   it('runs the command after approval, with the grant id and without the agent key', async () => {
@@ -194,12 +150,7 @@ describe('countersign exec refuses to start', () => {
   it('exits 69 when the server is unreachable, running nothing', async () => {
     const marker = join(stack.dir, unique('unreachable'));
     const command = [process.execPath, '-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran')`];
-    const port = await new Promise<number>((done) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address();
-        probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-      });
-    });
+    const port = await closedPort();
     const result = await runCli(['exec', '--action', 'exec.readLogs', '--', ...command], {
       ...offline(),
       COUNTERSIGN_URL: `http://127.0.0.1:${port}`,

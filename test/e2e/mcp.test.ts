@@ -1,25 +1,16 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeSessions, connectDirect, connectGateway, textOf } from './fixtures/mcp-session';
 import {
-  agentKey,
-  CLI,
   eventually,
   listActions,
   pendingOf,
   review,
   type Stack,
   startStack,
-  unique,
   userKey,
 } from './fixtures/stack';
-import { ROOT } from './processes';
 
-const FIXTURE = join(ROOT, 'test', 'e2e', 'fixtures', 'notes-server.ts');
 const POLICY = `version: 1
 groups:
   reviewers: [rita@example.com]
@@ -44,96 +35,19 @@ beforeAll(async () => {
   rita = await userKey(stack, 'rita@example.com');
 });
 afterAll(async () => {
+  await closeSessions();
   await stack?.close();
 });
-
-const inheritedEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
-
-type Session = {
-  client: Client;
-  key: string;
-  calls(): Promise<{ tool: string; sawCountersignKey: boolean }[]>;
-};
-
-/** An MCP client talking to `countersign mcp --name fs -- <the notes server>`, as its own agent. */
-async function connect(overrides: Record<string, string> = {}): Promise<Session> {
-  const key = await agentKey(stack, unique('mcp-bot'));
-  const record = join(stack.dir, `${unique('calls')}.jsonl`);
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [
-      '--import',
-      'tsx',
-      CLI,
-      'mcp',
-      '--name',
-      'fs',
-      '--heartbeat',
-      '0.2',
-      '--',
-      process.execPath,
-      '--import',
-      'tsx',
-      FIXTURE,
-    ],
-    cwd: ROOT,
-    env: {
-      ...inheritedEnv(),
-      COUNTERSIGN_URL: stack.server.url,
-      COUNTERSIGN_KEY: key,
-      NOTES_RECORD: record,
-      ...overrides,
-    },
-    stderr: 'pipe',
-  });
-  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
-  await client.connect(transport);
-  sessions.push(client);
-  const calls = async () =>
-    existsSync(record)
-      ? (await readFile(record, 'utf8'))
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as { tool: string; sawCountersignKey: boolean })
-      : [];
-  return { client, key, calls };
-}
-
-const sessions: Client[] = [];
-afterAll(async () => {
-  await Promise.all(sessions.map((client) => client.close()));
-});
-
-const textOf = (result: object): string => {
-  const content =
-    'content' in result && Array.isArray(result.content) ? (result.content as { text?: string }[]) : [];
-  return content.map((c) => c.text ?? '').join('\n');
-};
+const connect = (overrides?: Record<string, string>) => connectGateway(stack, overrides);
 
 describe('countersign mcp', () => {
   it('passes initialize and tools/list through unchanged', async () => {
     const { client } = await connect();
-    const direct = new Client({ name: 'direct', version: '1.0.0' });
-    await direct.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: ['--import', 'tsx', FIXTURE],
-        cwd: ROOT,
-        stderr: 'pipe',
-      }),
-    );
-    try {
-      expect(await client.listTools()).toEqual(await direct.listTools());
-      expect(client.getServerVersion()).toEqual(direct.getServerVersion());
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
-        'read_note',
-        'delete_note',
-        'archive note!',
-      ]);
-    } finally {
-      await direct.close();
-    }
+    const direct = await connectDirect();
+    expect(await client.listTools()).toEqual(await direct.listTools());
+    expect(client.getServerVersion()).toEqual(direct.getServerVersion());
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(['read_note', 'delete_note', 'archive note!']);
   });
 
   it('lets an allowed call through at once, with its hints in the request and without the agent key', async () => {

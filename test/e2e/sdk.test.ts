@@ -4,22 +4,12 @@ import {
   ActionDenied,
   ActionExpired,
   actionDigest,
-  Countersign,
   CountersignError,
   type FetchLike,
 } from '@countersign/shared/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  agentKey,
-  eventually,
-  listActions,
-  pendingOf,
-  review,
-  type Stack,
-  startStack,
-  unique,
-  userKey,
-} from './fixtures/stack';
+import { rejection, sdkAgent } from './fixtures/sdk-agent';
+import { listActions, pendingOf, review, type Stack, startStack, unique, userKey } from './fixtures/stack';
 import { api } from './processes';
 
 const POLICY = `version: 1
@@ -41,9 +31,6 @@ rules:
 default: { effect: review, approvers: [reviewers] }
 `;
 
-// Quick retries: a test should not wait out the production backoff.
-const FAST = { maxElapsedMs: 20_000, initialDelayMs: 50, maxDelayMs: 300 };
-
 let stack: Stack;
 let rita: string;
 beforeAll(async () => {
@@ -55,31 +42,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** An agent of its own, and a counter of how often the guarded code ran. */
-async function principals(options: { fetch?: FetchLike } = {}) {
-  const agent = await agentKey(stack, unique('sdk-bot'));
-  const countersign = new Countersign({
-    url: stack.server.url,
-    key: agent,
-    retry: FAST,
-    pollSeconds: 5,
-    ...options,
-  });
-  const runs: string[] = [];
-  const fn = (grant: { grantId: string }) => {
-    runs.push(grant.grantId);
-    return 'done';
-  };
-  return { agent, countersign, runs, fn };
-}
-
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
+const principals = (options?: { fetch?: FetchLike }) => sdkAgent(stack, options);
 
 describe('guard', () => {
   it('runs an allowed action once, after spending its grant', async () => {
@@ -137,19 +100,16 @@ describe('guard', () => {
   it('throws ActionCancelled when the agent owner withdraws the request', async () => {
     const name = unique('sdk-bot');
     const owner = `${name}-owner@example.com`;
-    const [agent, ownerKey] = await Promise.all([
-      agentKey(stack, name, owner),
+    const [{ agent, countersign, runs, fn }, ownerKey] = await Promise.all([
+      sdkAgent(stack, { name, owner }),
       userKey(stack, owner, 'actions:write'),
     ]);
-    const countersign = new Countersign({ url: stack.server.url, key: agent, retry: FAST });
-    let ran = false;
-    const guarded = rejection(countersign.guard({ action: 'db.export', resource: 'x' }, () => (ran = true)));
+    const guarded = rejection(countersign.guard({ action: 'db.export', resource: 'x' }, fn));
     const pending = await pendingOf(stack, agent);
-    expect((await api(stack.server.url, 'POST', `/v1/actions/${pending.id}/cancel`, ownerKey)).status).toBe(
-      200,
-    );
+    const cancel = await api(stack.server.url, 'POST', `/v1/actions/${pending.id}/cancel`, ownerKey);
+    expect(cancel.status).toBe(200);
     expect(await guarded).toBeInstanceOf(ActionCancelled);
-    expect(ran).toBe(false);
+    expect(runs).toHaveLength(0);
   });
 
   it('withdraws its pending request when the caller aborts', async () => {
@@ -226,20 +186,19 @@ describe('network trouble', () => {
   it('rides out a server restart while waiting, and completes with one request', async () => {
     const own = await startStack(POLICY);
     try {
-      const [agent, reviewer] = await Promise.all([
-        agentKey(own, unique('sdk-bot')),
+      const [{ agent, countersign, runs, fn }, reviewer] = await Promise.all([
+        sdkAgent(own),
         userKey(own, 'rita@example.com'),
       ]);
-      const countersign = new Countersign({ url: own.server.url, key: agent, retry: FAST, pollSeconds: 5 });
-      let runs = 0;
-      const guarded = countersign.guard({ action: 'db.export', resource: 'restart' }, () => ++runs);
+      const guarded = countersign.guard({ action: 'db.export', resource: 'restart' }, fn);
       const pending = await pendingOf(own, agent);
       const firstPid = own.server.child.pid;
       await own.restart();
       expect(own.server.child.pid).not.toBe(firstPid);
       expect((await review(own, reviewer, pending.id, 'approve')).status).toBe(200);
-      await expect(guarded).resolves.toBe(1);
-      const all = await eventually(async () => listActions(own, agent), 'the list');
+      await expect(guarded).resolves.toBe('done');
+      expect(runs).toHaveLength(1);
+      const all = await listActions(own, agent);
       expect(all.map((r) => [r.id, r.status])).toEqual([[pending.id, 'approved']]);
     } finally {
       await own.close();

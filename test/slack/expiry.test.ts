@@ -11,7 +11,7 @@ import {
   waitForReply,
   waitForUpdate,
 } from './slack-flows';
-import { PEOPLE, type SlackTest, startSlackTest } from './slack-harness';
+import { type SlackTest, startSlackTest } from './slack-harness';
 
 let s: SlackTest;
 beforeEach(async () => {
@@ -57,6 +57,5 @@ describe('a request that times out (rule quick: 1 s)', () => {
       s.slack,
       (c) => c.method === 'users.lookupByEmail' && c.response.error === 'users_not_found',
     );
-    expect(Object.values(PEOPLE).some((p) => p.email === 'zed@example.com')).toBe(false);
   });
 });

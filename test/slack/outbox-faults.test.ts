@@ -12,7 +12,8 @@ afterEach(async () => {
   await s.stop();
 });
 
-const injected = (c: RecordedCall) => c.method === 'chat.postMessage' && (c.status === 500 || c.status === 429);
+const injected = (c: RecordedCall) =>
+  c.method === 'chat.postMessage' && (c.status === 500 || c.status === 429);
 
 async function timedSubmit(key: string, action: string) {
   const started = performance.now();

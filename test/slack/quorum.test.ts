@@ -30,7 +30,10 @@ describe('a request that needs two approvals', () => {
     const ref = await postedMessage(s.slack, req.id);
     expect(postsOf(s.slack, req.id)[0]?.args.channel).toBe('#data-approvals');
 
-    const first = await postToSlackEvents(s.t, buttonClick(s.slack, 'carol', 'countersign.approve', req.id, ref));
+    const first = await postToSlackEvents(
+      s.t,
+      buttonClick(s.slack, 'carol', 'countersign.approve', req.id, ref),
+    );
     expect(first.status).toBe(200);
     await waitForReply(s.slack, ref, ':white_check_mark: <@U0CAROL> approved');
     await waitForUpdate(
@@ -42,7 +45,10 @@ describe('a request that needs two approvals', () => {
     expect(halfway.status).toBe('pending');
     expect(halfway.approvals).toEqual({ required: 2, received: 1 });
 
-    const second = await postToSlackEvents(s.t, buttonClick(s.slack, 'dan', 'countersign.approve', req.id, ref));
+    const second = await postToSlackEvents(
+      s.t,
+      buttonClick(s.slack, 'dan', 'countersign.approve', req.id, ref),
+    );
     expect(second.status).toBe(200);
     await waitForReply(s.slack, ref, ':white_check_mark: <@U0DAN> approved');
     await waitForUpdate(

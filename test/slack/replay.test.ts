@@ -28,7 +28,10 @@ describe('the same click twice', () => {
     const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
     const ref = await postedMessage(s.slack, req.id);
     // one capture, sent twice: same body, same timestamp, same signature
-    const captured = { ...buttonClick(s.slack, 'bob', 'countersign.approve', req.id, ref), timestamp: Math.floor(Date.now() / 1000) };
+    const captured = {
+      ...buttonClick(s.slack, 'bob', 'countersign.approve', req.id, ref),
+      timestamp: Math.floor(Date.now() / 1000),
+    };
 
     expect((await postToSlackEvents(s.t, captured)).status).toBe(200);
     await waitForUpdate(s.slack, ref, (content) => content.includes('Approved by <@U0BOB>'));

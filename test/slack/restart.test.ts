@@ -40,19 +40,22 @@ describe('a server restart between request and review', () => {
     await waitForUpdate(
       s.slack,
       ref,
-      (content, call) => call.seq > mark && content.includes('Approved by <@U0BOB>') && !hasButtons(call.args.blocks),
+      (content, call) =>
+        call.seq > mark && content.includes('Approved by <@U0BOB>') && !hasButtons(call.args.blocks),
     );
     await outboxDrained(s.t);
 
     expect(postsOf(s.slack, req.id)).toHaveLength(1);
-    expect(s.slack.messages.filter((m) => m.threadTs === undefined && m.blocks !== undefined)).toHaveLength(1);
+    expect(s.slack.messages.filter((m) => m.threadTs === undefined && m.blocks !== undefined)).toHaveLength(
+      1,
+    );
     expect(threadReplies(s.slack, ref)).toEqual([
       ':white_check_mark: <@U0BOB> approved',
       ':white_check_mark: Approved by <@U0BOB>',
     ]);
-    expect(s.slack.callsTo('chat.update').every((c) => c.args.ts === ref.ts && c.args.channel === ref.channel)).toBe(
-      true,
-    );
+    expect(
+      s.slack.callsTo('chat.update').every((c) => c.args.ts === ref.ts && c.args.channel === ref.channel),
+    ).toBe(true);
     expect((await fetchRequest(s.t, agent, req.id)).status).toBe('approved');
     expectNoFailedSlackCalls(s.slack);
   });

@@ -101,6 +101,7 @@ describe('/approve and /deny', () => {
     expect(ack.text).toContain(usage);
     expect((await fetchRequest(s.t, agent, request.id)).status).toBe('pending');
     expect(s.slack.callsTo('response_url')).toEqual([]);
+    expectNoFailedSlackCalls(s.slack);
   });
 
   it('an ambiguous prefix is named in the reply and nothing is decided', async () => {
@@ -118,6 +119,7 @@ describe('/approve and /deny', () => {
     expect(reply).toMatch(/more than one request/);
     expect((await fetchRequest(s.t, first.agent, first.request.id)).status).toBe('pending');
     expect((await fetchRequest(s.t, second.agent, second.request.id)).status).toBe('pending');
+    expectNoFailedSlackCalls(s.slack);
   });
 
   it('an unknown prefix is named in the reply', async () => {
@@ -125,6 +127,7 @@ describe('/approve and /deny', () => {
     const reply = await run('bob', '/deny', 'ZZZZZZZZ no such thing');
     expect(reply).toContain('"ZZZZZZZZ"');
     expect(reply).toMatch(/not found/);
+    expectNoFailedSlackCalls(s.slack);
   });
 
   it('a prefix that matches only requests the caller may not see is unknown to them', async () => {
@@ -132,6 +135,7 @@ describe('/approve and /deny', () => {
     const reply = await run('carol', '/approve', request.id); // carol is not in sre
     expect(reply).toMatch(/not found/);
     expect((await fetchRequest(s.t, agent, request.id)).status).toBe('pending');
+    expectNoFailedSlackCalls(s.slack);
   });
 });
 
@@ -144,10 +148,12 @@ describe('/approvals', () => {
     expect(reply).toContain(request.id);
     expect(reply).not.toContain(exported.request.id);
     expect(reply).toContain('/approve <id>');
+    expectNoFailedSlackCalls(s.slack);
   });
 
   it('says so when nothing waits for the caller', async () => {
     const reply = await run('carol', '/approvals', '');
     expect(reply).toContain('Nothing waits for you.');
+    expectNoFailedSlackCalls(s.slack);
   });
 });

@@ -153,3 +153,12 @@ export const slackMessages = sqliteTable('slack_messages', {
   ts: text('ts').notNull(),
   createdAt: integer('created_at').notNull(),
 });
+
+/** One-time codes from `/approvals connect`, exchanged once for a personal extension key. */
+export const pairingCodes = sqliteTable('pairing_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  email: text('email').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});

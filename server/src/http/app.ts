@@ -1,3 +1,4 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -9,8 +10,11 @@ import { rateLimit } from './rate-limit';
 import { registerActionRoutes } from './routes/actions';
 import { registerAdminRoutes } from './routes/admin';
 import { registerAuditRoutes } from './routes/audit';
+import { registerExtensionRoutes } from './routes/extension';
 import { registerGrantRoutes } from './routes/grants';
 import { registerHealthRoutes } from './routes/health';
+
+const PAIR_PATH = '/v1/extension/pair';
 
 export type AppOptions = {
   maxBodyBytes: number;
@@ -67,6 +71,8 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     }),
   );
   app.use('/v1/*', async (c, next) => {
+    // Pairing is how an extension gets its first key: the one-time code is its credential.
+    if (c.req.path === PAIR_PATH) return next();
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!token)
@@ -86,12 +92,19 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     await next();
   });
 
+  // Codes are 50 bits and single-use; the limit makes guessing pointless as well as hopeless.
+  app.on(
+    'POST',
+    PAIR_PATH,
+    rateLimit(1, 5, (c) => `pair:${getConnInfo(c).remote.address ?? 'unknown'}`),
+  );
   // Only submissions are limited: reading and waiting are cheap, and reviews come from people.
   app.on('POST', '/v1/actions', rateLimit(options.submitsPerSecond, options.submitsPerSecond * 2));
   registerActionRoutes(app, core);
   registerGrantRoutes(app, core);
   registerAuditRoutes(app, core);
   registerAdminRoutes(app, core);
+  registerExtensionRoutes(app, core);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -3,6 +3,7 @@ import type { Actor } from '../context';
 import type { Database } from '../db/client';
 import { WriteQueue } from '../db/write-queue';
 import { ActionEvents } from './action-events';
+import type { ConsolePack } from './extension/extension-rules';
 import { GroupDirectory } from './group-directory';
 import type { OutboxSink } from './outbox/record';
 import type { PolicyStore } from './policy/policy-store';
@@ -21,6 +22,8 @@ export type Core = {
   sinks: OutboxSink[];
   /** Hosts a request's callbackUrl may name (COUNTERSIGN_WEBHOOK_HOSTS); empty refuses every callback. */
   callbackHosts: readonly string[];
+  /** The default console pack served to browser extensions beside the policy's own console rules. */
+  consolePack: ConsolePack;
   /** Slack user groups named in the policy, as the bot last resolved them. */
   directory: GroupDirectory;
 };
@@ -36,6 +39,7 @@ export function createCore(options: {
   now?: () => number;
   sinks?: OutboxSink[];
   callbackHosts?: readonly string[];
+  consolePack?: ConsolePack;
 }): Core {
   return {
     database: options.database,
@@ -47,6 +51,7 @@ export function createCore(options: {
     log: options.log,
     sinks: options.sinks ?? [],
     callbackHosts: options.callbackHosts ?? [],
+    consolePack: options.consolePack ?? { version: 'none', consoles: [] },
     directory: new GroupDirectory(),
   };
 }

@@ -17,6 +17,7 @@ import {
   nextDueAt,
   type OutboxItem,
 } from '../services/outbox/deliveries';
+import { issuePairingCode } from '../services/pairing/pairing-codes';
 import {
   linkSlackUser,
   saveSlackMessage,
@@ -68,6 +69,7 @@ export function approvalsPort(core: Core): ApprovalsPort {
         request: await findAction({ ctx: { core, actor: asPerson(person) }, idOrPrefix }),
       })),
     queue: (person) => reviewQueue({ ctx: { core, actor: asPerson(person) } }),
+    pairingCode: (person) => issuePairingCode({ ctx: { core, actor: asPerson(person) } }),
     get: async (id) => {
       const loaded = await loadAction(core.database.db, id);
       return loaded ? toActionRequest(core, loaded, SYSTEM) : undefined;

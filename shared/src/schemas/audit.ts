@@ -15,6 +15,7 @@ export const AUDIT_EVENT_TYPES = [
   'grant.redeemed',
   'grant.refused',
   'key.created',
+  'pairing.issued',
   'key.revoked',
   'policy.loaded',
   'policy.rejected',

@@ -1,17 +1,27 @@
 import type { App } from '@slack/bolt';
-import { escapeMrkdwn, truncate } from '../../blocks/format';
+import { escapeMrkdwn, slackDate, truncate } from '../../blocks/format';
 import { type BotDeps, NO_EMAIL } from '../../deps';
 
-export const APPROVALS_USAGE = 'Usage: `/approvals` lists what waits for your countersignature.';
+export const APPROVALS_USAGE =
+  'Usage: `/approvals` lists what waits for your countersignature; `/approvals connect` pairs your browser extension.';
 
 /** `/approvals`: the caller's own queue, as an ephemeral message. */
 export function register(app: App, deps: BotDeps): void {
   app.command('/approvals', async ({ ack, command, respond }) => {
-    if (command.text.trim() !== '') return ack({ response_type: 'ephemeral', text: APPROVALS_USAGE });
+    const sub = command.text.trim().toLowerCase();
+    if (sub !== '' && sub !== 'connect') return ack({ response_type: 'ephemeral', text: APPROVALS_USAGE });
     await ack();
     const person = await deps.identity.person(command.user_id);
     if (!person) {
       await respond({ response_type: 'ephemeral', text: NO_EMAIL });
+      return;
+    }
+    if (sub === 'connect') {
+      const { code, expiresAt } = await deps.port.pairingCode(person);
+      await respond({
+        response_type: 'ephemeral',
+        text: `Your pairing code is \`${code}\`: paste it into the Countersign extension's options page. It works once and expires ${slackDate(expiresAt)}. Don't share it: it signs the browser in as you.`,
+      });
       return;
     }
     const { reviewable, mine } = await deps.port.queue(person);

@@ -2,6 +2,7 @@ import type { Scope } from '@countersign/shared';
 import { eq } from 'drizzle-orm';
 import { appendAudit } from '../../audit/emit';
 import { hasScope } from '../../context';
+import type { Tx } from '../../db/client';
 import { agents, apiKeys, users } from '../../db/schema';
 import { forbidden, invalid } from '../../errors';
 import { newId, randomSecret } from '../../ids';
@@ -20,6 +21,27 @@ export type CreatedKey = {
   token: string;
   webhookSecret: string;
 };
+
+/** Stores a new key (its secret's hash only) and audits it, inside the caller's transaction. */
+export async function insertKey(
+  tx: Tx,
+  at: number,
+  key: { id: string; secret: string; principal: string; scopes: Scope[]; label?: string | undefined },
+  actor: string,
+): Promise<void> {
+  const { id, principal, scopes } = key;
+  await tx.insert(apiKeys).values({
+    id,
+    secretHash: hashSecret(key.secret),
+    principal,
+    scopes,
+    label: key.label ?? null,
+    createdAt: at,
+  });
+  await appendAudit(tx, at, [
+    { type: 'key.created', actor, subject: id, data: { keyId: id, principal, scopes } },
+  ]);
+}
 
 /** Makes an API key. The token is returned once, here; only its hash is kept. */
 export async function createKey({ ctx, input }: { ctx: Ctx; input: CreateKeyInput }): Promise<CreatedKey> {
@@ -47,17 +69,7 @@ export async function createKey({ ctx, input }: { ctx: Ctx; input: CreateKeyInpu
     } else {
       await tx.insert(users).values({ email: input.email, createdAt: at }).onConflictDoNothing();
     }
-    await tx.insert(apiKeys).values({
-      id,
-      secretHash: hashSecret(secret),
-      principal,
-      scopes,
-      label: input.label ?? null,
-      createdAt: at,
-    });
-    await appendAudit(tx, at, [
-      { type: 'key.created', actor: actor.id, subject: id, data: { keyId: id, principal, scopes } },
-    ]);
+    await insertKey(tx, at, { id, secret, principal, scopes, label: input.label }, actor.id);
     return undefined;
   });
   if (conflict !== undefined) {
