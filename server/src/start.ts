@@ -16,12 +16,11 @@ import { describeProblems, PolicyStore, policyVersion, readPolicyFile } from './
 import { recordPolicy } from './services/policy/reload-policy';
 import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
 import { slackConfigOf } from './slack/slack-config';
+import { StartupError } from './startup-error';
 import { parseHostList } from './webhooks/callback-hosts';
 import { WEBHOOK_EVENTS, WEBHOOK_SINK, WebhookDeliverer } from './webhooks/webhook-deliverer';
 
-export class StartupError extends Error {
-  override name = 'StartupError';
-}
+export { StartupError };
 
 /** For CLI commands that never evaluate policy (keys, audit): a policy that decides nothing. */
 const INERT_POLICY = 'version: 1\nrules: []\n';

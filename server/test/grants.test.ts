@@ -168,3 +168,28 @@ describe('what the database keeps', () => {
     }
   });
 });
+
+describe('a redeem whose answer was lost', () => {
+  it('answers a retry with the same Idempotency-Key the same way, and refuses any other repeat', async (test) => {
+    const { t, agent, auditor, req, token } = await seed(test);
+    if (!token) throw new Error('no grant token');
+    const digest = req.digest;
+    const redeemWith = (key?: string) =>
+      t.call<{ ok: boolean; grantId: string }>('POST', '/v1/grants/redeem', {
+        key: agent,
+        body: { token, digest },
+        headers: key ? { 'idempotency-key': key } : {},
+      });
+    const first = await redeemWith('retry-me');
+    expect(first.status).toBe(200);
+    const retry = await redeemWith('retry-me');
+    expect(retry.status).toBe(200);
+    expect(retry.body.grantId).toBe(first.body.grantId);
+    expect((await redeemWith('another-key')).status).toBe(409);
+    expect((await redeemWith()).status).toBe(409);
+    const events = await t.call<{ events: unknown[] }>('GET', '/v1/audit?type=grant.redeemed', {
+      key: auditor,
+    });
+    expect(events.body.events).toHaveLength(1);
+  });
+});

@@ -68,17 +68,16 @@ describe('countersign mcp', () => {
     expect(request?.grant).toBeUndefined(); // spent before the call went through
   });
 
-  it('holds a destructive call, reports progress while held, and runs it once approved', async () => {
+  it('holds a destructive call past the client timeout with progress, and runs it once approved', async () => {
     const { client, key, calls } = await connect();
     await client.listTools();
     const progress: Progress[] = [];
+    // A 1.5 s timeout, approval after 2 s: only the progress notifications keep the call alive.
+    const started = Date.now();
     const call = client.callTool(
       { name: 'delete_note', arguments: { name: 'ideas' } },
       CallToolResultSchema,
-      {
-        onprogress: (p) => progress.push(p),
-        resetTimeoutOnProgress: true,
-      },
+      { onprogress: (p) => progress.push(p), resetTimeoutOnProgress: true, timeout: 1_500 },
     );
     const pending = await pendingOf(stack, key);
     expect(pending.context).toMatchObject({
@@ -91,6 +90,7 @@ describe('countersign mcp', () => {
     expect(progress.map((p) => p.progress)).toEqual(
       [...progress.map((p) => p.progress)].sort((a, b) => a - b),
     );
+    await new Promise((r) => setTimeout(r, Math.max(0, 2_000 - (Date.now() - started))));
     await review(stack, rita, pending.id, 'approve');
     const result = await call;
     expect(textOf(result)).toBe('deleted ideas');

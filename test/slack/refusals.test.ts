@@ -13,7 +13,14 @@ import {
   waitForEphemeral,
   waitForReply,
 } from './slack-flows';
-import { buttonClick, postToSlackEvents, type SlackTest, startSlackTest, type Who } from './slack-harness';
+import {
+  buttonClick,
+  denySubmission,
+  postToSlackEvents,
+  type SlackTest,
+  startSlackTest,
+  type Who,
+} from './slack-harness';
 
 let s: SlackTest;
 beforeEach(async () => {
@@ -90,5 +97,24 @@ describe('refused reviews from Slack', () => {
       ephemeral: /^Not approved: Only members of the approver groups/,
       reply: "<@U0ERIN> can't review this request: they are not in its approver groups.",
     });
+  });
+
+  it("refuses the agent's owner in the deny modal, with the cause shown in the modal", async () => {
+    const agent = await s.t.agentKey('alice-bot', 'alice@example.com');
+    const req = await submit(s.t, agent, { action: 'terraform.apply' });
+    const ref = await postedMessage(s.slack, req.id);
+    await outboxDrained(s.t);
+    const res = await postToSlackEvents(s.t, denySubmission('alice', req.id, 'never mind'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      response_action: 'errors',
+      errors: { reason: expect.stringMatching(/^Not denied: .*own request/) },
+    });
+    expect((await fetchRequest(s.t, agent, req.id)).status).toBe('pending');
+    expect((await auditOf(s.t, req.id)).filter((e) => e.type === 'review.refused')).toMatchObject([
+      { actor: 'user:alice@example.com', data: { code: 'self_approval', decision: 'deny' } },
+    ]);
+    await waitForReply(s.slack, ref, "<@U0ALICE> can't review this request", 3000);
+    expectNoFailedSlackCalls(s.slack);
   });
 });

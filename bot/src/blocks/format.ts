@@ -3,6 +3,9 @@ import type { ActionRequest } from '@countersign/shared';
 /** Slack user ids of the people a message mentions, by email; unknown people are shown by email. */
 export type Mentions = Readonly<Record<string, string>>;
 
+/** Escaped first, then cut: escaping after cutting could push a text past its limit. */
+export const inert = (text: string, max: number): string => truncate(escapeMrkdwn(text), max);
+
 export const truncate = (text: string, max: number): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
@@ -11,13 +14,14 @@ export const escapeMrkdwn = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential|auth|session|cookie/i;
+// Credential shapes, found anywhere in a value (a command line can carry a key among its words).
 const SECRET_VALUE =
-  /^(AKIA|ASIA)[A-Z0-9]{16}$|^(xox[abprs]|ghp|gho|glpat|sk|csk|csg)[-_][A-Za-z0-9_-]{8,}|^eyJ[A-Za-z0-9_-]{10,}\./;
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\b(?:xox[abprs]|ghp|gho|glpat|sk|csk|csg|whsec)[-_][A-Za-z0-9_-]{8,}|\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
 
 /** A copy of `value` with secret-looking entries masked: by key name, or by a value that looks like a credential. */
 export function maskSecrets(value: unknown, depth = 0): unknown {
   if (depth > 8) return '…';
-  if (typeof value === 'string') return SECRET_VALUE.test(value) ? '••••••' : value;
+  if (typeof value === 'string') return value.replace(SECRET_VALUE, '••••••');
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v, depth + 1));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
@@ -65,7 +69,7 @@ const SOURCES: Record<string, string> = {
 export function sourceLine(request: ActionRequest): string {
   const page = request.context.pageUrl;
   const base = SOURCES[request.source] ?? request.source;
-  return typeof page === 'string' ? `${base}: ${escapeMrkdwn(truncate(page, 200))}` : base;
+  return typeof page === 'string' ? `${base}: ${inert(page, 200)}` : base;
 }
 
 /** Slack's date token: each reader sees the time in their own zone; the fallback is UTC. */

@@ -1,7 +1,7 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Queue } from '../port';
-import { escapeMrkdwn, type Mentions, requesterLine, slackDate, truncate } from './format';
+import { escapeMrkdwn, inert, type Mentions, requesterLine, slackDate, truncate } from './format';
 import { decisionButtons, outcomeLine } from './request-message';
 
 // A Home tab holds at most 100 blocks: two per request to decide, one per other line, plus headings.
@@ -9,9 +9,9 @@ const MAX_TO_DECIDE = 20;
 const MAX_OTHERS = 12;
 
 function summary(request: ActionRequest, mentions: Mentions): string {
-  const target = request.resource ? ` on \`${escapeMrkdwn(truncate(request.resource, 150))}\`` : '';
+  const target = request.resource ? ` on \`${inert(request.resource, 150)}\`` : '';
   const env = request.environment ? ` in ${escapeMrkdwn(request.environment)}` : '';
-  return `*\`${escapeMrkdwn(truncate(request.action, 150))}\`*${target}${env} · ${requesterLine(request, mentions)}`;
+  return `*\`${inert(request.action, 150)}\`*${target}${env} · ${requesterLine(request, mentions)}`;
 }
 
 const section = (text: string): KnownBlock => ({

@@ -2,6 +2,7 @@ import type { ActionRequest } from '@countersign/shared';
 import type { KnownBlock } from '@slack/types';
 import {
   escapeMrkdwn,
+  inert,
   type Mentions,
   paramsPreview,
   requesterLine,
@@ -55,10 +56,9 @@ export function outcomeLine(request: ActionRequest, mentions: Mentions): string 
   const denier = request.reviews.find((r) => r.decision === 'deny');
   if (request.status === 'approved') return `${head} by ${approvers.join(', ')}`;
   if (request.status === 'denied' && denier) {
-    return `${head} by ${who(denier.reviewer, mentions)}: ${escapeMrkdwn(truncate(denier.comment ?? '', 500))}`;
+    return `${head} by ${who(denier.reviewer, mentions)}: ${inert(denier.comment ?? '', 500)}`;
   }
-  if (request.status === 'blocked' && request.reason)
-    return `${head}: ${escapeMrkdwn(truncate(request.reason, 500))}`;
+  if (request.status === 'blocked' && request.reason) return `${head}: ${inert(request.reason, 500)}`;
   return head;
 }
 
@@ -72,14 +72,15 @@ export function requestMessage(
   mentions: Mentions = {},
 ): { text: string; blocks: KnownBlock[] } {
   const target = [request.resource, request.environment].filter(Boolean).join(' in ');
+  // The header is plain text (no markup); the fallback text below is what Slack notifies with.
   const title = truncate(`Approval needed: ${request.action}`, 150);
   const fields = [
-    `*Action*\n\`${escapeMrkdwn(truncate(request.action, 200))}\``,
-    `*Resource*\n${request.resource ? `\`${escapeMrkdwn(truncate(request.resource, 300))}\`` : '—'}`,
+    `*Action*\n\`${inert(request.action, 200)}\``,
+    `*Resource*\n${request.resource ? `\`${inert(request.resource, 300)}\`` : '—'}`,
     `*Environment*\n${request.environment ? escapeMrkdwn(request.environment) : '—'}`,
     `*Requested by*\n${requesterLine(request, mentions)}`,
     `*From*\n${sourceLine(request)}`,
-    `*Rule*\n\`${escapeMrkdwn(truncate(request.rule.name, 100))}\``,
+    `*Rule*\n\`${inert(request.rule.name, 100)}\``,
     `*Approvals*\n${request.approvals.received} of ${request.approvals.required}`,
     `*Expires*\n${request.expiresAt ? slackDate(request.expiresAt) : '—'}`,
   ];
@@ -90,7 +91,7 @@ export function requestMessage(
   if (request.justification) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Why*\n${escapeMrkdwn(truncate(request.justification, 2800))}` },
+      text: { type: 'mrkdwn', text: `*Why*\n${inert(request.justification, 2800)}` },
     });
   }
   const preview = paramsPreview(request.params);
@@ -104,7 +105,7 @@ export function requestMessage(
     elements: [
       {
         type: 'mrkdwn',
-        text: `\`${request.id}\` · approvers: ${escapeMrkdwn(truncate(request.approvers.join(', '), 300))}`,
+        text: `\`${request.id}\` · approvers: ${inert(request.approvers.join(', '), 300)}`,
       },
     ],
   });
@@ -114,6 +115,6 @@ export function requestMessage(
       type: 'section',
       text: { type: 'mrkdwn', text: truncate(outcomeLine(request, mentions), 2900) },
     });
-  const text = truncate(`${title}${target ? ` (${target})` : ''} [${shortId(request.id)}]`, 3000);
+  const text = inert(`${title}${target ? ` (${target})` : ''} [${shortId(request.id)}]`, 3000);
   return { text, blocks };
 }

@@ -1,5 +1,5 @@
 import type { ActionRequest } from '@countersign/shared';
-import { escapeMrkdwn, type Mentions, truncate, who } from './format';
+import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
 
 const REFUSED: Record<string, (name: string) => string> = {
@@ -19,9 +19,7 @@ export function threadReply(
 ): string | undefined {
   const actor = typeof payload.actor === 'string' ? who(payload.actor, mentions) : 'someone';
   const comment =
-    typeof payload.comment === 'string' && payload.comment
-      ? `: “${escapeMrkdwn(truncate(payload.comment, 1500))}”`
-      : '';
+    typeof payload.comment === 'string' && payload.comment ? `: “${inert(payload.comment, 1500)}”` : '';
   switch (event) {
     case 'review.recorded':
       return payload.decision === 'approve'
@@ -43,7 +41,7 @@ export function threadReply(
 
 /** The direct message to the requester (or the agent's owner) once their request is settled. */
 export function outcomeNotice(request: ActionRequest, mentions: Mentions): string {
-  const target = request.resource ? ` on \`${escapeMrkdwn(truncate(request.resource, 200))}\`` : '';
+  const target = request.resource ? ` on \`${inert(request.resource, 200)}\`` : '';
   return truncate(
     `Your request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}): ${outcomeLine(request, mentions)}`,
     3000,

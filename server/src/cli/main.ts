@@ -1,13 +1,8 @@
 import { EnvError } from '../env';
 import { DomainError } from '../errors';
-import { StartupError } from '../start';
-import { AUDIT_USAGE, auditCommand } from './commands/audit';
-import { EXEC_USAGE, execCommand } from './commands/exec';
-import { KEYS_USAGE, keysCommand } from './commands/keys';
-import { MCP_USAGE, mcpCommand } from './commands/mcp';
-import { POLICY_USAGE, policyCommand } from './commands/policy';
-import { SERVE_USAGE, serveCommand } from './commands/serve';
+import { StartupError } from '../startup-error';
 import { CliError, EXIT, err, out } from './io';
+import { AUDIT_USAGE, EXEC_USAGE, KEYS_USAGE, MCP_USAGE, POLICY_USAGE, SERVE_USAGE } from './usage';
 
 const USAGE = `Countersign: action-level approvals for AI agents.
 
@@ -23,13 +18,14 @@ COUNTERSIGN_POLICY (default ./countersign.policy.yaml), PORT (default 8787), HOS
 COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT, COUNTERSIGN_SWEEP_INTERVAL_MS,
 LOG_LEVEL. See the README for each. exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  serve: serveCommand,
-  keys: keysCommand,
-  policy: policyCommand,
-  audit: auditCommand,
-  exec: execCommand,
-  mcp: mcpCommand,
+// Each command is loaded when it runs: `exec` and `mcp` talk HTTP and never need the database driver.
+const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  serve: async () => (await import('./commands/serve')).serveCommand,
+  keys: async () => (await import('./commands/keys')).keysCommand,
+  policy: async () => (await import('./commands/policy')).policyCommand,
+  audit: async () => (await import('./commands/audit')).auditCommand,
+  exec: async () => (await import('./commands/exec')).execCommand,
+  mcp: async () => (await import('./commands/mcp')).mcpCommand,
 };
 
 /** Every failure becomes one readable line and a sysexits code; never a stack trace. */
@@ -59,9 +55,9 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help')
     return out(USAGE);
-  const run = COMMANDS[command];
-  if (!run) throw new CliError(`unknown command "${command}"\n\n${USAGE}`, EXIT.usage);
-  await run(rest);
+  const load = COMMANDS[command];
+  if (!load) throw new CliError(`unknown command "${command}"\n\n${USAGE}`, EXIT.usage);
+  await (await load())(rest);
 }
 
 // `countersign audit export | head` closes the pipe early: that is the reader's choice, not an error.

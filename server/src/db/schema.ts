@@ -105,6 +105,8 @@ export const grants = sqliteTable(
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at').notNull(),
     redeemedAt: integer('redeemed_at'),
+    /** The Idempotency-Key of the redeem that spent it: a retry with the same key gets the same answer. */
+    redeemKey: text('redeem_key'),
   },
   (t) => [uniqueIndex('grants_token_hash').on(t.tokenHash), uniqueIndex('grants_action').on(t.actionId)],
 );

@@ -2,6 +2,7 @@ import { actionDigest } from '../digest';
 import type { ActionRequest, SubmitActionInput } from '../schemas/action';
 import { type RetryOptions, retryPolicy } from './backoff';
 import { ActionHandle, digestMismatch, type Redeemed, type WaitOptions } from './handle';
+import { randomKey } from './random-key';
 import { call, type FetchLike, type TransportConfig } from './transport';
 
 /** What an agent is about to do: the body of `POST /v1/actions`. `source` defaults to "sdk". */
@@ -29,16 +30,11 @@ export type RequestOptions = {
   retry?: RetryOptions;
 };
 
+// Withdrawing is a courtesy to reviewers: worth a few seconds, not the whole retry budget.
+const CANCEL_TIMEOUT_MS = 5_000;
+
 /** What the guarded function receives: the spent grant and the request it was for. */
 export type Grant = Redeemed & { request: ActionRequest };
-
-function randomKey(): string {
-  // randomUUID exists only in secure contexts in browsers; getRandomValues everywhere.
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(
-    '',
-  );
-}
 
 function parseUrl(text: string): URL | undefined {
   try {
@@ -87,7 +83,8 @@ export class Countersign {
     const handle = new ActionHandle(this.#transport, request, digest, this.#pollSeconds);
     if (request.digest !== digest) {
       // Something between here and the server changed the action: reviewers would judge another one.
-      if (request.status === 'pending') await handle.cancel().catch(() => undefined);
+      if (request.status === 'pending')
+        await handle.cancel({ signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).catch(() => undefined);
       throw digestMismatch(request, digest);
     }
     return handle;
@@ -109,7 +106,7 @@ export class Countersign {
       await handle.wait(options);
     } catch (error) {
       if (options.signal?.aborted && handle.request.status === 'pending')
-        await handle.cancel().catch(() => undefined);
+        await handle.cancel({ signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).catch(() => undefined);
       throw error;
     }
     const redeemed = await handle.redeem();

@@ -1,5 +1,6 @@
 import type { ActionRequest } from '../schemas/action';
 import { CountersignError, refusalOf } from './errors';
+import { randomKey } from './random-key';
 import { call, type TransportConfig } from './transport';
 
 export type WaitOptions = {
@@ -20,6 +21,7 @@ export class ActionHandle {
   readonly #transport: TransportConfig;
   readonly #pollSeconds: number;
   #request: ActionRequest;
+  #redeemKey: string | undefined;
   /** The digest computed here from what was submitted; the grant must be bound to exactly this. */
   readonly digest: string;
 
@@ -77,17 +79,19 @@ export class ActionHandle {
     return this.#request;
   }
 
-  /** Withdraws the pending request. */
-  async cancel(): Promise<ActionRequest> {
+  /** Withdraws the pending request. `signal` bounds how long it keeps trying through network trouble. */
+  async cancel(options: { signal?: AbortSignal } = {}): Promise<ActionRequest> {
+    const { signal } = options;
     try {
       this.#request = await call<ActionRequest>(this.#transport, {
         method: 'POST',
         path: this.#path('/cancel'),
+        signal,
       });
     } catch (error) {
       // A retry after a lost answer finds the request already cancelled (by us): that is success.
       if (!(error instanceof CountersignError) || error.code !== 'not_pending') throw error;
-      if ((await this.refresh()).status !== 'cancelled') throw error;
+      if ((await this.refresh(signal)).status !== 'cancelled') throw error;
     }
     return this.#request;
   }
@@ -113,10 +117,14 @@ export class ActionHandle {
       );
     }
     if (this.#request.digest !== this.digest) throw digestMismatch(this.#request, this.digest);
+    // Retries of this call carry one key: if an answer is lost, the server answers the retry the same
+    // way instead of refusing a grant this very call already spent.
+    this.#redeemKey ??= randomKey();
     const redeemed = await call<Redeemed>(this.#transport, {
       method: 'POST',
       path: '/v1/grants/redeem',
       body: { token: grant.token, digest: this.digest },
+      headers: { 'idempotency-key': this.#redeemKey },
     });
     if (redeemed.ok !== true || redeemed.actionId !== this.id || typeof redeemed.grantId !== 'string') {
       throw new CountersignError('bad_response', `the redeem answer does not confirm ${this.id}`);

@@ -44,7 +44,7 @@ function retryAfterMs(response: Response): number | undefined {
 /**
  * One call to the Countersign API, retried with backoff through network trouble until the policy's
  * budget runs out. Only calls that are safe to repeat come here with retries: reads, and writes the
- * server deduplicates (a submission with an Idempotency-Key) or refuses to repeat (cancel, redeem).
+ * server deduplicates (a submission or a redeem with an Idempotency-Key) or refuses to repeat (cancel).
  */
 export async function call<T>(config: TransportConfig, options: CallOptions): Promise<T> {
   const policy = options.retry ?? config.retry;

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { escapeMrkdwn, slackDate, truncate } from '../../blocks/format';
+import { inert, slackDate, truncate } from '../../blocks/format';
 import { type BotDeps, NO_EMAIL } from '../../deps';
 
 export const APPROVALS_USAGE =
@@ -26,7 +26,7 @@ export function register(app: App, deps: BotDeps): void {
     }
     const { reviewable, mine } = await deps.port.queue(person);
     const line = (r: (typeof reviewable)[number]) =>
-      `• \`${r.id}\` \`${escapeMrkdwn(truncate(r.action, 120))}\`${r.resource ? ` on \`${escapeMrkdwn(truncate(r.resource, 120))}\`` : ''} — ${r.approvals.received} of ${r.approvals.required}`;
+      `• \`${r.id}\` \`${inert(r.action, 120)}\`${r.resource ? ` on \`${inert(r.resource, 120)}\`` : ''} — ${r.approvals.received} of ${r.approvals.required}`;
     const waiting =
       reviewable.length === 0
         ? 'Nothing waits for you.'

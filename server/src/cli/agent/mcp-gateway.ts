@@ -162,12 +162,20 @@ export class McpGateway {
       });
       this.#held.delete(message.id);
       if (verdict.run) return this.#toServer(message);
-      if ('text' in verdict) {
-        const result = { content: [{ type: 'text', text: verdict.text }], isError: true };
-        this.#toClient({ jsonrpc: '2.0', id: message.id, result });
-      }
+      if ('text' in verdict) this.#refuse(message.id, verdict.text);
     };
-    this.#held.set(message.id, { abort, done: decide() });
+    // A bug of ours must not crash the gateway, nor let the call through: answer it as refused.
+    const done = decide().catch((error: unknown) => {
+      this.#held.delete(message.id);
+      this.#refuse(message.id, `The Countersign gateway failed (${String(error)}). The tool was not run.`);
+    });
+    this.#held.set(message.id, { abort, done });
+  }
+
+  /** An MCP tool error result: the model reads why, and may explain or change course. */
+  #refuse(id: RequestId, text: string): void {
+    const result = { content: [{ type: 'text', text }], isError: true };
+    this.#toClient({ jsonrpc: '2.0', id, result });
   }
 
   /** The tool's hints, from the last tools/list; asks the real server itself when it has not been listed. */

@@ -50,7 +50,7 @@ export async function holdCall(
     } catch (error) {
       // The client gave up on this call: withdraw it, so nobody reviews a call no one is waiting for.
       if (options.signal.aborted && handle.request.status === 'pending')
-        await handle.cancel().catch(() => undefined);
+        await handle.cancel({ signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
       throw error;
     }
     clearInterval(ticker);

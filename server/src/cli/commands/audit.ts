@@ -3,12 +3,8 @@ import { AUDIT_EVENT_TYPES, type AuditEventType } from '@countersign/shared';
 import { csvHeader, csvRow } from '../../audit/query';
 import { readAudit, verifyAuditLog } from '../../services/audit/read-audit';
 import { CliError, out, usage } from '../io';
+import { AUDIT_USAGE } from '../usage';
 import { withCore } from '../with-core';
-
-export const AUDIT_USAGE = [
-  'countersign audit verify',
-  'countersign audit export [--format ndjson|csv] [--since ISO] [--until ISO] [--actor ID] [--action NAME] [--type T,T]',
-].join('\n');
 
 function date(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;

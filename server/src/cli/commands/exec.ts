@@ -7,9 +7,6 @@ import { canRun, runAttached } from '../agent/run-command';
 import { WaitDisplay } from '../agent/wait-display';
 import { err, usage } from '../io';
 
-export const EXEC_USAGE =
-  'countersign exec --action ACTION [--resource R] [--env E] [--justification TEXT] [--param k=v …] -- COMMAND ARGS…';
-
 const say = (line: string) => err(`countersign: ${line}`);
 
 /** Asks for approval, waits, spends the grant, then runs the command; exits with its exit code. */
@@ -93,7 +90,8 @@ async function cancelAfterInterrupt(handle: ActionHandle | undefined, code: numb
     return code;
   }
   try {
-    await handle.cancel();
+    // Bounded, so an unreachable server does not hold the terminal; a second Ctrl-C leaves sooner.
+    await handle.cancel({ signal: AbortSignal.timeout(10_000) });
     say(`interrupted: cancelled ${handle.id}; nothing was run`);
   } catch (error) {
     say(`interrupted; could not cancel ${handle.id} (${describeFailure(error).message}); nothing was run`);

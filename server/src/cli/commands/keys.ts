@@ -4,14 +4,8 @@ import { type CreateKeyInput, createKey } from '../../services/keys/create-key';
 import { listKeys } from '../../services/keys/list-keys';
 import { revokeKey } from '../../services/keys/revoke-key';
 import { out, usage } from '../io';
+import { KEYS_USAGE } from '../usage';
 import { withCore } from '../with-core';
-
-export const KEYS_USAGE = [
-  'countersign keys create --agent NAME --owner EMAIL [--scopes actions:write] [--label TEXT]',
-  'countersign keys create --user EMAIL [--scopes reviews:write,audit:read] [--label TEXT]',
-  'countersign keys list [--json]',
-  'countersign keys revoke KEY_ID',
-].join('\n');
 
 function parseScopes(text: string | undefined): Scope[] | undefined {
   if (text === undefined) return undefined;

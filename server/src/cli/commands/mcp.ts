@@ -4,9 +4,6 @@ import { McpGateway } from '../agent/mcp-gateway';
 import { canRun } from '../agent/run-command';
 import { usage } from '../io';
 
-export const MCP_USAGE =
-  'countersign mcp [--name NAME] [--heartbeat SECONDS] -- COMMAND ARGS…   (an MCP server)';
-
 const DEFAULT_HEARTBEAT_SECONDS = 10;
 
 /**

@@ -2,10 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { formatCaseResults, formatProblem, parseCases, runCases } from '@countersign/shared/policy';
 import { readPolicyFile } from '../../services/policy/policy-store';
 import { CliError, EXIT, out, usage } from '../io';
-
-export const POLICY_USAGE = ['countersign policy check FILE', 'countersign policy test FILE CASES.yaml'].join(
-  '\n',
-);
+import { POLICY_USAGE } from '../usage';
 
 async function load(file: string) {
   const read = await readPolicyFile(file, Date.now());

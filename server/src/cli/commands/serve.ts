@@ -5,8 +5,6 @@ import { createLogger } from '../../logger';
 import { reloadPolicy } from '../../services/policy/reload-policy';
 import { startServer } from '../../start';
 
-export const SERVE_USAGE = 'countersign serve [--port 8787] [--host 127.0.0.1] [--policy FILE] [--db URL]';
-
 export async function serveCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,

@@ -15,14 +15,19 @@ const redeem = v1Route(
     method: 'post',
     path: '/v1/grants/redeem',
     summary: 'Spend a grant, once, for the exact action it was issued for',
-    request: { body: { required: true, content: { 'application/json': { schema: RedeemInput } } } },
+    request: {
+      headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+      body: { required: true, content: { 'application/json': { schema: RedeemInput } } },
+    },
     responses: { 200: json(Redeemed, 'Redeemed; the action may run now') },
   },
   [404, 409, 410],
 );
 
 export function registerGrantRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {
-  app.openapi(redeem, async (c) =>
-    c.json(await redeemGrant({ ctx: { core, actor: c.var.actor }, input: c.req.valid('json') }), 200),
-  );
+  app.openapi(redeem, async (c) => {
+    const ctx = { core, actor: c.var.actor };
+    const idempotencyKey = c.req.valid('header')['idempotency-key'];
+    return c.json(await redeemGrant({ ctx, input: c.req.valid('json'), idempotencyKey }), 200);
+  });
 }

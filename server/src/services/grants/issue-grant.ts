@@ -25,6 +25,7 @@ export async function issueGrant(
     createdAt: at,
     expiresAt: at + request.grantTtlMs,
     redeemedAt: null,
+    redeemKey: null,
   };
   grant.tokenHash = sha256Hex(grantToken(core.secret, grant.id));
   await tx.insert(grants).values(grant);

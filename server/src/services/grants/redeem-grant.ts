@@ -19,9 +19,18 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 /**
  * Spends a grant: at most once, only before it expires, only by its requester, and only for the
- * exact action it was issued for. The spend is a conditional write on `redeemed_at IS NULL`.
+ * exact action it was issued for. The spend is a conditional write on `redeemed_at IS NULL`. A retry
+ * carrying the spending call's Idempotency-Key (its answer was lost) gets the same answer again.
  */
-export async function redeemGrant({ ctx, input }: { ctx: Ctx; input: RedeemInput }): Promise<Redeemed> {
+export async function redeemGrant({
+  ctx,
+  input,
+  idempotencyKey,
+}: {
+  ctx: Ctx;
+  input: RedeemInput;
+  idempotencyKey?: string | undefined;
+}): Promise<Redeemed> {
   const { core, actor } = ctx;
   if (!hasScope(actor, 'actions:write')) throw forbidden('redeeming needs the actions:write scope');
   const tokenHash = sha256Hex(input.token);
@@ -47,12 +56,16 @@ export async function redeemGrant({ ctx, input }: { ctx: Ctx; input: RedeemInput
       return { code };
     };
     if (found.requesterId !== actor.id) return refuse('forbidden');
-    if (grant.redeemedAt !== null) return refuse('grant_used');
+    if (grant.redeemedAt !== null) {
+      const replay =
+        idempotencyKey !== undefined && grant.redeemKey === idempotencyKey && grant.digest === input.digest;
+      return replay ? { code: undefined, actionId: grant.actionId, grantId: grant.id } : refuse('grant_used');
+    }
     if (grant.expiresAt <= at) return refuse('grant_expired');
     if (grant.digest !== input.digest) return refuse('digest_mismatch');
     const spent = await tx
       .update(grants)
-      .set({ redeemedAt: at })
+      .set({ redeemedAt: at, redeemKey: idempotencyKey ?? null })
       .where(and(eq(grants.id, grant.id), isNull(grants.redeemedAt)))
       .returning({ id: grants.id });
     if (spent.length === 0) return refuse('grant_used');
