@@ -129,13 +129,13 @@ describe('countersign exec', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('cancels the request on Ctrl-C while waiting and exits 130', async () => {
+  it('cancels the request on Ctrl-C while waiting and exits 75, as a cancelled request does', async () => {
     const { key, env, marker, command } = await agent();
     const exec = startExec(['--action', 'deploy.app', '--', ...command], env);
     await waitingLine(exec);
     const pending = await pendingOf(stack, key);
     exec.child.kill('SIGINT');
-    expect(await exec.exited).toBe(130);
+    expect(await exec.exited).toBe(75);
     expect(exec.stderr()).toMatch(new RegExp(`cancelled ${pending.id}`));
     const [after] = await listActions(stack, key);
     expect(after?.status).toBe('cancelled');

@@ -14,8 +14,8 @@ export const EXEC_EXIT = {
   refused: 77,
   /** Expired or cancelled: nothing ran, asking again later may work (EX_TEMPFAIL). */
   tempfail: 75,
-  /** Ctrl-C while waiting: the request was cancelled (128 + SIGINT, as shells report it). */
-  interrupted: 130,
+  /** Ctrl-C while waiting: the request was cancelled, so it ends as a cancelled request does. */
+  interrupted: 75,
 } as const;
 
 export type Failure = { code: number; message: string };

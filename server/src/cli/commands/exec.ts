@@ -38,7 +38,8 @@ function approvalLine(handle: ActionHandle): string {
 
 /**
  * The redeemed grant, or the exit code to stop with. A first SIGINT or SIGTERM while waiting cancels
- * the request and exits 128 + the signal (130 for Ctrl-C); a second one leaves at once.
+ * the request and exits 75, as any cancelled request does (143 for SIGTERM, which a supervisor sends
+ * and expects to see); a second signal leaves at once.
  */
 async function obtainGrant(
   client: Countersign,
