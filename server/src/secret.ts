@@ -18,19 +18,34 @@ export async function resolveSecret(configured: string | undefined, dbUrl: strin
     );
   }
   const file = join(dirname(filePathOf(dbUrl)), 'countersign.secret');
-  try {
-    return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const secret = randomBytes(32);
+  const secret = randomBytes(SECRET_BYTES);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${secret.toString('hex')}\n`, { mode: 0o600, flag: 'wx' }).catch(
-    async (error: unknown) => {
-      // Another process made it first: use theirs.
+    (error: unknown) => {
+      // It exists already (an earlier start, or another process starting now): use that one.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     },
   );
-  await chmod(file, 0o600);
-  return Buffer.from((await readFile(file, 'utf8')).trim(), 'hex');
+  return readSecretFile(file);
+}
+
+const SECRET_BYTES = 32;
+
+/**
+ * Reads the secret file, refusing anything but 32 bytes of hex: an empty or damaged file would make
+ * grant tokens computable from their ids. A second process starting at the same moment may find the
+ * file created but not yet written, so an empty read is retried briefly.
+ */
+async function readSecretFile(file: string): Promise<Buffer> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const text = (await readFile(file, 'utf8')).trim();
+    const secret = Buffer.from(text, 'hex');
+    if (/^[0-9a-f]{64}$/i.test(text) && secret.length === SECRET_BYTES) {
+      await chmod(file, 0o600);
+      return secret;
+    }
+    if (text !== '') break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`COUNTERSIGN_SECRET: ${file} is not 64 hex digits; restore it, or set COUNTERSIGN_SECRET`);
 }

@@ -81,11 +81,16 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     if (!actor) return errorResponse(c, 'unauthenticated', 'the API key is unknown or revoked');
     c.set('actor', actor);
     c.set('log', c.var.log.child({ actor: actor.id }));
-    const type = c.req.header('content-type') ?? '';
+    await next();
+  });
+  app.use('/v1/*', async (c, next) => {
+    // A body is JSON or nothing; a chunked body has no content-length, so look for either.
+    const hasBody =
+      (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
     if (
       c.req.method === 'POST' &&
-      (c.req.header('content-length') ?? '0') !== '0' &&
-      !/^application\/json\b/i.test(type)
+      hasBody &&
+      !/^application\/json\b/i.test(c.req.header('content-type') ?? '')
     ) {
       return errorResponse(c, 'invalid_request', 'the body must be JSON (content-type: application/json)');
     }

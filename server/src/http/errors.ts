@@ -37,7 +37,9 @@ const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
 export function toErrorResponse(err: Error, c: Context, log: (err: Error) => void) {
   if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.details);
   if (err instanceof HTTPException) {
-    const code = HTTP_CODES[err.status];
+    // Anything else the framework refuses (415 for a body that is not JSON, 405 …) is bad input.
+    const code =
+      HTTP_CODES[err.status] ?? (err.status >= 400 && err.status < 500 ? 'invalid_request' : undefined);
     if (code) return errorResponse(c, code, err.message || code);
   }
   log(err);

@@ -1,5 +1,5 @@
 import { groupMembers, groupSlackHandles } from '@countersign/shared/policy';
-import { type Actor, hasScope, humanOf } from '../../context';
+import { type Actor, hasScope } from '../../context';
 import type { Core } from '../core';
 import type { ActionRow } from './rows';
 
@@ -15,8 +15,8 @@ export function isRequesterHuman(
 /** The requester, or the human who owns the requesting agent: they may never review it. */
 export function isRequesterSide(actor: Actor, row: ActionRow): boolean {
   if (actor.id === row.requesterId) return true;
-  const human = humanOf(actor);
-  return human !== undefined && isRequesterHuman(human, row.requesterId, row.requesterOwner);
+  // An agent stands only for itself: sharing an owner gives it no view of its siblings' requests.
+  return actor.kind === 'person' && isRequesterHuman(actor.email, row.requesterId, row.requesterOwner);
 }
 
 /** Everyone in the named approver groups under the policy in force, Slack user groups included. */

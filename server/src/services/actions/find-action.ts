@@ -11,6 +11,8 @@ import { toActionRequest } from './view';
  * A request by full id or by a unique prefix, as people type them in chat: `act_01JB…`, `01jb…`.
  * Only requests the actor may see count, so a prefix never confirms someone else's request exists.
  */
+const PREFIX_SCAN = 500;
+
 export async function findAction({
   ctx,
   idOrPrefix,
@@ -29,7 +31,14 @@ export async function findAction({
     .select()
     .from(actions)
     .where(like(actions.id, `act_${ulid}%`))
-    .limit(50);
+    .limit(PREFIX_SCAN + 1);
+  // Past this many matches the prefix is too short to trust: one visible hit could hide another.
+  if (rows.length > PREFIX_SCAN) {
+    throw invalid(
+      `"${idOrPrefix}" matches too many requests to be sure which one you mean: give more of the id`,
+      [{ path: 'id', message: 'ambiguous' }],
+    );
+  }
   const visible = rows.filter((row) => canSee(core, actor, row));
   const [only, second] = visible;
   if (!only) throw notFound(`a request matching "${idOrPrefix}"`);

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
 import { type Actor, hasScope } from '../../context';
 import { actions, reviews } from '../../db/schema';
-import { DomainError, forbidden, invalid, notFound } from '../../errors';
+import { DomainError, invalid, notFound } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
@@ -19,12 +19,13 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
   not_pending: 'This request has already been decided.',
   already_reviewed: 'You have already reviewed this request; each person counts once.',
   expired: 'This request expired before it was decided.',
+  forbidden: 'Reviewing needs a person acting with the reviews:write scope.',
 };
 
-function viaOf(actor: Actor): ReviewVia {
-  if (actor.kind !== 'person') throw forbidden('only people review requests');
-  return actor.via;
-}
+// Where an attempt came from, for the audit trail; an agent's (refused) attempt comes over the API.
+const viaOf = (actor: Actor): ReviewVia => (actor.kind === 'person' ? actor.via : 'api');
+
+const mayReview = (actor: Actor): boolean => actor.kind === 'person' && hasScope(actor, 'reviews:write');
 
 /**
  * One person's approve or deny. Every check and the decision happen in one transaction, and the
@@ -41,9 +42,6 @@ export async function reviewAction({
   input: ReviewInput;
 }): Promise<ActionRequest> {
   const { core, actor } = ctx;
-  if (actor.kind !== 'person' || !hasScope(actor, 'reviews:write')) {
-    throw forbidden('reviewing needs a person acting with the reviews:write scope');
-  }
   const comment = input.comment?.trim();
   if (input.decision === 'deny' && !comment) {
     throw invalid('a deny needs a comment saying why', [
@@ -66,7 +64,9 @@ export async function reviewAction({
       await record(core, tx, at, [{ type: 'review.refused', actor: actor.id, subject: id, data }]);
       return { refused: code };
     };
+    // Every refusal is audited, the scope one included: an agent trying its own request is news.
     if (isRequesterSide(actor, row)) return refuse('self_approval');
+    if (!mayReview(actor)) return refuse('forbidden');
     if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
     if (status === 'expired') return refuse('expired');
     if (status !== 'pending') return refuse('not_pending');
