@@ -63,7 +63,7 @@ beforeEach(async () => {
   env = {
     COUNTERSIGN_DB_URL: `file:${dir.dir}/db.sqlite`,
     COUNTERSIGN_POLICY: policy,
-    COUNTERSIGN_WEBHOOK_HOSTS: '127.0.0.1',
+    COUNTERSIGN_WEBHOOK_HOSTS: '127.0.0.1:*',
   };
 });
 afterEach(async () => {

@@ -1,22 +1,41 @@
+import { isIP } from 'node:net';
+
 /**
- * Which hosts a request's callbackUrl may point at (COUNTERSIGN_WEBHOOK_HOSTS): exact names, or
- * `*.example.com` for any subdomain. Without an allow-list no callback is accepted, so the server can
- * never be made to send requests to arbitrary places (cloud metadata endpoints, internal services).
+ * Which destinations a request's callbackUrl may name (COUNTERSIGN_WEBHOOK_HOSTS), comma-separated:
+ * `hooks.example.com` (default port only), `hooks.example.com:8443`, `hooks.example.com:*` (any port),
+ * `*.example.com` (any subdomain), or an IP literal. Without an allow-list no callback is accepted, so
+ * the server can never be made to send requests to arbitrary places (cloud metadata, internal services).
  */
 export function callbackHostAllowed(allowed: readonly string[], url: string): boolean {
-  let host: string;
+  let target: URL;
   try {
-    host = new URL(url).hostname.toLowerCase();
+    target = new URL(url);
   } catch {
     return false;
   }
+  const host = target.hostname.toLowerCase().replace(/^\[|\]$/g, '');
   return allowed.some((entry) => {
-    const pattern = entry.toLowerCase();
-    return pattern.startsWith('*.')
-      ? host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1
-      : host === pattern;
+    const { name, port } = splitEntry(entry.toLowerCase());
+    const hostOk = name.startsWith('*.')
+      ? host.endsWith(name.slice(1)) && host.length > name.length - 1
+      : host === name;
+    const portOk = port === '*' || port === target.port;
+    return hostOk && portOk;
   });
 }
+
+/** `host[:port]`, with IPv6 literals in brackets; no port means the scheme's default port. */
+function splitEntry(entry: string): { name: string; port: string } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+|\*))?$/.exec(entry);
+  if (bracketed) return { name: bracketed[1] ?? '', port: bracketed[2] ?? '' };
+  if (isIP(entry) === 6) return { name: entry, port: '' };
+  const [name = '', port = ''] = entry.split(':');
+  return { name, port };
+}
+
+/** The IP literals named in the allow-list: the only private addresses a webhook may reach. */
+export const listedAddresses = (allowed: readonly string[]): Set<string> =>
+  new Set(allowed.map((entry) => splitEntry(entry.toLowerCase()).name).filter((name) => isIP(name) !== 0));
 
 export const parseHostList = (text: string | undefined): string[] =>
   (text ?? '')

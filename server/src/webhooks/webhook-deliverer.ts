@@ -1,5 +1,6 @@
 import { KickLoop } from '@countersign/shared';
 import { signWebhook } from '@countersign/shared/sdk';
+import { type Agent, fetch } from 'undici';
 import type { Actor } from '../context';
 import { loadAction } from '../services/actions/rows';
 import { toActionRequest } from '../services/actions/view';
@@ -12,6 +13,8 @@ import {
   nextDueAt,
   type OutboxItem,
 } from '../services/outbox/deliveries';
+import { listedAddresses } from './callback-hosts';
+import { BlockedDestination, safeDispatcher } from './safe-dispatcher';
 
 export const WEBHOOK_SINK = 'webhook';
 /** A request's settling events: what its callbackUrl hears of. */
@@ -35,10 +38,12 @@ const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
 export class WebhookDeliverer {
   readonly #core: Core;
   readonly #loop: KickLoop;
+  readonly #dispatcher: Agent;
   #unsubscribe: (() => void) | undefined;
 
   constructor(core: Core) {
     this.#core = core;
+    this.#dispatcher = safeDispatcher(listedAddresses(core.callbackHosts));
     this.#loop = new KickLoop({
       pass: () => this.#pass(),
       nextDueAt: () => nextDueAt(core, WEBHOOK_SINK),
@@ -54,6 +59,7 @@ export class WebhookDeliverer {
   stop(): void {
     this.#unsubscribe?.();
     this.#loop.stop();
+    void this.#dispatcher.close();
   }
 
   async #pass(): Promise<void> {
@@ -72,10 +78,13 @@ export class WebhookDeliverer {
       await markDelivered(core, item.id);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (item.attempts + 1 >= MAX_ATTEMPTS) {
+      const blocked =
+        error instanceof Error && error.cause instanceof BlockedDestination ? error.cause : undefined;
+      // A private destination will not stop being one: give up at once rather than retry for hours.
+      if (blocked || item.attempts + 1 >= MAX_ATTEMPTS) {
         core.log.error(
-          { deliveryId: item.id, actionId: item.actionId, reason },
-          'webhook abandoned after too many attempts',
+          { deliveryId: item.id, actionId: item.actionId, reason: blocked?.message ?? reason },
+          'webhook abandoned',
         );
         await markDelivered(core, item.id);
         return;
@@ -106,6 +115,7 @@ export class WebhookDeliverer {
       body,
       redirect: 'manual', // a redirect could lead the server to a host the allow-list never named
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      dispatcher: this.#dispatcher,
     });
     await response.body?.cancel();
     if (response.status < 200 || response.status >= 300)
