@@ -19,6 +19,7 @@ export class Identity {
   readonly #log: Logger;
   readonly #people = new Map<string, Cached<SlackPerson | undefined>>();
   readonly #ids = new Map<string, Cached<string | undefined>>();
+  #teamId: Promise<string | undefined> | undefined;
 
   constructor(client: WebClient, port: ApprovalsPort, log: Logger) {
     this.#client = client;
@@ -30,8 +31,21 @@ export class Identity {
     const hit = this.#people.get(slackUserId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
     const info = await this.#client.users.info({ user: slackUserId });
-    const email =
-      info.user?.deleted || info.user?.is_bot ? undefined : info.user?.profile?.email?.toLowerCase();
+    const user = info.user;
+    const team = await this.#team();
+    // Only full members of this workspace vouch for an email: not bots, deactivated users, guests,
+    // Slack Connect strangers or people from another team (whose organisation sets their emails),
+    // and not an address the user never confirmed.
+    const trusted =
+      user !== undefined &&
+      !user.deleted &&
+      !user.is_bot &&
+      !user.is_restricted &&
+      !user.is_ultra_restricted &&
+      !(user as { is_stranger?: boolean }).is_stranger &&
+      user.is_email_confirmed !== false &&
+      (user.team_id === undefined || user.team_id === team);
+    const email = trusted ? user.profile?.email?.toLowerCase() : undefined;
     const person = email ? { slackUserId, email } : undefined;
     this.#people.set(slackUserId, { value: person, at: Date.now() });
     if (person) {
@@ -41,6 +55,12 @@ export class Identity {
         .catch((error: unknown) => this.#log.warn({ err: error }, 'could not link a Slack user'));
     }
     return person;
+  }
+
+  /** The workspace the bot is installed in (auth.test), asked once. */
+  #team(): Promise<string | undefined> {
+    this.#teamId ??= this.#client.auth.test().then((r) => r.team_id);
+    return this.#teamId;
   }
 
   /** The Slack user id for an email: known from an earlier visit, else users.lookupByEmail. */

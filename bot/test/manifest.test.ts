@@ -37,6 +37,7 @@ const SCOPE_OF: Record<string, string | null> = {
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
+  'auth.test': null,
   'views.open': null,
   'views.publish': null,
   'users.info': 'users:read',

@@ -64,7 +64,7 @@ export class Directory {
     const realName = user.realName ?? name;
     return {
       id: user.id,
-      team_id: this.options.teamId,
+      team_id: user.teamId ?? this.options.teamId,
       name,
       deleted: user.deleted ?? false,
       real_name: realName,
@@ -73,6 +73,10 @@ export class Directory {
       tz_offset: user.tzOffset ?? 0,
       is_bot: user.isBot ?? false,
       is_app_user: false,
+      is_restricted: user.isRestricted ?? false,
+      is_ultra_restricted: false,
+      is_email_confirmed: user.emailConfirmed ?? true,
+      ...(user.isStranger && { is_stranger: true }),
       profile: {
         email: user.email,
         real_name: realName,

@@ -37,6 +37,13 @@ export interface SeedUser {
   tzOffset?: number;
   isBot?: boolean;
   deleted?: boolean;
+  /** Another workspace's user (Slack Connect): their own team id, `is_stranger` where Slack sets it. */
+  teamId?: string;
+  isStranger?: boolean;
+  /** A guest (`is_restricted`). */
+  isRestricted?: boolean;
+  /** Slack reports `is_email_confirmed: false` for an address the user has not confirmed. */
+  emailConfirmed?: boolean;
 }
 
 export interface SeedUsergroup {
