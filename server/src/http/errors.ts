@@ -36,6 +36,13 @@ const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
 /** The one place errors become HTTP: domain codes map by table; anything unexpected is a logged 500. */
 export function toErrorResponse(err: Error, c: Context, log: (err: Error) => void) {
   if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.details);
+  const conflict = uniqueConflict(err);
+  if (conflict)
+    return errorResponse(
+      c,
+      conflict,
+      'another server decided this at the same moment; read the request again',
+    );
   if (err instanceof HTTPException) {
     // Anything else the framework refuses (415 for a body that is not JSON, 405 …) is bad input.
     const code =
@@ -44,4 +51,16 @@ export function toErrorResponse(err: Error, c: Context, log: (err: Error) => voi
   }
   log(err);
   return errorResponse(c, 'internal', 'internal error; the request id in the logs has the details');
+}
+
+/**
+ * Several nodes on one libSQL server can race past each other's checks; the unique indexes then
+ * refuse the loser. That is the conflict the contract names, not a server error.
+ */
+export function uniqueConflict(err: Error): ErrorCode | undefined {
+  const text = `${err.message} ${err.cause instanceof Error ? err.cause.message : ''}`;
+  if (!text.includes('UNIQUE constraint failed')) return undefined;
+  if (text.includes('reviews.')) return 'already_reviewed';
+  if (text.includes('actions.idempotency_key')) return 'idempotency_mismatch';
+  return undefined;
 }
