@@ -13,10 +13,13 @@ ${AUDIT_USAGE}
 ${EXEC_USAGE}
 ${MCP_USAGE}
 
-Environment: COUNTERSIGN_DB_URL (default file:./data/countersign.db), COUNTERSIGN_DB_AUTH_TOKEN,
-COUNTERSIGN_POLICY (default ./countersign.policy.yaml), PORT (default 8787), HOST (default 127.0.0.1),
-COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT, COUNTERSIGN_SWEEP_INTERVAL_MS,
-LOG_LEVEL. See the README for each. exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY.`;
+Environment (server and keys/policy/audit commands): COUNTERSIGN_DB_URL (default
+file:./data/countersign.db), COUNTERSIGN_DB_AUTH_TOKEN, COUNTERSIGN_POLICY (default
+./countersign.policy.yaml), PORT (default 8787), HOST (default 127.0.0.1), COUNTERSIGN_SECRET,
+COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT, COUNTERSIGN_SWEEP_INTERVAL_MS,
+COUNTERSIGN_WEBHOOK_HOSTS, COUNTERSIGN_CONSOLE_PACK, LOG_LEVEL; the Slack bot: SLACK_BOT_TOKEN,
+SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_APPROVALS_CHANNEL, SLACK_API_URL.
+exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY. The README explains each.`;
 
 // Each command is loaded when it runs: `exec` and `mcp` talk HTTP and never need the database driver.
 const COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {

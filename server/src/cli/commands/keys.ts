@@ -64,7 +64,9 @@ async function create(argv: string[]): Promise<void> {
   const key = await withCore((ctx) => createKey({ ctx, input }));
   const owner = input.kind === 'agent' ? ` (owner ${input.owner})` : '';
   out(`Created ${key.id} for ${key.principal}${owner} with scopes ${key.scopes.join(',')}.`);
-  out(`Webhooks for this key's requests are signed with ${key.webhookSecret}`);
+  // Only a key that submits requests has webhooks to sign.
+  if (key.scopes.includes('actions:write'))
+    out(`Webhooks for this key's requests are signed with ${key.webhookSecret}`);
   out('This key is shown once; store it now:');
   out(key.token);
 }
