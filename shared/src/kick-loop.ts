@@ -12,6 +12,7 @@ export class KickLoop {
   #running = false;
   #again = false;
   #stopped = false;
+  #nudged: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: {
     pass: () => Promise<void>;
@@ -49,9 +50,22 @@ export class KickLoop {
       });
   }
 
+  /**
+   * A kick soon: many changes within a few milliseconds (a busy API) share one pass, instead of each
+   * costing an outbox query when most of them gave the deliverer nothing to do.
+   */
+  nudge(coalesceMs = 20): void {
+    if (this.#stopped || this.#nudged !== undefined) return;
+    this.#nudged = setTimeout(() => {
+      this.#nudged = undefined;
+      this.kick();
+    }, coalesceMs);
+  }
+
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#nudged);
   }
 
   async #schedule(): Promise<void> {

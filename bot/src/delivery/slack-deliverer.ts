@@ -52,7 +52,7 @@ export class SlackDeliverer {
   }
 
   start(): void {
-    this.#unsubscribe = this.#port.onChange(() => this.#loop.kick());
+    this.#unsubscribe = this.#port.onChange(() => this.#loop.nudge());
     this.#loop.kick();
   }
 

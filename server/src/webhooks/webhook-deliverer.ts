@@ -52,7 +52,7 @@ export class WebhookDeliverer {
   }
 
   start(): void {
-    this.#unsubscribe = this.#core.events.on('*', () => this.#loop.kick());
+    this.#unsubscribe = this.#core.events.on('*', () => this.#loop.nudge());
     this.#loop.kick();
   }
 
