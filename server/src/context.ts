@@ -5,29 +5,18 @@ export type Actor =
   | { kind: 'agent'; id: string; name: string; owner: string; keyId: string; scopes: readonly Scope[] }
   | { kind: 'person'; via: 'api'; id: string; email: string; keyId: string; scopes: readonly Scope[] }
   | { kind: 'person'; via: 'slack'; id: string; email: string; slackUserId: string }
-  | { kind: 'person'; via: 'cli'; id: string; email: string }
   | { kind: 'system'; id: 'system:sweeper' | 'system:cli' | 'system:server' };
 
-export type ActorKind = Actor['kind'];
-
-/** Scopes an actor holds. People in Slack or at the operator's CLI act as themselves, as reviewers. */
+/** Scopes an actor holds. People acting in Slack act as themselves, as reviewers. */
 export function scopesOf(actor: Actor): readonly Scope[] {
   switch (actor.kind) {
     case 'agent':
       return actor.scopes;
     case 'person':
-      switch (actor.via) {
-        case 'api':
-          return actor.scopes;
-        case 'slack':
-        case 'cli':
-          return ['reviews:write'];
-      }
-      break;
+      return actor.via === 'api' ? actor.scopes : ['reviews:write'];
     case 'system':
       return ['admin', 'audit:read'];
   }
-  return [];
 }
 
 export function hasScope(actor: Actor, scope: Scope): boolean {

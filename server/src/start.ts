@@ -12,7 +12,7 @@ import { startSweeper } from './services/actions/expire-actions';
 import { type Core, createCore } from './services/core';
 import { loadConsolePack } from './services/extension/load-console-pack';
 import type { OutboxSink } from './services/outbox/record';
-import { describeProblems, PolicyStore, policyVersion, readPolicyFile } from './services/policy/policy-store';
+import { describeProblems, PolicyStore, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
 import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
 import { slackConfigOf } from './slack/slack-config';
@@ -51,7 +51,7 @@ export async function openCore(
     if (!parsed.ok) throw new StartupError('internal: the inert policy does not parse');
     const loaded = {
       policy: parsed.policy,
-      version: policyVersion(INERT_POLICY),
+      version: parsed.version,
       file: '(inert)',
       text: INERT_POLICY,
       loadedAt: Date.now(),

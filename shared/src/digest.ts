@@ -7,15 +7,20 @@ export type DigestInput = {
   params?: Record<string, unknown> | undefined;
 };
 
+/** RFC 8785 canonical JSON of any JSON value (the audit chain hashes events with it too). */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value cannot be canonicalized');
+  return text;
+}
+
 /** RFC 8785 canonical JSON of exactly the fields a grant is bound to, absent ones omitted. */
 export function canonicalAction(input: DigestInput): string {
   const bound: Record<string, unknown> = { action: input.action };
   if (input.resource !== undefined) bound.resource = input.resource;
   if (input.environment !== undefined) bound.environment = input.environment;
   if (input.params !== undefined) bound.params = input.params;
-  const text = canonicalize(bound);
-  if (text === undefined) throw new TypeError('action cannot be canonicalized');
-  return text;
+  return canonicalJson(bound);
 }
 
 export async function sha256Hex(text: string): Promise<string> {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@countersign/shared';
+
+export { canonicalJson };
 
 /** The hash the first event links back to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -12,12 +14,6 @@ export type ChainedFields = {
   subject: string | null;
   data: Record<string, unknown>;
 };
-
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('value cannot be canonicalized');
-  return text;
-}
 
 /**
  * An event's hash covers the previous event's hash and the event's own canonical JSON — its

@@ -13,16 +13,6 @@ export const ACTION_STATUSES = [
 export const ActionStatus = z.enum(ACTION_STATUSES).meta({ id: 'ActionStatus' });
 export type ActionStatus = z.infer<typeof ActionStatus>;
 
-/** Statuses a request never leaves. */
-export const FINAL_STATUSES: readonly ActionStatus[] = [
-  'approved',
-  'denied',
-  'expired',
-  'cancelled',
-  'allowed',
-  'blocked',
-];
-
 export const ActionSource = z.enum(['api', 'sdk', 'cli', 'extension', 'mcp']).meta({ id: 'ActionSource' });
 export type ActionSource = z.infer<typeof ActionSource>;
 

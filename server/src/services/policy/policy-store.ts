@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { formatProblem, type Policy, type PolicyProblem, parsePolicy } from '@countersign/shared/policy';
 
 export type LoadedPolicy = { policy: Policy; version: string; file: string; text: string; loadedAt: number };
 export type PolicyRead = { ok: true; loaded: LoadedPolicy } | { ok: false; problems: PolicyProblem[] };
-
-/** `sha256:` and the first 16 hex digits of the file's bytes: names exactly which text decided. */
-export const policyVersion = (text: string): string =>
-  `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 
 /** Reads and validates a policy file without touching the running one. */
 export async function readPolicyFile(file: string, now: number): Promise<PolicyRead> {
@@ -22,7 +17,7 @@ export async function readPolicyFile(file: string, now: number): Promise<PolicyR
   if (!result.ok) return { ok: false, problems: result.problems };
   return {
     ok: true,
-    loaded: { policy: result.policy, version: policyVersion(text), file, text, loadedAt: now },
+    loaded: { policy: result.policy, version: result.version, file, text, loadedAt: now },
   };
 }
 
