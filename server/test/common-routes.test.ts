@@ -148,6 +148,22 @@ const ROUTES: Route[] = [
     shape: z.object({ version: z.string(), changed: z.boolean() }),
     wrong: { key: (s) => s.approver, status: 403, code: 'forbidden' },
   },
+  {
+    label: 'GET /v1/me',
+    method: 'GET',
+    path: () => '/v1/me',
+    rightKey: (s) => s.agent,
+    ok: 200,
+    shape: z.strictObject({
+      kind: z.literal('agent'),
+      id: z.literal('agent:deploy-bot'),
+      name: z.literal('deploy-bot'),
+      owner: z.literal('alice@example.com'),
+      keyId: z.string().startsWith('key_'),
+      scopes: z.array(z.string()),
+    }),
+    // Any live key may ask who it is: there is no wrong key, only a missing or bad one.
+  },
 ];
 
 const call = (s: Seeded, route: Route, options: { key?: string; headers?: Record<string, string> }) =>

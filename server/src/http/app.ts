@@ -13,6 +13,7 @@ import { registerAuditRoutes } from './routes/audit';
 import { registerExtensionRoutes } from './routes/extension';
 import { registerGrantRoutes } from './routes/grants';
 import { registerHealthRoutes } from './routes/health';
+import { registerMeRoutes } from './routes/me';
 
 const PAIR_PATH = '/v1/extension/pair';
 
@@ -110,6 +111,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   registerAuditRoutes(app, core);
   registerAdminRoutes(app, core);
   registerExtensionRoutes(app, core);
+  registerMeRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

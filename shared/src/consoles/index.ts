@@ -4,7 +4,7 @@ export type { BackstopCondition, NetworkBackstopRule } from './backstop';
 export { networkBackstopRules } from './backstop';
 export type { CompiledConsoleRule, CompiledConsoleRules } from './compile';
 export { compileConsoleRules } from './compile';
-export { matchConsoleRequest } from './match';
+export { consoleRequestMayMatch, matchConsoleRequest } from './match';
 export type {
   BodyValue,
   ConsoleMatch,

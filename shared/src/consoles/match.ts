@@ -74,6 +74,18 @@ function queryOf(url: string): URLSearchParams {
 }
 
 /**
+ * Whether any rule could match a request with this method and URL, before headers and body are read.
+ * The page hook asks this first, so that the many requests no rule names go out without waiting for
+ * their bodies to be read.
+ */
+export function consoleRequestMayMatch(compiled: CompiledConsoleRules, method: string, url: string): boolean {
+  const upper = method.toUpperCase();
+  return compiled.rules.some(
+    (rule) => (!rule.methods || rule.methods.has(upper)) && exec(rule, url) !== undefined,
+  );
+}
+
+/**
  * The first rule that matches the request — method, URL pattern, every header glob, then the body —
  * with its resource and environment rendered. A field whose template has a part with no value is
  * left out.

@@ -36,6 +36,7 @@ const requestShape = {
   environment: text('an environment').optional(),
   requester: text('a principal id such as agent:billing-bot'),
   source: text('a source').optional(),
+  initiator: text('an initiator such as page or copilot:amazon-q').optional(),
 };
 const expectShape = {
   effect: z.enum(['allow', 'deny', 'review'], { error: 'must be allow, deny or review' }),

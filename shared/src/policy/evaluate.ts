@@ -9,6 +9,7 @@ const KIND: Record<MatchKey, GlobKind> = {
   environment: 'plain',
   requester: 'plain',
   source: 'plain',
+  initiator: 'plain',
 };
 // Case-insensitive so that `db.DROP` cannot slip past `db.drop*`; resource names (buckets, paths)
 // are case-sensitive in the systems they name.
@@ -18,6 +19,8 @@ const NOCASE: Record<MatchKey, boolean> = {
   environment: true,
   requester: true,
   source: true,
+  // `copilot:Amazon-Q` is still a copilot.
+  initiator: true,
 };
 
 export const FAIL_CLOSED_REASON = 'No rule matched and the policy has no default (fail closed).';

@@ -48,6 +48,7 @@ const matchShape = {
   environment: oneOrMany(glob('plain'), 'a glob').optional(),
   requester: oneOrMany(glob('plain'), 'a glob').optional(),
   source: oneOrMany(glob('plain'), 'a glob').optional(),
+  initiator: oneOrMany(glob('plain'), 'a glob').optional(),
 };
 
 const outcomeShape = {

@@ -1,6 +1,13 @@
 export type Effect = 'allow' | 'deny' | 'review';
-export type MatchKey = 'action' | 'resource' | 'environment' | 'requester' | 'source';
-export const MATCH_KEYS: readonly MatchKey[] = ['action', 'resource', 'environment', 'requester', 'source'];
+export type MatchKey = 'action' | 'resource' | 'environment' | 'requester' | 'source' | 'initiator';
+export const MATCH_KEYS: readonly MatchKey[] = [
+  'action',
+  'resource',
+  'environment',
+  'requester',
+  'source',
+  'initiator',
+];
 
 /** Globs per request field; a key left out matches anything, a key given must match. */
 export type RuleMatch = { [K in MatchKey]?: string[] };
@@ -57,6 +64,8 @@ export type EvaluationInput = {
   environment?: string;
   requester: string;
   source?: string;
+  /** Who started it inside a console: `page` (the person) or `copilot:<name>`; from `context.initiator`. */
+  initiator?: string;
 };
 
 export type Decision =

@@ -91,6 +91,15 @@ export class Countersign {
   }
 
   /**
+   * A handle on a request submitted earlier (by this process before a restart, say), from the request
+   * as last seen and the digest computed locally when it was submitted. Its grant is only spent if the
+   * server's digest is still that one.
+   */
+  resume(request: ActionRequest, digest: string): ActionHandle {
+    return new ActionHandle(this.#transport, request, digest, this.#pollSeconds);
+  }
+
+  /**
    * Requests the action, waits for the decision, spends the grant, and only then runs `fn`, returning
    * its result. Throws ActionDenied, ActionBlocked, ActionExpired or ActionCancelled when the action may
    * not run, and CountersignError when the server cannot be reached or the grant cannot be spent: in

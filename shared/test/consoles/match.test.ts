@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsoleRequest, ConsoleRule } from '../../src/consoles/index';
-import { compileConsoleRules, matchConsoleRequest } from '../../src/consoles/index';
+import { compileConsoleRules, consoleRequestMayMatch, matchConsoleRequest } from '../../src/consoles/index';
 import { urlPattern } from './url-pattern';
 
 const rule = (name: string, match: ConsoleRule['match'], extra: Partial<ConsoleRule> = {}): ConsoleRule => ({
@@ -194,5 +194,29 @@ describe(`matching a request to console rules`, () => {
     ]);
     expect(compiled.rules.map((r) => r.rule.name)).toEqual(['good']);
     expect(matchConsoleRequest(compiled, request('GET', 'https://x.example/'))?.rule).toBe('good');
+  });
+});
+
+describe("consoleRequestMayMatch: the page hook's cheap first look", () => {
+  const compiled = compileConsoleRules(
+    [
+      rule('batch', { url: `${ARM}/batch`, method: ['POST'], body: { requests: [{ httpMethod: 'PUT' }] } }),
+      rule('hdr', { url: `${ARM}/api/invoke`, headers: { 'x-ms-path-query': '*roleAssignments*' } }),
+    ],
+    { URLPattern: urlPattern() },
+  );
+
+  it('says yes when method and URL fit a rule, whatever the body and headers turn out to be', () => {
+    expect(consoleRequestMayMatch(compiled, 'post', `${ARM}/batch?api-version=2020-06-01`)).toBe(true);
+    expect(consoleRequestMayMatch(compiled, 'GET', `${ARM}/api/invoke`)).toBe(true);
+    expect(
+      matchConsoleRequest(compiled, request('POST', `${ARM}/batch`, { body: '{"requests":[]}' })),
+    ).toBeUndefined();
+  });
+
+  it('says no for another method, another URL, or a URL that does not parse', () => {
+    expect(consoleRequestMayMatch(compiled, 'GET', `${ARM}/batch`)).toBe(false);
+    expect(consoleRequestMayMatch(compiled, 'POST', `${ARM}/subscriptions`)).toBe(false);
+    expect(consoleRequestMayMatch(compiled, 'POST', '/batch')).toBe(false);
   });
 });

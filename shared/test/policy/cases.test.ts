@@ -93,6 +93,33 @@ describe('parseCases', () => {
     ]);
   });
 
+  it('reads an initiator in a request and evaluates it', () => {
+    const text = yaml(
+      'cases:',
+      '  - name: a copilot needs review',
+      '    request: { action: aws.iam.AttachRolePolicy, requester: "user:carol@example.com", source: extension, initiator: "copilot:amazon-q" }',
+      '    expect: { effect: review, rule: copilot }',
+      '  - name: the person at the page does not',
+      '    request: { action: aws.iam.AttachRolePolicy, requester: "user:carol@example.com", source: extension, initiator: page }',
+      '    expect: { effect: deny, rule: default }',
+    );
+    const parsed = cases(text);
+    expect(parsed.map((c) => c.request.initiator)).toEqual(['copilot:amazon-q', 'page']);
+    const withCopilotRule = load(
+      yaml(
+        'version: 1',
+        'groups: { sre: [alice@example.com] }',
+        'rules:',
+        '  - { name: copilot, match: { initiator: "copilot:*" }, effect: review, approvers: [sre] }',
+        'default: { effect: deny, reason: Not covered. }',
+      ),
+    );
+    expect(runCases(withCopilotRule, parsed).map((r) => [r.name, r.pass])).toEqual([
+      ['a copilot needs review', true],
+      ['the person at the page does not', true],
+    ]);
+  });
+
   it('refuses a file without cases', () => {
     const result = parseCases('cases: []\n', 'cases.yaml');
     expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([

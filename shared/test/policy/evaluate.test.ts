@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, FAIL_CLOSED_REASON } from '../../src/policy/index';
-import { load, yaml } from './helpers';
+import { load, problems, yaml } from './helpers';
 
 const policy = load(
   yaml(
@@ -129,5 +129,57 @@ describe('evaluate', () => {
     expect(evaluate(copy, { action: 'db.dropTable', environment: 'prod', requester: 'x' }).effect).toBe(
       'deny',
     );
+  });
+});
+
+describe('evaluate with an initiator', () => {
+  const consoles = load(
+    yaml(
+      'version: 1',
+      'groups: { sre: [alice@example.com] }',
+      'rules:',
+      '  - name: copilots-need-review',
+      '    match: { source: extension, initiator: "copilot:*" }',
+      '    effect: review',
+      '    approvers: [sre]',
+      '  - name: people-at-the-console',
+      '    match: { source: extension, initiator: page }',
+      '    effect: allow',
+      'default: { effect: deny, reason: Not covered. }',
+    ),
+  );
+  const request = {
+    action: 'aws.iam.AttachRolePolicy',
+    requester: 'user:carol@example.com',
+    source: 'extension',
+  };
+
+  it('holds what a copilot does for review and lets the person at the page through', () => {
+    expect(evaluate(consoles, { ...request, initiator: 'copilot:amazon-q' })).toMatchObject({
+      effect: 'review',
+      rule: 'copilots-need-review',
+    });
+    expect(evaluate(consoles, { ...request, initiator: 'copilot:azure-copilot' }).rule).toBe(
+      'copilots-need-review',
+    );
+    expect(evaluate(consoles, { ...request, initiator: 'page' })).toMatchObject({
+      effect: 'allow',
+      rule: 'people-at-the-console',
+    });
+  });
+
+  it('passes a request without an initiator over both rules, to the default', () => {
+    expect(evaluate(consoles, request)).toMatchObject({ effect: 'deny', rule: 'default' });
+  });
+
+  it('keeps the initiator in the normalized rule, and refuses an invalid initiator glob', () => {
+    expect(consoles.rules[0]?.match).toEqual({ source: ['extension'], initiator: ['copilot:*'] });
+    expect(
+      problems(
+        yaml('version: 1', 'rules:', '  - { name: r, match: { initiator: "copilot:[" }, effect: allow }'),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^test\.yaml:3:\d+ rules\[0\]\.match\.initiator\[0\]: invalid glob "copilot:\["/),
+    ]);
   });
 });

@@ -49,7 +49,7 @@ describe('resource globs', () => {
   });
 });
 
-describe('plain globs (environment, requester, source)', () => {
+describe('plain globs (environment, requester, source, initiator)', () => {
   it('lets * match anything, separators included', () => {
     expect(caught('{ requester: "agent:*" }', { requester: 'agent:ci/github.actions' })).toBe(true);
     expect(caught('{ environment: "prod*" }', { environment: 'prod-eu/1' })).toBe(true);
@@ -61,6 +61,37 @@ describe('plain globs (environment, requester, source)', () => {
     expect(caught('{ environment: prod }', { environment: 'PROD' })).toBe(true);
     expect(caught('{ source: extension }', { source: 'Extension' })).toBe(true);
     expect(caught('{ requester: "agent:Billing-*" }', { requester: 'AGENT:billing-bot' })).toBe(true);
+    expect(caught('{ initiator: "copilot:*" }', { initiator: 'Copilot:Amazon-Q' })).toBe(true);
+  });
+});
+
+describe('initiator globs', () => {
+  it('tells a copilot, by any name, from the person at the page', () => {
+    const copilot = '{ initiator: "copilot:*" }';
+    expect(caught(copilot, { initiator: 'copilot:amazon-q' })).toBe(true);
+    expect(caught(copilot, { initiator: 'copilot:gemini-cloud-assist' })).toBe(true);
+    expect(caught(copilot, { initiator: 'copilot:azure-copilot' })).toBe(true);
+    expect(caught(copilot, { initiator: 'page' })).toBe(false);
+    expect(caught('{ initiator: page }', { initiator: 'page' })).toBe(true);
+  });
+
+  it('names one copilot, or a list of them', () => {
+    const some = '{ initiator: ["copilot:amazon-q", "copilot:gemini-*"] }';
+    expect(caught(some, { initiator: 'copilot:amazon-q' })).toBe(true);
+    expect(caught(some, { initiator: 'copilot:gemini-cloud-assist' })).toBe(true);
+    expect(caught(some, { initiator: 'copilot:azure-copilot' })).toBe(false);
+  });
+
+  it('never matches a request without an initiator, not even with *', () => {
+    expect(caught('{ initiator: "*" }', {})).toBe(false);
+    expect(caught('{ initiator: "*" }', { initiator: '' })).toBe(false);
+    expect(caught('{ source: extension, initiator: "*" }', { source: 'extension' })).toBe(false);
+  });
+
+  it('must match together with the other keys the rule gives', () => {
+    const match = '{ source: extension, initiator: "copilot:*" }';
+    expect(caught(match, { source: 'extension', initiator: 'copilot:amazon-q' })).toBe(true);
+    expect(caught(match, { source: 'api', initiator: 'copilot:amazon-q' })).toBe(false);
   });
 });
 

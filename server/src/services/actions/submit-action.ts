@@ -48,12 +48,16 @@ export async function submitAction({
     );
   }
   const { policy, version } = core.policy.current;
+  // The extension says who started a console request (`page` or `copilot:<name>`) so that a rule can
+  // hold what a copilot does; anything but a string is no initiator, which no `initiator` rule matches.
+  const initiator = input.context?.initiator;
   const decision = evaluate(policy, {
     action: input.action,
     requester: requester.id,
     ...(input.resource !== undefined && { resource: input.resource }),
     ...(input.environment !== undefined && { environment: input.environment }),
     source: input.source ?? 'api',
+    ...(typeof initiator === 'string' && { initiator }),
   });
   const digest = digestOf(input);
   const requestHash = idempotencyKey === undefined ? null : sha256Hex(canonicalJson(input));
