@@ -1,0 +1,123 @@
+import browser from 'webextension-polyfill';
+import { defineBackground } from 'wxt/utils/define-background';
+import { endLift } from '../lib/backstop';
+import {
+  cancelHold,
+  cancelTab,
+  everyHold,
+  pendingCount,
+  requestSent,
+  resumeAll,
+  startHold,
+  tabHolds,
+} from '../lib/holds';
+import type { PairResult, Status } from '../lib/messages';
+import { serveBackground } from '../lib/messages';
+import { activeRules, dropServerRules, refreshRules } from '../lib/rules-state';
+import { healthy, normalizeServerUrl, pairWithCode, whoAmI } from '../lib/server';
+import { pairingItem, rulesErrorItem } from '../lib/storage';
+
+const RULES_ALARM = 'countersign:rules';
+const WAKE_ALARM = 'countersign:wake';
+
+async function pair(serverUrlText: string, secret: string): Promise<PairResult> {
+  try {
+    const serverUrl = normalizeServerUrl(serverUrlText);
+    const given = secret.trim();
+    if (!given)
+      return { ok: false, error: 'Give a pairing code from /approvals connect, or a personal key.' };
+    const paired = given.startsWith('csk_')
+      ? { key: given, user: await whoAmI(serverUrl, given) }
+      : await pairWithCode(serverUrl, given);
+    await pairingItem.setValue({
+      serverUrl,
+      key: paired.key,
+      user: paired.user,
+      pairedAt: new Date().toISOString(),
+    });
+    const rules = await refreshRules();
+    if (rules.from !== 'server') {
+      const error = await rulesErrorItem.getValue();
+      return {
+        ok: false,
+        error: `Paired, but the console rules could not be loaded: ${error ?? 'unknown error'}`,
+      };
+    }
+    return { ok: true, user: paired.user };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function status(): Promise<Status> {
+  const pairing = await pairingItem.getValue();
+  const rules = await activeRules();
+  const error = await rulesErrorItem.getValue();
+  const result: Status = {
+    paired: pairing !== null,
+    health: pairing ? ((await healthy(pairing.serverUrl)) ? 'ok' : 'unreachable') : 'not paired',
+    rules: {
+      version: rules.version,
+      count: rules.compiled.rules.length,
+      from: rules.from,
+      problems: rules.compiled.problems.map((p) => `${p.rule}: ${p.message}`),
+      ...(error && { error }),
+    },
+    holds: await everyHold(),
+  };
+  if (pairing) {
+    result.serverUrl = pairing.serverUrl;
+    result.user = pairing.user;
+  }
+  return result;
+}
+
+/** Keeps waking the worker while anything is held, so a stopped worker picks its holds up again. */
+async function wake(): Promise<void> {
+  await endLift();
+  await resumeAll();
+  if ((await pendingCount()) === 0) await browser.alarms.clear(WAKE_ALARM);
+}
+
+export default defineBackground(() => {
+  serveBackground({
+    hold: async (message, sender) => {
+      const view = await startHold(message, sender);
+      await browser.alarms.create(WAKE_ALARM, { periodInMinutes: 0.5 });
+      return view;
+    },
+    sent: async ({ holdId }) => {
+      await requestSent(holdId);
+      return null;
+    },
+    cancel: async ({ holdId }, sender) => {
+      const mine = (await tabHolds(sender.tab?.id ?? -1)).some((h) => h.holdId === holdId);
+      return mine ? cancelHold(holdId, 'Cancelled from the page before anyone decided.') : null;
+    },
+    tabHolds: async (_message, sender) => {
+      void wake();
+      return tabHolds(sender.tab?.id ?? -1);
+    },
+    status: () => status(),
+    pair: ({ serverUrl, secret }) => pair(serverUrl, secret),
+    unpair: async () => {
+      await pairingItem.removeValue();
+      await dropServerRules();
+      return null;
+    },
+  });
+
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === RULES_ALARM) void refreshRules();
+    if (alarm.name === WAKE_ALARM) void wake();
+  });
+  browser.tabs.onRemoved.addListener((tabId) => void cancelTab(tabId));
+  browser.runtime.onInstalled.addListener(() => {
+    void browser.alarms.create(RULES_ALARM, { periodInMinutes: 5 });
+    void refreshRules();
+  });
+  browser.runtime.onStartup.addListener(() => void refreshRules());
+
+  // Every start of the worker: the backstop in place (it is also kept across restarts), holds resumed.
+  void activeRules().then(() => wake());
+});

@@ -1,0 +1,105 @@
+/**
+ * The network backstop: declarativeNetRequest rules that block, at the network layer, every request
+ * a console rule can recognise by method and URL alone — whatever made it (an iframe's fetch, a saved
+ * reference, sendBeacon, a worker). The page hook's hold is the way through: when a held request is
+ * approved, `liftFor` adds one higher-priority allow rule for exactly that method, URL and tab, and
+ * `endLift` removes it as soon as the page reports the request sent (or after LIFT_MS at the latest).
+ */
+import type { CompiledConsoleRules } from '@countersign/shared/consoles';
+import { networkBackstopRules } from '@countersign/shared/consoles';
+import type { DeclarativeNetRequest } from 'webextension-polyfill';
+import browser from 'webextension-polyfill';
+import { liftsItem } from './storage';
+
+const BLOCK_PRIORITY = 1;
+const LIFT_PRIORITY = 2;
+/** Session rule ids for lifts start here, well clear of the block rules' dynamic ids. */
+const LIFT_ID_BASE = 100_000;
+export const LIFT_MS = 30_000;
+
+export type BackstopReport = { blocked: string[]; unenforced: { rule: string; why: string }[] };
+
+const dnr = () => browser.declarativeNetRequest;
+type RequestMethod = NonNullable<DeclarativeNetRequest.RuleConditionType['requestMethods']>[number];
+
+async function regexSupported(regex: string): Promise<string | undefined> {
+  if (!dnr().isRegexSupported) return undefined;
+  try {
+    const result = await dnr().isRegexSupported({ regex, isCaseSensitive: false });
+    return result.isSupported ? undefined : (result.reason ?? 'not supported');
+  } catch (error) {
+    return String(error);
+  }
+}
+
+/** Replaces the block rules with those the given console rules call for. */
+export async function installBlocks(compiled: CompiledConsoleRules): Promise<BackstopReport> {
+  const report: BackstopReport = { blocked: [], unenforced: [] };
+  const addRules: DeclarativeNetRequest.Rule[] = [];
+  for (const rule of networkBackstopRules(compiled)) {
+    if (!rule.condition) {
+      report.unenforced.push({ rule: rule.rule, why: rule.unsupported });
+      continue;
+    }
+    const refused = await regexSupported(rule.condition.regexFilter);
+    if (refused) {
+      report.unenforced.push({ rule: rule.rule, why: refused });
+      continue;
+    }
+    const condition: DeclarativeNetRequest.RuleConditionType = {
+      regexFilter: rule.condition.regexFilter,
+      isUrlFilterCaseSensitive: false,
+    };
+    if (rule.condition.requestMethods)
+      condition.requestMethods = rule.condition.requestMethods as RequestMethod[];
+    addRules.push({
+      id: addRules.length + 1,
+      priority: BLOCK_PRIORITY,
+      action: { type: 'block' },
+      condition,
+    });
+    report.blocked.push(rule.rule);
+  }
+  const existing = await dnr().getDynamicRules();
+  await dnr().updateDynamicRules({ removeRuleIds: existing.map((r) => r.id), addRules });
+  return report;
+}
+
+function exactUrlFilter(url: string): DeclarativeNetRequest.RuleConditionType {
+  // urlFilter knows only `*`, `^` and `|`; without them the URL is its own exact, anchored filter.
+  if (!/[*^|]/.test(url)) return { urlFilter: `|${url}|`, isUrlFilterCaseSensitive: true };
+  return { regexFilter: `^${url.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`, isUrlFilterCaseSensitive: true };
+}
+
+/** Lets exactly this request (method, URL, tab) through the block, briefly. Returns the rule id. */
+export async function liftFor(holdId: string, method: string, url: string, tabId: number): Promise<number> {
+  const lifts = await liftsItem.getValue();
+  const used = new Set(Object.keys(lifts).map(Number));
+  let id = LIFT_ID_BASE;
+  while (used.has(id)) id++;
+  const requestMethod = method.toLowerCase() as RequestMethod;
+  await dnr().updateSessionRules({
+    addRules: [
+      {
+        id,
+        priority: LIFT_PRIORITY,
+        action: { type: 'allow' },
+        condition: { ...exactUrlFilter(url), requestMethods: [requestMethod], tabIds: [tabId] },
+      },
+    ],
+  });
+  await liftsItem.setValue({ ...lifts, [id]: { holdId, until: Date.now() + LIFT_MS } });
+  return id;
+}
+
+/** Takes away the lift for a hold (the request went out, or failed), and any lift past its time. */
+export async function endLift(holdId?: string): Promise<void> {
+  const lifts = await liftsItem.getValue();
+  const now = Date.now();
+  const ended = Object.entries(lifts).filter(([, l]) => l.holdId === holdId || l.until <= now);
+  if (ended.length === 0) return;
+  await dnr().updateSessionRules({ removeRuleIds: ended.map(([id]) => Number(id)) });
+  const rest = { ...lifts };
+  for (const [id] of ended) delete rest[id];
+  await liftsItem.setValue(rest);
+}

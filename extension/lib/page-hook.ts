@@ -1,0 +1,285 @@
+/**
+ * The page-world hook: runs in the page's own JavaScript world at document_start, before any page
+ * script, in every frame. It wraps fetch, XMLHttpRequest and navigator.sendBeacon; a request that a
+ * console rule matches is held and handed to the bridge, and goes out unchanged only when the bridge
+ * says `release`. Everything else goes straight through: the first look (method and URL) is
+ * synchronous, and the body is read only when a rule could match.
+ *
+ * This world belongs to the page. Page code can call these wrappers, and could undo them; the hook
+ * is what holds requests the console's own code makes, and the network backstop is what stops a
+ * page that goes around it. So the hook trusts only its private port, never a `window` message.
+ */
+import type { CompiledConsoleRules } from '@countersign/shared/consoles';
+import { consoleRequestMayMatch, matchConsoleRequest } from '@countersign/shared/consoles';
+import { COPILOT_WINDOW_MS, copilotAt } from './copilots';
+import type { FromPage, PageRequest, ToPage } from './page-protocol';
+import { PORT_HANDOFF } from './page-protocol';
+import { compileRules } from './rules';
+
+type Decision = { release: true } | { release: false; outcome: string; message: string };
+
+export function installPageHook(win: Window & typeof globalThis): void {
+  const nativeFetch = win.fetch;
+  const XHR = win.XMLHttpRequest;
+  const nativeOpen = XHR.prototype.open;
+  const nativeSend = XHR.prototype.send;
+  const nativeSetHeader = XHR.prototype.setRequestHeader;
+  const nativeBeacon = win.navigator.sendBeacon?.bind(win.navigator);
+
+  let port: MessagePort | undefined;
+  let rules: CompiledConsoleRules | undefined;
+  const rulesWaiters: (() => void)[] = [];
+  const waiting = new Map<string, (decision: Decision) => void>();
+  let lastInteraction: { at: number; copilot: string | undefined } = { at: 0, copilot: undefined };
+
+  // The bridge's port: the first `window` message that carries one, which the bridge posts at
+  // document_start before any page script can post. Stopped here so no page listener sees it.
+  const takePort = (event: MessageEvent) => {
+    if (event.source !== win || !event.data || event.data[PORT_HANDOFF] !== true || !event.ports[0]) return;
+    event.stopImmediatePropagation();
+    win.removeEventListener('message', takePort, true);
+    port = event.ports[0];
+    port.onmessage = (e: MessageEvent<ToPage>) => onBridgeMessage(e.data);
+  };
+  win.addEventListener('message', takePort, true);
+
+  function onBridgeMessage(message: ToPage): void {
+    if (message.type === 'rules') {
+      rules = compileRules(message.consoles);
+      for (const wake of rulesWaiters.splice(0)) wake();
+      return;
+    }
+    const resolve = waiting.get(message.holdId);
+    if (!resolve) return;
+    waiting.delete(message.holdId);
+    resolve(
+      message.type === 'release'
+        ? { release: true }
+        : { release: false, outcome: message.outcome, message: message.message },
+    );
+  }
+
+  // Which copilot panel, if any, the person last clicked or typed in.
+  const noteInteraction = (event: Event) => {
+    if (!event.isTrusted) return;
+    lastInteraction = { at: Date.now(), copilot: copilotAt(event.composedPath())?.id };
+  };
+  for (const type of ['pointerdown', 'keydown'])
+    win.addEventListener(type, noteInteraction, { capture: true, passive: true });
+
+  const post = (message: FromPage) => port?.postMessage(message);
+
+  function rulesReady(): Promise<void> {
+    return rules ? Promise.resolve() : new Promise((resolve) => rulesWaiters.push(resolve));
+  }
+
+  function absolute(url: string): string {
+    try {
+      return new URL(url, win.location.href).href;
+    } catch {
+      return url;
+    }
+  }
+
+  /** Is this request gated? Resolves with the held request when it is. */
+  async function gated(request: Omit<PageRequest, 'body'>, body: () => Promise<string | undefined>) {
+    await rulesReady();
+    if (!rules || !consoleRequestMayMatch(rules, request.method, request.url)) return undefined;
+    const held: PageRequest = { ...request };
+    const text = await body();
+    if (text !== undefined) held.body = text;
+    return matchConsoleRequest(rules, held) ? held : undefined;
+  }
+
+  /** Hands the request to the bridge and waits for the decision; no bridge means no decision: refuse. */
+  function hold(request: PageRequest): { holdId: string; decision: Promise<Decision> } {
+    const holdId = crypto.randomUUID();
+    const copilot =
+      lastInteraction.copilot && Date.now() - lastInteraction.at < COPILOT_WINDOW_MS
+        ? lastInteraction.copilot
+        : undefined;
+    if (!port) {
+      const message =
+        'Countersign could not reach its extension from this page, so the action was held back.';
+      return { holdId, decision: Promise.resolve({ release: false, outcome: 'failed', message }) };
+    }
+    const decision = new Promise<Decision>((resolve) => waiting.set(holdId, resolve));
+    post({ type: 'hold', holdId, request, ...(copilot && { copilot }) });
+    return { holdId, decision };
+  }
+
+  function refusalBody(outcome: string, message: string): string {
+    return JSON.stringify({ error: { code: `countersign_${outcome}`, message } });
+  }
+
+  const refusedHeaders = (outcome: string) => ({
+    'content-type': 'application/json',
+    'x-countersign-outcome': outcome,
+  });
+
+  // ---------------------------------------------------------------- fetch
+  const wrappedFetch = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const url = absolute(input instanceof Request ? input.url : String(input));
+    if (rules && !consoleRequestMayMatch(rules, method, url)) return nativeFetch.call(win, input, init);
+    let request: Request;
+    try {
+      request = new Request(input, init);
+    } catch {
+      return nativeFetch.call(win, input, init); // let fetch raise its own error
+    }
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const held = await gated({ method: request.method, url: request.url, headers, via: 'fetch' }, async () =>
+      request.method === 'GET' || request.method === 'HEAD' ? undefined : request.clone().text(),
+    );
+    if (!held) return nativeFetch.call(win, request);
+    const { holdId, decision } = hold(held);
+    const decided = await decision;
+    if (!decided.release) {
+      return new Response(refusalBody(decided.outcome, decided.message), {
+        status: 403,
+        statusText: 'Held by Countersign',
+        headers: refusedHeaders(decided.outcome),
+      });
+    }
+    try {
+      const response = await nativeFetch.call(win, request);
+      post({ type: 'sent', holdId, status: response.status });
+      return response;
+    } catch (error) {
+      post({ type: 'sent', holdId, status: 0 });
+      throw error;
+    }
+  };
+  // An accessor, not a value: instrumentation that wraps fetch later still wraps this one.
+  let currentFetch: typeof win.fetch = wrappedFetch as typeof win.fetch;
+  Object.defineProperty(win, 'fetch', {
+    configurable: false,
+    enumerable: true,
+    get: () => currentFetch,
+    set: (value: typeof win.fetch) => {
+      currentFetch = value;
+    },
+  });
+
+  // ---------------------------------------------------------------- XMLHttpRequest
+  type XhrInfo = { method: string; url: string; async: boolean; headers: Record<string, string> };
+  const xhrs = new WeakMap<XMLHttpRequest, XhrInfo>();
+
+  XHR.prototype.open = function open(
+    this: XMLHttpRequest,
+    method: string,
+    url: string | URL,
+    ...rest: unknown[]
+  ) {
+    const isAsync = rest.length === 0 || rest[0] !== false;
+    xhrs.set(this, { method: method.toUpperCase(), url: absolute(String(url)), async: isAsync, headers: {} });
+    return (nativeOpen as (...args: unknown[]) => void).call(this, method, url, ...rest);
+  } as typeof XHR.prototype.open;
+
+  XHR.prototype.setRequestHeader = function setRequestHeader(
+    this: XMLHttpRequest,
+    name: string,
+    value: string,
+  ) {
+    const info = xhrs.get(this);
+    if (info) info.headers[name.toLowerCase()] = value;
+    return nativeSetHeader.call(this, name, value);
+  };
+
+  XHR.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+    const info = xhrs.get(this);
+    if (!info || (rules && !consoleRequestMayMatch(rules, info.method, info.url)))
+      return nativeSend.call(this, body);
+    if (!info.async) {
+      // A synchronous request cannot wait for a person: a gated one is refused outright.
+      if (rules && matchConsoleRequest(rules, { ...info, body: bodyText(body) })) {
+        throw new DOMException(
+          'Countersign holds this request for approval; it cannot be sent synchronously.',
+          'NetworkError',
+        );
+      }
+      return nativeSend.call(this, body);
+    }
+    void (async () => {
+      const held = await gated(
+        { method: info.method, url: info.url, headers: info.headers, via: 'xhr' },
+        () => bodyTextAsync(body),
+      );
+      if (!held) return nativeSend.call(this, body);
+      const { holdId, decision } = hold(held);
+      const decided = await decision;
+      if (decided.release) {
+        this.addEventListener('loadend', () => post({ type: 'sent', holdId, status: this.status }), {
+          once: true,
+        });
+        return nativeSend.call(this, body);
+      }
+      failXhr(this, decided.outcome, decided.message);
+    })();
+  };
+
+  /** Makes a held XHR look answered with a 403, as a refused request would be. */
+  function failXhr(xhr: XMLHttpRequest, outcome: string, message: string): void {
+    const text = refusalBody(outcome, message);
+    const headers = Object.entries(refusedHeaders(outcome));
+    const define = (name: string, value: unknown) =>
+      Object.defineProperty(xhr, name, { configurable: true, get: () => value });
+    define('readyState', 4);
+    define('status', 403);
+    define('statusText', 'Held by Countersign');
+    define('responseText', text);
+    define('response', xhr.responseType === 'json' ? JSON.parse(text) : text);
+    define('responseURL', xhrs.get(xhr)?.url ?? '');
+    Object.defineProperty(xhr, 'getAllResponseHeaders', {
+      configurable: true,
+      value: () => headers.map(([k, v]) => `${k}: ${v}\r\n`).join(''),
+    });
+    Object.defineProperty(xhr, 'getResponseHeader', {
+      configurable: true,
+      value: (name: string) => headers.find(([k]) => k === name.toLowerCase())?.[1] ?? null,
+    });
+    for (const type of ['readystatechange', 'load', 'loadend']) {
+      xhr.dispatchEvent(type === 'readystatechange' ? new Event(type) : new ProgressEvent(type));
+    }
+  }
+
+  // ---------------------------------------------------------------- sendBeacon
+  if (nativeBeacon) {
+    win.navigator.sendBeacon = function sendBeacon(url: string | URL, data?: BodyInit | null): boolean {
+      const target = absolute(String(url));
+      if (rules && !consoleRequestMayMatch(rules, 'POST', target)) return nativeBeacon(url, data);
+      void (async () => {
+        const held = await gated({ method: 'POST', url: target, headers: {}, via: 'beacon' }, () =>
+          bodyTextAsync(data ?? null),
+        );
+        if (!held) return void nativeBeacon(url, data);
+        const { holdId, decision } = hold(held);
+        if ((await decision).release)
+          post({ type: 'sent', holdId, status: nativeBeacon(url, data) ? 200 : 0 });
+      })();
+      // The page is told the beacon was queued; it goes out only if approved.
+      return true;
+    };
+  }
+}
+
+function bodyText(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  return undefined;
+}
+
+async function bodyTextAsync(body: unknown): Promise<string | undefined> {
+  const text = bodyText(body);
+  if (text !== undefined || body === undefined || body === null) return text;
+  if (body instanceof Blob) return body.text();
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return new Response(body as BodyInit).text();
+  if (body instanceof FormData) return new Response(body).text();
+  if (body instanceof Document) return new XMLSerializer().serializeToString(body);
+  return String(body);
+}

@@ -1,0 +1,127 @@
+import type { ActionRequest } from '@countersign/shared';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/harness';
+import {
+  type ExtensionBrowser,
+  launchWithExtension,
+  overlayCards,
+  settled,
+  start,
+  waitForCard,
+} from './chromium';
+import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
+
+let fixture: FixtureConsole;
+let server: TestServer;
+let browser: ExtensionBrowser;
+let personKey: string;
+let approverKey: string;
+let page: Page;
+
+beforeAll(async () => {
+  fixture = await startFixtureConsole();
+  server = await startTestServer({ policy: fixturePolicy(fixture.port) });
+  personKey = await server.userKey('dave@example.com', ['actions:write']);
+  approverKey = await server.userKey('alice@example.com', ['reviews:write', 'audit:read']);
+  browser = await launchWithExtension();
+  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fixture?.stop();
+});
+
+beforeEach(async () => {
+  fixture.hits.length = 0;
+  page = await browser.context.newPage();
+  await page.goto(`${fixture.origin}/console`);
+});
+
+/** The server's record of the request the extension submitted for this hold. */
+async function submitted(action: string): Promise<ActionRequest> {
+  for (let i = 0; i < 100; i++) {
+    const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=1', {
+      key: personKey,
+    });
+    const latest = list.body.items[0];
+    if (latest && latest.action === action && latest.status === 'pending') return latest;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no pending ${action} request`);
+}
+
+const review = (id: string, decision: 'approve' | 'deny', comment?: string) =>
+  server.call<ActionRequest>('POST', `/v1/actions/${id}/reviews`, {
+    key: approverKey,
+    body: { decision, ...(comment && { comment }) },
+  });
+
+describe('a paired Chromium holding console actions, decided through the API', () => {
+  it('holds a role assignment, shows the overlay, and sends it exactly once when approved', async () => {
+    await start(page, 'assign', 'assignRole("ra-approve")');
+    const held = await submitted('azure.authorization.roleAssignments.write');
+    expect(held).toMatchObject({
+      source: 'extension',
+      resource: expect.stringContaining('/roleAssignments/ra-approve'),
+      requester: { id: 'user:dave@example.com' },
+      params: { method: 'PUT', url: expect.stringContaining('/roleAssignments/ra-approve?api-version=') },
+      context: { rule: 'fixture-azure-role-assignment', initiator: 'page', via: 'fetch' },
+    });
+    const card = await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes('Approvals 0 of 1'));
+    expect(card.text).toContain('azure.authorization.roleAssignments.write');
+    expect(card.text).toContain('#ops-approvals');
+    expect(card.text).toMatch(/expires in \d+:\d\d/);
+    await page.screenshot({ path: 'test-results/extension-overlay.png' });
+    expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
+
+    expect((await review(held.id, 'approve', 'looks right')).status).toBe(200);
+    const result = await settled(page, 'assign');
+    expect(result.status).toBe(200);
+    expect(fixture.hitsTo('roleAssignments/ra-approve', 'PUT')).toHaveLength(1);
+    const done = await waitForCard(page, (c) => c.holdId === card.holdId && c.state === 'released');
+    expect(done.text).toContain('Approved by alice@example.com');
+
+    const after = await server.call<ActionRequest>('GET', `/v1/actions/${held.id}`, { key: personKey });
+    expect(after.body.status).toBe('approved');
+    expect(after.body.grant).toBeUndefined(); // spent by the extension
+    const audit = await server.call('GET', '/v1/audit?type=grant.redeemed', { key: approverKey });
+    expect(JSON.stringify(audit.body)).toContain(held.id);
+  });
+
+  it('refuses the page’s call with the reviewer’s reason when denied', async () => {
+    await start(page, 'assign', 'assignRole("ra-deny")');
+    const held = await submitted('azure.authorization.roleAssignments.write');
+    expect((await review(held.id, 'deny', 'not during the freeze')).status).toBe(200);
+    const result = await settled(page, 'assign');
+    expect(result.status).toBe(403);
+    expect(result.outcome).toBe('denied');
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({
+      error: { code: 'countersign_denied', message: expect.stringContaining('not during the freeze') },
+    });
+    const card = await waitForCard(page, (c) => c.state === 'refused');
+    expect(card.text).toContain('denied by user:alice@example.com: not during the freeze');
+    expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
+  });
+
+  it('refuses it when the request expires with no decision', async () => {
+    await start(page, 'assign', 'assignRole("expire-soon")');
+    const result = await settled(page, 'assign');
+    expect(result).toMatchObject({ status: 403, outcome: 'expired' });
+    const card = await waitForCard(page, (c) => c.outcome === 'expired');
+    expect(card.text).toContain('expired');
+    expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
+  });
+
+  it('leaves requests no rule names alone', async () => {
+    await start(page, 'list', 'list()');
+    await start(page, 'write', 'write()');
+    expect(await settled(page, 'list')).toMatchObject({ status: 200 });
+    expect(await settled(page, 'write')).toMatchObject({ status: 200 });
+    expect(fixture.hitsTo('/api/list', 'GET')).toHaveLength(1);
+    expect(fixture.hitsTo('/api/settings', 'POST')).toHaveLength(1);
+    expect(await overlayCards(page)).toEqual([]);
+  });
+});
