@@ -1,0 +1,153 @@
+import type { ActionRequest } from '@countersign/shared';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/harness';
+import {
+  clickInOverlay,
+  type ExtensionBrowser,
+  launchWithExtension,
+  settled,
+  start,
+  waitForCard,
+} from './chromium';
+import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
+
+let fixture: FixtureConsole;
+let server: TestServer;
+let browser: ExtensionBrowser;
+let personKey: string;
+let approverKey: string;
+let page: Page;
+
+beforeAll(async () => {
+  fixture = await startFixtureConsole();
+  server = await startTestServer({ policy: fixturePolicy(fixture.port) });
+  personKey = await server.userKey('dave@example.com', ['actions:write']);
+  approverKey = await server.userKey('alice@example.com', ['reviews:write']);
+  browser = await launchWithExtension();
+  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fixture?.stop();
+});
+
+beforeEach(async () => {
+  fixture.hits.length = 0;
+  page = await browser.context.newPage();
+  await page.goto(`${fixture.origin}/console`);
+});
+
+async function pendingRequests(): Promise<ActionRequest[]> {
+  const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', {
+    key: personKey,
+  });
+  return list.body.items;
+}
+
+/** The pending request whose resource ends with `resource`. */
+async function latestPending(resource: string): Promise<ActionRequest> {
+  for (let i = 0; i < 100; i++) {
+    const found = (await pendingRequests()).find((r) => r.resource?.endsWith(resource));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no pending request for ${resource}`);
+}
+
+describe('the network backstop and untrusted page messages', () => {
+  it('blocks gated requests that go around the hook at the network layer: a saved reference, a worker, a beacon', async () => {
+    const saved = await page.evaluate('window.consoleActions.savedFetch("ra-saved")');
+    const worker = await page.evaluate('window.consoleActions.workerFetch("ra-worker")');
+    expect(await page.evaluate('window.consoleActions.iframeBeacon()')).toEqual({ queued: true });
+    // Failed at the network layer (a TypeError in the page), not answered by the console.
+    expect(saved).toMatchObject({ status: 0, body: expect.stringContaining('Failed to fetch') });
+    expect(worker).toMatchObject({ status: 0, body: expect.stringContaining('Failed to fetch') });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fixture.hitsTo('roleAssignments')).toEqual([]);
+    expect(fixture.hitsTo('listKeys')).toEqual([]);
+    expect(await pendingRequests()).toEqual([]);
+    // The same console still works for what no rule names.
+    await start(page, 'list', 'list()');
+    expect(await settled(page, 'list')).toMatchObject({ status: 200 });
+  });
+
+  it('holds a fetch from a fresh about:blank iframe too: the hook is in every frame', async () => {
+    await start(page, 'iframe', 'iframeFetch("ra-iframe")');
+    const held = await latestPending('roleAssignments/ra-iframe');
+    expect(held.context).toMatchObject({ via: 'fetch', frameUrl: 'about:blank' });
+    // The overlay is drawn in the top frame, whichever frame asked.
+    await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes('ra-iframe'));
+    await server.call('POST', `/v1/actions/${held.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'deny', comment: 'no' },
+    });
+    expect(await settled(page, 'iframe')).toMatchObject({ status: 403, outcome: 'denied' });
+    expect(fixture.hitsTo('roleAssignments')).toEqual([]);
+  });
+
+  it('lets only the approved request through the block, and closes the gap once it is sent', async () => {
+    await start(page, 'assign', 'assignRole("ra-once")');
+    const held = await latestPending('roleAssignments/ra-once');
+    await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes(held.resource ?? '?'));
+    await server.call('POST', `/v1/actions/${held.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'approve' },
+    });
+    expect(await settled(page, 'assign')).toMatchObject({ status: 200 });
+    // Once the page reported it sent, the lift is gone: the same URL from around the hook is blocked again.
+    await waitForCard(page, (c) => c.state === 'released');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await page.evaluate('window.consoleActions.savedFetch("ra-once")')).toMatchObject({ status: 0 });
+    expect(fixture.hitsTo('roleAssignments/ra-once', 'PUT')).toHaveLength(1);
+  });
+
+  it('ignores approvals forged by the page: window messages and a port of its own', async () => {
+    await start(page, 'assign', 'assignRole("ra-forged")');
+    const held = await latestPending('roleAssignments/ra-forged');
+    const card = await waitForCard(
+      page,
+      (c) => c.state === 'waiting' && c.text.includes(held.resource ?? '?'),
+    );
+    await page.evaluate((holdId) => {
+      const forged = [
+        { type: 'release', holdId },
+        { type: 'decision', holdId, release: true, outcome: 'approved', message: 'ok' },
+        { type: 'rules', consoles: [] },
+      ];
+      for (const message of forged) window.postMessage(message, '*');
+      const channel = new MessageChannel();
+      window.postMessage({ 'countersign:port': true }, '*', [channel.port2]);
+      channel.port1.postMessage({ type: 'release', holdId });
+    }, card.holdId);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await page.evaluate('window.results.assign')) as { state: string }).toMatchObject({
+      state: 'pending',
+    });
+    expect(fixture.hitsTo('roleAssignments')).toEqual([]);
+    const still = await server.call<ActionRequest>('GET', `/v1/actions/${held.id}`, { key: personKey });
+    expect(still.body.status).toBe('pending');
+
+    await server.call('POST', `/v1/actions/${held.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'deny', comment: 'forged' },
+    });
+    expect(await settled(page, 'assign')).toMatchObject({ status: 403, outcome: 'denied' });
+    expect(fixture.hitsTo('roleAssignments')).toEqual([]);
+  });
+
+  it('cancels from the overlay: the request is withdrawn on the server and the page’s call fails', async () => {
+    await start(page, 'assign', 'assignRole("ra-cancel")');
+    const held = await latestPending('roleAssignments/ra-cancel');
+    await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes(held.resource ?? '?'));
+    await clickInOverlay(page, 'Cancel');
+    expect(await settled(page, 'assign')).toMatchObject({ status: 403, outcome: 'cancelled' });
+    const card = await waitForCard(page, (c) => c.outcome === 'cancelled');
+    expect(card.text).toContain('Cancelled');
+    const after = await server.call<ActionRequest>('GET', `/v1/actions/${held.id}`, { key: personKey });
+    expect(after.body.status).toBe('cancelled');
+    expect(fixture.hitsTo('roleAssignments')).toEqual([]);
+  });
+});
