@@ -1,0 +1,87 @@
+import type { ActionRequest } from '@countersign/shared';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/harness';
+import { type ExtensionBrowser, launchWithExtension, settled, waitForCard } from './chromium';
+import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
+
+let fixture: FixtureConsole;
+let server: TestServer;
+let browser: ExtensionBrowser;
+let personKey: string;
+let approverKey: string;
+let page: Page;
+
+beforeAll(async () => {
+  fixture = await startFixtureConsole();
+  server = await startTestServer({ policy: fixturePolicy(fixture.port) });
+  personKey = await server.userKey('dave@example.com', ['actions:write']);
+  approverKey = await server.userKey('alice@example.com', ['reviews:write']);
+  browser = await launchWithExtension();
+  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await fixture?.stop();
+});
+
+beforeEach(async () => {
+  fixture.hits.length = 0;
+  page = await browser.context.newPage();
+  await page.goto(`${fixture.origin}/console`);
+});
+
+async function requests(): Promise<ActionRequest[]> {
+  return (await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', { key: personKey })).body.items;
+}
+
+describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot attribution', () => {
+  it('holds PutBucketPolicy started from the Amazon Q panel for review, marked as the copilot’s', async () => {
+    await page.click('#q-apply');
+    const card = await waitForCard(page, (c) => c.state === 'waiting');
+    expect(card.text).toContain('aws.s3.PutBucketPolicy');
+    expect(card.text).toContain('s3/fixture-bucket · eu-west-1');
+    expect(card.text).toContain('Initiated from Amazon Q');
+    const held = (await requests()).find((r) => r.status === 'pending');
+    expect(held).toMatchObject({
+      action: 'aws.s3.PutBucketPolicy',
+      resource: 's3/fixture-bucket',
+      environment: 'eu-west-1',
+      rule: { name: 'copilot-bucket-policy' },
+      context: { initiator: 'copilot:amazon-q', copilot: 'Amazon Q', via: 'xhr' },
+      params: { method: 'POST', body: { operation: 'PutBucketPolicy', path: '/fixture-bucket' } },
+    });
+    expect(fixture.hitsTo('/s3/proxy')).toEqual([]);
+    await server.call('POST', `/v1/actions/${held?.id}/reviews`, { key: approverKey, body: { decision: 'approve' } });
+    expect(await settled(page, 'copilot')).toMatchObject({ status: 200 });
+    const sent = fixture.hitsTo('/s3/proxy', 'POST');
+    expect(sent).toHaveLength(1);
+    // Sent unchanged: the body the console built is the body the backend got.
+    expect(JSON.parse(sent[0]?.body ?? '{}')).toMatchObject({ operation: 'PutBucketPolicy', region: 'eu-west-1' });
+  });
+
+  it('treats the same click outside the panel as the person’s (another rule), and leaves other proxy calls untouched', async () => {
+    const before = (await requests()).length;
+    await page.click('#human-apply');
+    // The policy sends page-initiated console changes to review too (rule console-changes).
+    const card = await waitForCard(page, (c) => c.state === 'waiting');
+    expect(card.text).not.toContain('Initiated from');
+    const held = (await requests()).find((r) => r.status === 'pending');
+    expect(held).toMatchObject({ rule: { name: 'console-changes' }, context: { initiator: 'page' } });
+    await server.call('POST', `/v1/actions/${held?.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'deny', comment: 'use the pipeline' },
+    });
+    const refused = await settled(page, 'human');
+    expect(refused).toMatchObject({ status: 403, outcome: 'denied' });
+    expect(JSON.parse(refused.body ?? '{}').error.message).toContain('use the pipeline');
+
+    // A read through the same envelope endpoint: no rule names it, so it goes straight out.
+    const read = (await page.evaluate('s3Proxy("GetBucketPolicy")')) as { status: number };
+    expect(read.status).toBe(200);
+    expect(fixture.hitsTo('/s3/proxy', 'POST')).toHaveLength(1);
+    expect((await requests()).length).toBe(before + 1);
+  });
+});
