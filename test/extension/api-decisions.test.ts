@@ -8,6 +8,7 @@ import {
   overlayCards,
   settled,
   start,
+  stopServiceWorker,
   waitForCard,
 } from './chromium';
 import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
@@ -113,6 +114,24 @@ describe('a paired Chromium holding console actions, decided through the API', (
     const card = await waitForCard(page, (c) => c.outcome === 'expired');
     expect(card.text).toContain('expired');
     expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
+  });
+
+  it('survives the browser stopping the service worker while a request is held', async () => {
+    await start(page, 'assign', 'assignRole("ra-restart")');
+    const held = await submitted('azure.authorization.roleAssignments.write');
+    const card = await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes('ra-restart'));
+    const restarted = await stopServiceWorker(browser, page);
+    expect((await review(held.id, 'approve')).status).toBe(200);
+    // The page's bridge checks in every few seconds; that wakes a new worker, which reads the hold
+    // from storage.session, resumes the wait and finds the approval.
+    const result = await settled(page, 'assign', 20_000);
+    expect(result.status).toBe(200);
+    expect(await restarted()).toBe(true);
+    expect(fixture.hitsTo('roleAssignments/ra-restart', 'PUT')).toHaveLength(1);
+    const done = await waitForCard(page, (c) => c.holdId === card.holdId && c.state === 'released');
+    expect(done.text).toContain('Approved by alice@example.com');
+    const mine = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', { key: personKey });
+    expect(mine.body.items.filter((r) => r.resource?.endsWith('ra-restart'))).toHaveLength(1);
   });
 
   it('leaves requests no rule names alone', async () => {

@@ -193,3 +193,34 @@ function textOf(node: CdpNode): string {
   });
   return parts.join(' ').replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * Stops the extension's service worker, as the browser does to an idle one, and leaves a marker
+ * check: `restarted()` is true once a new worker instance (without the old one's memory) runs.
+ */
+export async function stopServiceWorker(browser: ExtensionBrowser, page: Page): Promise<() => Promise<boolean>> {
+  await (await browser.worker()).evaluate('globalThis.__countersignTestMarker = true');
+  const cdp = await browser.context.newCDPSession(page);
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: { targetId: string; type: string; url: string }[];
+    };
+    const worker = targetInfos.find(
+      (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${browser.extensionId}/`),
+    );
+    if (!worker) throw new Error('the extension has no running service worker');
+    await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+  } finally {
+    await cdp.detach();
+  }
+  return async () => {
+    const workers = browser.context.serviceWorkers();
+    const latest = workers[workers.length - 1];
+    if (!latest) return false;
+    try {
+      return (await latest.evaluate('globalThis.__countersignTestMarker')) === undefined;
+    } catch {
+      return false;
+    }
+  };
+}
