@@ -41,9 +41,11 @@ export default defineConfig({
       browser_specific_settings: {
         gecko: {
           id: 'extension@countersign.dev',
-          strict_min_version: '128.0',
+          // MAIN-world content scripts arrived in 128; data_collection_permissions in 140.
+          strict_min_version: '140.0',
           data_collection_permissions: { required: ['none'] },
         },
+        gecko_android: { strict_min_version: '142.0' },
       },
     }),
   }),

@@ -130,7 +130,9 @@ describe('a paired Chromium holding console actions, decided through the API', (
     expect(fixture.hitsTo('roleAssignments/ra-restart', 'PUT')).toHaveLength(1);
     const done = await waitForCard(page, (c) => c.holdId === card.holdId && c.state === 'released');
     expect(done.text).toContain('Approved by alice@example.com');
-    const mine = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', { key: personKey });
+    const mine = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', {
+      key: personKey,
+    });
     expect(mine.body.items.filter((r) => r.resource?.endsWith('ra-restart'))).toHaveLength(1);
   });
 

@@ -34,7 +34,8 @@ beforeEach(async () => {
 });
 
 async function requests(): Promise<ActionRequest[]> {
-  return (await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', { key: personKey })).body.items;
+  return (await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', { key: personKey }))
+    .body.items;
 }
 
 describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot attribution', () => {
@@ -54,12 +55,18 @@ describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot
       params: { method: 'POST', body: { operation: 'PutBucketPolicy', path: '/fixture-bucket' } },
     });
     expect(fixture.hitsTo('/s3/proxy')).toEqual([]);
-    await server.call('POST', `/v1/actions/${held?.id}/reviews`, { key: approverKey, body: { decision: 'approve' } });
+    await server.call('POST', `/v1/actions/${held?.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'approve' },
+    });
     expect(await settled(page, 'copilot')).toMatchObject({ status: 200 });
     const sent = fixture.hitsTo('/s3/proxy', 'POST');
     expect(sent).toHaveLength(1);
     // Sent unchanged: the body the console built is the body the backend got.
-    expect(JSON.parse(sent[0]?.body ?? '{}')).toMatchObject({ operation: 'PutBucketPolicy', region: 'eu-west-1' });
+    expect(JSON.parse(sent[0]?.body ?? '{}')).toMatchObject({
+      operation: 'PutBucketPolicy',
+      region: 'eu-west-1',
+    });
   });
 
   it('treats the same click outside the panel as the person’s (another rule), and leaves other proxy calls untouched', async () => {

@@ -198,7 +198,10 @@ function textOf(node: CdpNode): string {
  * Stops the extension's service worker, as the browser does to an idle one, and leaves a marker
  * check: `restarted()` is true once a new worker instance (without the old one's memory) runs.
  */
-export async function stopServiceWorker(browser: ExtensionBrowser, page: Page): Promise<() => Promise<boolean>> {
+export async function stopServiceWorker(
+  browser: ExtensionBrowser,
+  page: Page,
+): Promise<() => Promise<boolean>> {
   await (await browser.worker()).evaluate('globalThis.__countersignTestMarker = true');
   const cdp = await browser.context.newCDPSession(page);
   try {

@@ -25,7 +25,8 @@ describe('failing closed', () => {
     const armUrl =
       'https://management.azure.com/subscriptions/s-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2024-03-01';
     const result = (await page.evaluate(
-      (url) => fetch(url, { method: 'DELETE' }).then(async (r) => ({ status: r.status, body: await r.text() })),
+      (url) =>
+        fetch(url, { method: 'DELETE' }).then(async (r) => ({ status: r.status, body: await r.text() })),
       armUrl,
     )) as { status: number; body: string };
     expect(result.status).toBe(403);
@@ -64,7 +65,9 @@ describe('failing closed', () => {
       await start(page, 'again', 'assignRole("ra-back")');
       let pending: ActionRequest | undefined;
       for (let i = 0; i < 100 && !pending; i++) {
-        const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', { key });
+        const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', {
+          key,
+        });
         pending = list.body.items.find((r) => r.resource?.endsWith('ra-back'));
         if (!pending) await new Promise((r) => setTimeout(r, 100));
       }

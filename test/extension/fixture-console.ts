@@ -74,6 +74,20 @@ document.getElementById('human-apply').addEventListener('click', () => window.ru
 </script>
 </body></html>`;
 
+// Loaded by a browser we cannot drive (Firefox under web-ext): the page reports what happened itself.
+const AUTO = String.raw`<!doctype html><html><head><meta charset="utf-8"><title>Auto</title></head><body><script>
+(async () => {
+  const report = (what) => fetch('/report?' + new URLSearchParams(what));
+  try {
+    const list = await fetch('/api/list?auto=1');
+    const vm = await fetch('https://management.azure.com/subscriptions/s-1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1?api-version=2024-03-01', { method: 'DELETE' });
+    await report({ list: list.status, status: vm.status, outcome: vm.headers.get('x-countersign-outcome'), body: await vm.text() });
+  } catch (e) {
+    await report({ error: String(e) });
+  }
+})();
+</script></body></html>`;
+
 const WORKER = `onmessage = (e) => fetch(e.data, { method: 'PUT', body: '{}' })
   .then((r) => postMessage({ status: r.status }), (err) => postMessage({ status: 0, body: String(err) }));`;
 
@@ -93,6 +107,10 @@ export async function startFixtureConsole(): Promise<FixtureConsole> {
     const body = await readBody(req);
     if (req.method === 'GET' && url.pathname === '/console') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/auto') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(AUTO);
       return;
     }
     if (req.method === 'GET' && url.pathname === '/worker.js') {

@@ -1,7 +1,13 @@
 import type { ActionRequest } from '@countersign/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postedMessage, threadReplies } from '../slack/slack-flows';
-import { buttonClick, postToSlackEvents, type SlackTest, slashCommand, startSlackTest } from '../slack/slack-harness';
+import {
+  buttonClick,
+  postToSlackEvents,
+  type SlackTest,
+  slashCommand,
+  startSlackTest,
+} from '../slack/slack-harness';
 import { type ExtensionBrowser, launchWithExtension, settled, start, waitForCard } from './chromium';
 import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
 
@@ -42,13 +48,18 @@ describe('the Slack path end to end: pair with a code from Slack, approve with t
     expect(card.text).toContain('#ops-approvals');
 
     const auditor = await s.t.userKey('erin@example.com', ['audit:read']);
-    const list = await s.t.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', { key: auditor });
+    const list = await s.t.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', {
+      key: auditor,
+    });
     const held = list.body.items.find((r) => r.resource?.endsWith('ra-slack'));
     if (!held) throw new Error('the held request is not on the server');
     expect(held.requester.id).toBe('user:dan@example.com');
 
     const ref = await postedMessage(s.slack, held.id);
-    const click = await postToSlackEvents(s.t, buttonClick(s.slack, 'bob', 'countersign.approve', held.id, ref));
+    const click = await postToSlackEvents(
+      s.t,
+      buttonClick(s.slack, 'bob', 'countersign.approve', held.id, ref),
+    );
     expect(click.status).toBe(200);
 
     expect(await settled(page, 'assign')).toMatchObject({ status: 200 });
