@@ -36,7 +36,7 @@ export default defineConfig({
     // Console rules are data from the server, and the server is wherever the organisation runs it:
     // the extension cannot know in advance which hosts to watch or which host to call.
     host_permissions: ['<all_urls>'],
-    permissions: ['storage', 'declarativeNetRequest', 'declarativeNetRequestFeedback', 'alarms'],
+    permissions: ['storage', 'declarativeNetRequest', 'alarms'],
     ...(browser === 'firefox' && {
       browser_specific_settings: {
         gecko: {
@@ -50,4 +50,25 @@ export default defineConfig({
     }),
   }),
   vite: () => ({ plugins: [defaultPack()] }),
+  zip: {
+    artifactTemplate: 'countersign-{{version}}-{{browser}}.zip',
+    sourcesTemplate: 'countersign-{{version}}-sources.zip',
+    // The extension is built from the workspace (shared/, packs/): the sources zip holds what a
+    // reviewer needs to rebuild it, and nothing of the server, the bot or the tests.
+    sourcesRoot: '..',
+    excludeSources: [
+      'server/**',
+      'bot/**',
+      'test/**',
+      'docs/**',
+      'data/**',
+      'scripts/**',
+      '.ci/**',
+      '**/.output/**',
+      '**/.wxt/**',
+      '**/node_modules/**',
+      '**/*.db*',
+      'test-results/**',
+    ],
+  },
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Brings a fresh machine (Node 20+ and npm, nothing else) to a working checkout: pnpm, then the
-// workspace's dependencies. Fast when there is nothing to do, so `npm start` and `npm test` can
+// workspace's dependencies (and, with --browsers, Chromium and Firefox ESR for the browser tests). Fast when there is nothing to do, so `npm start` and `npm test` can
 // always call it first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -44,4 +44,29 @@ if (!upToDate) {
   const [cmd, ...pre] = findPnpm();
   const result = run(cmd, [...pre, 'install', '--frozen-lockfile']);
   if (result.status !== 0) fail('pnpm install failed (see above)');
+}
+
+// `--browsers` (the test command): the browser tests drive Debian's Chromium and Firefox ESR, which
+// nothing downloads by itself. Install them from Debian's packages when they are missing.
+const BROWSERS = [
+  { path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', pkg: 'chromium' },
+  { path: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
+];
+if (process.argv.includes('--browsers')) {
+  const missing = BROWSERS.filter((b) => !existsSync(b.path)).map((b) => b.pkg);
+  if (missing.length > 0) {
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    const sudo = root ? [] : works('sudo', ['-n', 'true']) ? ['sudo', '-n'] : undefined;
+    if (!sudo || !works('apt-get', ['--version']))
+      fail(
+        `the browser tests need ${missing.join(' and ')}; install them (Debian: apt-get install -y ${missing.join(' ')}), or set CHROMIUM_PATH / FIREFOX_PATH`,
+      );
+    process.stderr.write(`setup: installing ${missing.join(', ')} from Debian's packages\n`);
+    const apt = (args) => {
+      const [cmd, ...pre] = [...sudo, 'apt-get'];
+      return run(cmd, [...pre, ...args], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    };
+    if (apt(['update', '-qq']).status !== 0 || apt(['install', '-y', '-qq', ...missing]).status !== 0)
+      fail(`apt-get could not install ${missing.join(' ')} (see above)`);
+  }
 }

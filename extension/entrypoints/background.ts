@@ -13,7 +13,7 @@ import {
 } from '../lib/holds';
 import type { PairResult, Status } from '../lib/messages';
 import { serveBackground } from '../lib/messages';
-import { activeRules, dropServerRules, refreshRules } from '../lib/rules-state';
+import { activeRules, backstopReport, dropServerRules, refreshRules } from '../lib/rules-state';
 import { healthy, normalizeServerUrl, pairWithCode, whoAmI } from '../lib/server';
 import { pairingItem, rulesErrorItem } from '../lib/storage';
 
@@ -61,6 +61,7 @@ async function status(): Promise<Status> {
       count: rules.compiled.rules.length,
       from: rules.from,
       problems: rules.compiled.problems.map((p) => `${p.rule}: ${p.message}`),
+      unenforced: (backstopReport()?.unenforced ?? []).map((u) => `${u.rule}: ${u.why}`),
       ...(error && { error }),
     },
     holds: await everyHold(),

@@ -16,7 +16,15 @@ export type Status = {
   serverUrl?: string;
   user?: Who;
   health: 'ok' | 'unreachable' | 'not paired';
-  rules: { version: string; count: number; from: 'server' | 'bundled'; problems: string[]; error?: string };
+  rules: {
+    version: string;
+    count: number;
+    from: 'server' | 'bundled';
+    /** Rules that did not compile (left out), and rules with no network-layer block (why). */
+    problems: string[];
+    unenforced: string[];
+    error?: string;
+  };
   holds: HoldView[];
 };
 

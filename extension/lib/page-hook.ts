@@ -1,6 +1,7 @@
 /**
  * The page-world hook: runs in the page's own JavaScript world at document_start, before any page
- * script, in every frame. It wraps fetch, XMLHttpRequest and navigator.sendBeacon; a request that a
+ * script, in every frame. It wraps fetch, XMLHttpRequest and navigator.sendBeacon, and watches form
+ * submissions (the submit event, and form.submit(), which fires none); a request that a
  * console rule matches is held and handed to the bridge, and goes out unchanged only when the bridge
  * says `release`. Everything else goes straight through: the first look (method and URL) is
  * synchronous, and the body is read only when a rule could match.
@@ -25,6 +26,7 @@ export function installPageHook(win: Window & typeof globalThis): void {
   const nativeSend = XHR.prototype.send;
   const nativeSetHeader = XHR.prototype.setRequestHeader;
   const nativeBeacon = win.navigator.sendBeacon?.bind(win.navigator);
+  const nativeSubmit = win.HTMLFormElement.prototype.submit;
 
   let port: MessagePort | undefined;
   let rules: CompiledConsoleRules | undefined;
@@ -265,6 +267,59 @@ export function installPageHook(win: Window & typeof globalThis): void {
       return true;
     };
   }
+
+  // ---------------------------------------------------------------- form submissions
+  /** Holds a gated form submission; on approval submits the form itself (which fires no second event). */
+  async function holdForm(form: HTMLFormElement, request: Omit<PageRequest, 'via'>): Promise<void> {
+    const { decision } = hold({ ...request, via: 'form' });
+    if ((await decision).release) nativeSubmit.call(form);
+  }
+
+  const gatedForm = (form: HTMLFormElement, submitter: HTMLElement | null) => {
+    const request = formRequest(form, submitter);
+    if (!request || !rules || !consoleRequestMayMatch(rules, request.method, request.url)) return undefined;
+    return matchConsoleRequest(rules, request) ? request : undefined;
+  };
+
+  // Bubbling, not capturing: the page's own handlers run first, and a submission they take over
+  // (preventDefault, then fetch or XHR) goes through the wrappers above instead.
+  win.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || !(form instanceof win.HTMLFormElement)) return;
+    const request = gatedForm(form, (event as SubmitEvent).submitter);
+    if (!request) return;
+    event.preventDefault();
+    void holdForm(form, request);
+  });
+
+  win.HTMLFormElement.prototype.submit = function submit(this: HTMLFormElement) {
+    const request = gatedForm(this, null);
+    if (!request) return nativeSubmit.call(this);
+    void holdForm(this, request);
+  };
+}
+
+/** The request a form submission makes, as the hook matches it; undefined when it sends none (dialog). */
+function formRequest(
+  form: HTMLFormElement,
+  submitter: HTMLElement | null,
+): Omit<PageRequest, 'via'> | undefined {
+  const method = (submitter?.getAttribute('formmethod') ?? form.method ?? 'get').toUpperCase();
+  if (method === 'DIALOG') return undefined;
+  const action = submitter?.getAttribute('formaction') ?? form.action;
+  let fields: URLSearchParams;
+  try {
+    fields = new URLSearchParams(new FormData(form, submitter) as unknown as Record<string, string>);
+  } catch {
+    fields = new URLSearchParams();
+  }
+  if (method === 'GET') {
+    const url = new URL(action);
+    url.search = fields.toString();
+    return { method, url: url.href, headers: {} };
+  }
+  const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+  return { method, url: action, headers, body: fields.toString() };
 }
 
 function bodyText(body: unknown): string | undefined {

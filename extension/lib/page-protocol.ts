@@ -19,8 +19,8 @@ export type PageRequest = {
   url: string;
   headers: Record<string, string>;
   body?: string;
-  /** How the request was made: fetch, XMLHttpRequest or navigator.sendBeacon. */
-  via: 'fetch' | 'xhr' | 'beacon';
+  /** How the request was made: fetch, XMLHttpRequest, navigator.sendBeacon or a form submission. */
+  via: 'fetch' | 'xhr' | 'beacon' | 'form';
 };
 
 /** Hook → bridge. */
@@ -60,7 +60,7 @@ export function parseFromPage(data: unknown): FromPage | undefined {
   if (r.url.length > 8192 || !isStringRecord(r.headers)) return undefined;
   if (r.body !== undefined && (typeof r.body !== 'string' || r.body.length > MAX_BODY_CHARS))
     return undefined;
-  if (r.via !== 'fetch' && r.via !== 'xhr' && r.via !== 'beacon') return undefined;
+  if (r.via !== 'fetch' && r.via !== 'xhr' && r.via !== 'beacon' && r.via !== 'form') return undefined;
   const request: PageRequest = { method: r.method, url: r.url, headers: r.headers, via: r.via };
   if (typeof r.body === 'string') request.body = r.body;
   const copilot = typeof m.copilot === 'string' && m.copilot.length <= 64 ? m.copilot : undefined;

@@ -78,6 +78,21 @@ describe('a paired Chromium holding console actions, decided through the API', (
     await page.screenshot({ path: 'test-results/extension-overlay.png' });
     expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
 
+    // The popup: who this browser is paired as, whether the server answers, what is in flight.
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    await popup.waitForFunction(() =>
+      document.getElementById('holds')?.textContent?.includes('roleAssignments'),
+    );
+    expect(await popup.textContent('#user')).toBe('dave@example.com');
+    expect(await popup.textContent('#server')).toBe(`${server.url} — reachable`);
+    expect(await popup.textContent('#rules')).toMatch(/^\d+ rules, from the server \(sha256:/);
+    expect(await popup.textContent('#holds')).toContain(
+      'azure.authorization.roleAssignments.write on /subscriptions/',
+    );
+    expect(await popup.textContent('#holds')).toContain('approvals 0 of 1 · #ops-approvals');
+    await popup.close();
+
     expect((await review(held.id, 'approve', 'looks right')).status).toBe(200);
     const result = await settled(page, 'assign');
     expect(result.status).toBe(200);

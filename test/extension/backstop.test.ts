@@ -138,6 +138,25 @@ describe('the network backstop and untrusted page messages', () => {
     expect(fixture.hitsTo('roleAssignments')).toEqual([]);
   });
 
+  it('holds a form submission a rule names, and submits the form once when approved', async () => {
+    await Promise.all([page.click('#keys-submit'), waitForCard(page, (c) => c.state === 'waiting')]);
+    const held = await latestPending('rg-prod/acct1');
+    expect(held).toMatchObject({
+      action: 'azure.storage.storageAccounts.listKeys.action',
+      context: { via: 'form' },
+      params: { method: 'POST', body: 'reason=rotate' },
+    });
+    expect(fixture.hitsTo('listKeys')).toEqual([]);
+    await Promise.all([
+      page.waitForURL(/listKeys/),
+      server.call('POST', `/v1/actions/${held.id}/reviews`, {
+        key: approverKey,
+        body: { decision: 'approve' },
+      }),
+    ]);
+    expect(fixture.hitsTo('listKeys', 'POST')).toMatchObject([{ body: 'reason=rotate' }]);
+  });
+
   it('cancels from the overlay: the request is withdrawn on the server and the page’s call fails', async () => {
     await start(page, 'assign', 'assignRole("ra-cancel")');
     const held = await latestPending('roleAssignments/ra-cancel');

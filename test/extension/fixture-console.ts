@@ -26,10 +26,12 @@ const PAGE = String.raw`<!doctype html>
 <h1>Fixture console</h1>
 <aside id="amazon-q-panel"><p>Amazon Q</p><button id="q-apply">Apply suggested bucket policy</button></aside>
 <button id="human-apply">Apply bucket policy</button>
+<form id="keys-form" method="post"><input name="reason" value="rotate"><button id="keys-submit">Show keys</button></form>
 <script>
 const SUB = '${SUBSCRIPTION}';
 const roleUrl = (id) => '/subscriptions/' + SUB + '/providers/Microsoft.Authorization/roleAssignments/' + id + '?api-version=2022-04-01';
 const listKeysUrl = '/subscriptions/' + SUB + '/resourceGroups/rg-prod/providers/Microsoft.Storage/storageAccounts/acct1/listKeys?api-version=2023-01-01';
+document.getElementById('keys-form').action = listKeysUrl;
 const answer = async (r) => ({ status: r.status, body: await r.text(), outcome: r.headers.get('x-countersign-outcome') });
 const failed = (e) => ({ status: 0, body: String(e && e.message || e) });
 window.results = {};

@@ -1,11 +1,11 @@
-// Builds the extension (Chrome and Firefox) once per test run, so browser tests load what the code
-// says now, never a stale build.
+// Builds and zips the extension (Chrome and Firefox) once per test run, as a release would, so browser
+// tests load what the code says now, never a stale build.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const cwd = fileURLToPath(new URL('../../extension', import.meta.url));
-  for (const args of [['build'], ['build', '-b', 'firefox']]) {
+  for (const args of [['zip'], ['zip', '-b', 'firefox']]) {
     const result = spawnSync('pnpm', ['exec', 'wxt', ...args], { cwd, encoding: 'utf8' });
     if (result.status !== 0)
       throw new Error(

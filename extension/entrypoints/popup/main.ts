@@ -15,7 +15,10 @@ async function render(): Promise<void> {
   $('rules').textContent =
     `${rules.count} rules, ${rules.from === 'server' ? `from the server (${rules.version})` : 'built-in only: gated actions are held back'}` +
     (rules.error ? ` — last fetch failed: ${rules.error}` : '') +
-    (rules.problems.length ? ` — ${rules.problems.length} rules left out: ${rules.problems.join('; ')}` : '');
+    (rules.problems.length
+      ? ` — ${rules.problems.length} rules left out: ${rules.problems.join('; ')}`
+      : '') +
+    (rules.unenforced.length ? ` — no network block for: ${rules.unenforced.join('; ')}` : '');
   const list = $('holds');
   const items = status.holds
     .filter((h) => !FINAL_STATES.has(h.state))
