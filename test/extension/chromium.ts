@@ -22,12 +22,23 @@ export type ExtensionBrowser = {
   close(): Promise<void>;
 };
 
-export async function launchWithExtension(): Promise<ExtensionBrowser> {
+/**
+ * `hostMap`: host names to send to a local address (`--host-resolver-rules`), so fixture pages can be
+ * served under the real consoles' names, over TLS with a certificate the browser is told to accept.
+ */
+export async function launchWithExtension(
+  options: { hostMap?: Record<string, string> } = {},
+): Promise<ExtensionBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'countersign-chromium-'));
+  const rules = Object.entries(options.hostMap ?? {}).map(([host, to]) => `MAP ${host} ${to}`);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    ...(rules.length > 0 && { ignoreHTTPSErrors: true }),
     args: [
+      ...(rules.length > 0
+        ? [`--host-resolver-rules=${rules.join(', ')}`, '--ignore-certificate-errors']
+        : []),
       `--disable-extensions-except=${CHROME_BUILD}`,
       `--load-extension=${CHROME_BUILD}`,
       '--no-sandbox',

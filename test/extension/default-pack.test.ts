@@ -1,0 +1,144 @@
+import type { ActionRequest } from '@countersign/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../server/test/harness';
+import { type ExtensionBrowser, launchWithExtension, settled, waitForCard } from './chromium';
+import { type RealConsoles, startRealConsoles } from './real-consoles';
+
+// No consoles of its own: the server serves the default pack (packs/consoles.default.yaml).
+const POLICY = `
+version: 1
+groups:
+  sre: [alice@example.com]
+rules:
+  - name: console-changes
+    match: { source: extension }
+    effect: review
+    approvers: [sre]
+    channel: "#ops-approvals"
+default: { effect: allow }
+`;
+
+let consoles: RealConsoles;
+let server: TestServer;
+let browser: ExtensionBrowser;
+let personKey: string;
+let approverKey: string;
+
+beforeAll(async () => {
+  consoles = await startRealConsoles();
+  server = await startTestServer({ policy: POLICY });
+  personKey = await server.userKey('dave@example.com', ['actions:write']);
+  approverKey = await server.userKey('alice@example.com', ['reviews:write']);
+  browser = await launchWithExtension({ hostMap: consoles.hostMap });
+  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await consoles?.stop();
+});
+
+async function pending(action: string): Promise<ActionRequest> {
+  for (let i = 0; i < 100; i++) {
+    const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', {
+      key: personKey,
+    });
+    const found = list.body.items.find((r) => r.action === action);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no pending ${action}`);
+}
+
+const SUB = '11111111-2222-3333-4444-555555555555';
+
+const CASES = [
+  {
+    console: 'the Azure portal: an ARM role assignment, cross-origin',
+    page: 'https://portal.azure.com/',
+    call: `fetch('https://management.azure.com/subscriptions/${SUB}/resourceGroups/rg-prod/providers/Microsoft.Authorization/roleAssignments/9f1c?api-version=2022-04-01', { method: 'PUT', credentials: 'include', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ properties: { roleDefinitionId: 'owner', principalId: 'p-1' } }) })`,
+    expected: {
+      action: 'azure.authorization.roleAssignments.write',
+      environment: SUB,
+      context: {
+        rule: 'azure-role-assignment-write',
+        console: 'azure',
+        pageUrl: 'https://portal.azure.com/',
+      },
+    },
+    sent: ['management.azure.com/subscriptions', 'PUT'],
+  },
+  {
+    console: 'the AWS console: PutBucketPolicy in the S3 proxy envelope',
+    page: 'https://eu-west-1.console.aws.amazon.com/s3/buckets',
+    call: `fetch('/s3/proxy', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'PUT', path: '/prod-logs', headers: { 'x-amz-s3-console-op-name': 'PutBucketPolicy' }, region: 'eu-west-1', params: { policy: '' }, contentString: '{"Statement":[]}', operation: 'putBucketPolicy' }) })`,
+    expected: {
+      action: 'aws.s3.PutBucketPolicy',
+      resource: 's3/prod-logs',
+      environment: 'eu-west-1',
+      context: { rule: 'aws-s3-put-bucket-policy-proxy', console: 'aws' },
+    },
+    sent: ['/s3/proxy', 'POST'],
+  },
+  {
+    console: 'the Google Cloud console: setIamPolicy on clients6',
+    page: 'https://console.cloud.google.com/',
+    call: `fetch('https://cloudresourcemanager.clients6.google.com/v1/projects/acme-prod:setIamPolicy?key=AIza-test', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ policy: { bindings: [{ role: 'roles/owner', members: ['user:x@example.com'] }] } }) })`,
+    expected: {
+      action: 'gcp.resourcemanager.projects.setIamPolicy',
+      environment: 'acme-prod',
+      context: { rule: 'gcp-project-set-iam-policy', console: 'gcp' },
+    },
+    sent: [':setIamPolicy', 'POST'],
+  },
+] as const;
+
+describe('the default console pack, under the consoles’ real host names', () => {
+  for (const c of CASES) {
+    it(`holds ${c.console}, then sends it once when approved`, async () => {
+      const page = await browser.context.newPage();
+      await page.goto(c.page);
+      await page.evaluate(`window.run('action', ${c.call})`);
+      const held = await pending(c.expected.action);
+      expect(held).toMatchObject({ ...c.expected, source: 'extension' });
+      await waitForCard(page, (card) => card.state === 'waiting' && card.text.includes(c.expected.action));
+      expect(consoles.hitsTo(c.sent[0])).toEqual([]);
+      await server.call('POST', `/v1/actions/${held.id}/reviews`, {
+        key: approverKey,
+        body: { decision: 'approve' },
+      });
+      expect(await settled(page, 'action')).toMatchObject({ status: 200 });
+      expect(consoles.hitsTo(c.sent[0], c.sent[1])).toHaveLength(1);
+      await page.close();
+    });
+  }
+});
+
+describe('the default pack’s network backstop, under the real host names', () => {
+  it('blocks an ARM role assignment sent from a worker, around the page hook', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('https://portal.azure.com/');
+    const url = `https://management.azure.com/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/worker-1?api-version=2022-04-01`;
+    const fromWorker = (method: string) =>
+      page.evaluate(
+        ([target, verb]) =>
+          new Promise((resolve) => {
+            const code = `onmessage = (e) => fetch(e.data.url, { method: e.data.method, body: e.data.method === 'GET' ? undefined : '{}' }).then((r) => postMessage({ status: r.status }), (err) => postMessage({ status: 0, body: String(err) }));`;
+            const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+            worker.onmessage = (e) => resolve(e.data);
+            worker.postMessage({ url: target, method: verb });
+          }),
+        [url, method],
+      );
+    // The same URL read with GET (no rule) reaches the API from the worker: CORS and TLS are fine.
+    expect(await fromWorker('GET')).toEqual({ status: 200 });
+    expect(await fromWorker('PUT')).toMatchObject({
+      status: 0,
+      body: expect.stringContaining('Failed to fetch'),
+    });
+    expect(consoles.hitsTo('roleAssignments/worker-1', 'GET')).toHaveLength(1);
+    expect(consoles.hitsTo('roleAssignments/worker-1', 'PUT')).toEqual([]);
+    await page.close();
+  });
+});
