@@ -1,6 +1,6 @@
 import browser from 'webextension-polyfill';
 import { defineBackground } from 'wxt/utils/define-background';
-import { endLift } from '../lib/backstop';
+import { endLift, LIFT_ALARM_PREFIX } from '../lib/backstop';
 import {
   cancelHold,
   cancelTab,
@@ -91,9 +91,15 @@ export default defineBackground(() => {
       await requestSent(holdId);
       return null;
     },
-    cancel: async ({ holdId }, sender) => {
+    cancel: async ({ holdId, left }, sender) => {
       const mine = (await tabHolds(sender.tab?.id ?? -1)).some((h) => h.holdId === holdId);
-      return mine ? cancelHold(holdId, 'Cancelled from the page before anyone decided.') : null;
+      if (!mine) return null;
+      return cancelHold(
+        holdId,
+        left
+          ? 'Cancelled: the page that asked was closed or left.'
+          : 'Cancelled from the page before anyone decided.',
+      );
     },
     tabHolds: async (_message, sender) => {
       void wake();
@@ -111,6 +117,7 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === RULES_ALARM) void refreshRules();
     if (alarm.name === WAKE_ALARM) void wake();
+    if (alarm.name.startsWith(LIFT_ALARM_PREFIX)) void endLift();
   });
   browser.tabs.onRemoved.addListener((tabId) => void cancelTab(tabId));
   browser.runtime.onInstalled.addListener(() => {

@@ -65,41 +65,71 @@ export async function installBlocks(compiled: CompiledConsoleRules): Promise<Bac
   return report;
 }
 
-function exactUrlFilter(url: string): DeclarativeNetRequest.RuleConditionType {
+function exactUrlFilter(withHash: string): DeclarativeNetRequest.RuleConditionType {
+  // The fragment never reaches the network, so the rule must not ask for it.
+  const url = withHash.split('#')[0] ?? withHash;
   // urlFilter knows only `*`, `^` and `|`; without them the URL is its own exact, anchored filter.
   if (!/[*^|]/.test(url)) return { urlFilter: `|${url}|`, isUrlFilterCaseSensitive: true };
   return { regexFilter: `^${url.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}$`, isUrlFilterCaseSensitive: true };
 }
 
-/** Lets exactly this request (method, URL, tab) through the block, briefly. Returns the rule id. */
-export async function liftFor(holdId: string, method: string, url: string, tabId: number): Promise<number> {
-  const lifts = await liftsItem.getValue();
-  const used = new Set(Object.keys(lifts).map(Number));
-  let id = LIFT_ID_BASE;
-  while (used.has(id)) id++;
-  const requestMethod = method.toLowerCase() as RequestMethod;
-  await dnr().updateSessionRules({
-    addRules: [
-      {
-        id,
-        priority: LIFT_PRIORITY,
-        action: { type: 'allow' },
-        condition: { ...exactUrlFilter(url), requestMethods: [requestMethod], tabIds: [tabId] },
-      },
-    ],
-  });
-  await liftsItem.setValue({ ...lifts, [id]: { holdId, until: Date.now() + LIFT_MS } });
-  return id;
+// Lifts are changed one at a time: two approvals at once must not pick the same rule id, and a sweep
+// must not drop the record of a lift added while it ran.
+let queue: Promise<unknown> = Promise.resolve();
+function serially<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
 }
 
-/** Takes away the lift for a hold (the request went out, or failed), and any lift past its time. */
-export async function endLift(holdId?: string): Promise<void> {
-  const lifts = await liftsItem.getValue();
-  const now = Date.now();
-  const ended = Object.entries(lifts).filter(([, l]) => l.holdId === holdId || l.until <= now);
-  if (ended.length === 0) return;
-  await dnr().updateSessionRules({ removeRuleIds: ended.map(([id]) => Number(id)) });
-  const rest = { ...lifts };
-  for (const [id] of ended) delete rest[id];
-  await liftsItem.setValue(rest);
+/**
+ * Lets exactly this request (method, URL, tab; any body: DNR cannot read bodies) through the block,
+ * briefly. An alarm takes it away at LIFT_MS at the latest, even if the page never reports it sent.
+ */
+export function liftFor(holdId: string, method: string, url: string, tabId: number): Promise<number> {
+  return serially(async () => {
+    const used = new Set((await dnr().getSessionRules()).map((r) => r.id));
+    let id = LIFT_ID_BASE;
+    while (used.has(id)) id++;
+    const requestMethod = method.toLowerCase() as RequestMethod;
+    await dnr().updateSessionRules({
+      addRules: [
+        {
+          id,
+          priority: LIFT_PRIORITY,
+          action: { type: 'allow' },
+          condition: { ...exactUrlFilter(url), requestMethods: [requestMethod], tabIds: [tabId] },
+        },
+      ],
+    });
+    const until = Date.now() + LIFT_MS;
+    await liftsItem.setValue({ ...(await liftsItem.getValue()), [id]: { holdId, until } });
+    await browser.alarms.create(`${LIFT_ALARM_PREFIX}${id}`, { when: until });
+    return id;
+  });
+}
+
+export const LIFT_ALARM_PREFIX = 'countersign:lift:';
+
+/**
+ * Takes away the lift for a hold (the request went out, or failed), any lift past its time, and any
+ * session allow rule no record explains (left by a worker that stopped between the two writes).
+ */
+export function endLift(holdId?: string): Promise<void> {
+  return serially(async () => {
+    const lifts = await liftsItem.getValue();
+    const now = Date.now();
+    const rules = await dnr().getSessionRules();
+    const ended = new Set(
+      Object.entries(lifts)
+        .filter(([, l]) => l.holdId === holdId || l.until <= now)
+        .map(([id]) => Number(id)),
+    );
+    for (const rule of rules) if (rule.id >= LIFT_ID_BASE && !(String(rule.id) in lifts)) ended.add(rule.id);
+    if (ended.size === 0) return;
+    await dnr().updateSessionRules({ removeRuleIds: [...ended] });
+    const rest = { ...lifts };
+    for (const id of ended) delete rest[id];
+    await liftsItem.setValue(rest);
+  });
 }

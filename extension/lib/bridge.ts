@@ -55,6 +55,11 @@ export function startBridge(win: Window): void {
       );
   };
 
+  // The page that asked is going away: nothing is left to send an approved request, so withdraw it.
+  win.addEventListener('pagehide', () => {
+    for (const holdId of mine) void ask('cancel', { holdId, left: true }).catch(() => undefined);
+  });
+
   let overlay: Overlay | undefined;
   const isTop = win === win.top;
   const show = (holds: HoldView[]) => {

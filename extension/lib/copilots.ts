@@ -15,12 +15,7 @@ export const COPILOTS: readonly Copilot[] = [
   {
     id: 'amazon-q',
     name: 'Amazon Q',
-    selectors: [
-      '#amazon-q-panel',
-      '[data-testid="amazon-q-panel"]',
-      '[data-testid^="amazon-q" i]',
-      'iframe[src*="amazonq" i]',
-    ],
+    selectors: ['#amazon-q-panel', '[data-testid="amazon-q-panel"]', '[data-testid^="amazon-q" i]'],
   },
   {
     id: 'gemini-cloud-assist',

@@ -24,6 +24,8 @@ export type HoldView = {
   /** For a fail-closed refusal: what the person can do about it. */
   fix?: string;
   createdAt: number;
+  /** When it was released or refused. */
+  finishedAt?: number;
 };
 
 export const FINAL_STATES: ReadonlySet<HoldView['state']> = new Set(['released', 'refused']);

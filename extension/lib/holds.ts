@@ -66,7 +66,7 @@ function patchHold(
     const now = Date.now();
     const kept: Record<string, Hold> = {};
     for (const [id, h] of Object.entries({ ...holds, [holdId]: next })) {
-      if (!FINAL_STATES.has(h.state) || now - h.createdAt < KEEP_FINISHED_MS) kept[id] = h;
+      if (!FINAL_STATES.has(h.state) || now - (h.finishedAt ?? now) < KEEP_FINISHED_MS) kept[id] = h;
     }
     await holdsItem.setValue(kept);
     return { hold: next, changed: true };
@@ -135,9 +135,19 @@ async function settle(
   const { hold, changed } = await patchHold(holdId, (h) =>
     FINAL_STATES.has(h.state)
       ? undefined
-      : { state: release ? 'released' : 'refused', outcome, message, ...(fix && { fix }) },
+      : {
+          state: release ? 'released' : 'refused',
+          outcome,
+          message,
+          finishedAt: Date.now(),
+          ...(fix && { fix }),
+        },
   );
-  if (!hold || !changed) return;
+  if (!hold || !changed) {
+    // Another ending got there first (a cancel, say): a lift made for this one must not stay.
+    if (release) await endLift(holdId);
+    return;
+  }
   const delivered = await tell(hold.tabId, hold.frameId, {
     type: 'decision',
     holdId,
@@ -269,7 +279,8 @@ async function submit(holdId: string): Promise<void> {
     return;
   }
   await showTab(hold.tabId);
-  await follow(holdId, handle, pairing);
+  // Waiting rides out longer trouble than submitting: the same request, a longer retry budget.
+  await follow(holdId, clientFor(pairing, WAIT_RETRY).resume(handle.request, handle.digest), pairing);
 }
 
 /** Waits for the decision; on approval spends the grant, lifts the block for this one request, releases it. */

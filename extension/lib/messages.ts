@@ -34,7 +34,8 @@ export type PairResult = { ok: true; user: Who } | { ok: false; error: string };
 export type BackgroundApi = {
   hold: { in: { holdId: string; request: PageRequest; copilot?: string }; out: HoldView };
   sent: { in: { holdId: string }; out: null };
-  cancel: { in: { holdId: string }; out: HoldView | null };
+  /** `left`: the page that asked was closed or navigated away, rather than the person pressing Cancel. */
+  cancel: { in: { holdId: string; left?: boolean }; out: HoldView | null };
   tabHolds: { in: Record<string, never>; out: HoldView[] };
   status: { in: Record<string, never>; out: Status };
   pair: { in: { serverUrl: string; secret: string }; out: PairResult };
@@ -63,12 +64,17 @@ export type Handlers = {
   ) => Promise<BackgroundApi[K]['out']>;
 };
 
+/** Requests only the extension's own pages (options, popup) may make, never a content script. */
+const PAGES_ONLY: ReadonlySet<string> = new Set(['status', 'pair', 'unpair']);
+
 /** Registers the background's handlers; a message of no known type, or from another extension, is ignored. */
 export function serveBackground(handlers: Handlers): void {
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
     if (sender.id !== browser.runtime.id) return undefined;
     const type = (message as { type?: unknown } | null)?.type;
     if (typeof type !== 'string' || !Object.hasOwn(handlers, type)) return undefined;
+    const ownPage = sender.url?.startsWith(browser.runtime.getURL('/')) === true;
+    if (PAGES_ONLY.has(type) && !ownPage) return undefined;
     const handler = handlers[type as keyof BackgroundApi] as (
       m: unknown,
       s: typeof sender,

@@ -75,9 +75,10 @@ export function installPageHook(win: Window & typeof globalThis): void {
     return rules ? Promise.resolve() : new Promise((resolve) => rulesWaiters.push(resolve));
   }
 
+  /** Resolved as the browser resolves it: against the document's base URL (`<base href>`, a srcdoc's parent). */
   function absolute(url: string): string {
     try {
-      return new URL(url, win.location.href).href;
+      return new URL(url, win.document.baseURI).href;
     } catch {
       return url;
     }
@@ -120,9 +121,17 @@ export function installPageHook(win: Window & typeof globalThis): void {
   });
 
   // ---------------------------------------------------------------- fetch
+  // A Request made in another frame is not `instanceof` this frame's Request: look at its shape.
+  const isRequest = (input: unknown): input is Request =>
+    typeof input === 'object' &&
+    input !== null &&
+    !(input instanceof URL) &&
+    typeof (input as Request).url === 'string' &&
+    typeof (input as Request).method === 'string';
+
   const wrappedFetch = async function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-    const url = absolute(input instanceof Request ? input.url : String(input));
+    const method = (init?.method ?? (isRequest(input) ? input.method : 'GET')).toUpperCase();
+    const url = absolute(isRequest(input) ? input.url : String(input));
     if (rules && !consoleRequestMayMatch(rules, method, url)) return nativeFetch.call(win, input, init);
     let request: Request;
     try {
@@ -139,7 +148,12 @@ export function installPageHook(win: Window & typeof globalThis): void {
     );
     if (!held) return nativeFetch.call(win, request);
     const { holdId, decision } = hold(held);
-    const decided = await decision;
+    // The page may give up while a person decides: its signal aborts the call, as it would a fetch.
+    const aborted = new Promise<never>((_, reject) => {
+      if (request.signal.aborted) reject(request.signal.reason);
+      request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+    });
+    const decided = await Promise.race([decision, aborted]);
     if (!decided.release) {
       return new Response(refusalBody(decided.outcome, decided.message), {
         status: 403,
@@ -168,8 +182,17 @@ export function installPageHook(win: Window & typeof globalThis): void {
   });
 
   // ---------------------------------------------------------------- XMLHttpRequest
-  type XhrInfo = { method: string; url: string; async: boolean; headers: Record<string, string> };
+  type XhrInfo = {
+    method: string;
+    url: string;
+    async: boolean;
+    headers: Record<string, string>;
+    aborted: boolean;
+    /** Sent by the page and held by the hook, not yet sent for real. */
+    held?: boolean;
+  };
   const xhrs = new WeakMap<XMLHttpRequest, XhrInfo>();
+  const nativeAbort = XHR.prototype.abort;
 
   XHR.prototype.open = function open(
     this: XMLHttpRequest,
@@ -178,7 +201,8 @@ export function installPageHook(win: Window & typeof globalThis): void {
     ...rest: unknown[]
   ) {
     const isAsync = rest.length === 0 || rest[0] !== false;
-    xhrs.set(this, { method: method.toUpperCase(), url: absolute(String(url)), async: isAsync, headers: {} });
+    const info = { method: method.toUpperCase(), url: absolute(String(url)), async: isAsync, headers: {} };
+    xhrs.set(this, { ...info, aborted: false });
     return (nativeOpen as (...args: unknown[]) => void).call(this, method, url, ...rest);
   } as typeof XHR.prototype.open;
 
@@ -190,6 +214,23 @@ export function installPageHook(win: Window & typeof globalThis): void {
     const info = xhrs.get(this);
     if (info) info.headers[name.toLowerCase()] = value;
     return nativeSetHeader.call(this, name, value);
+  };
+
+  // Aborted while held: it must not go out if approved later, and the page hears `abort` as it
+  // would for a request in flight (the native abort of an unsent XHR fires nothing).
+  XHR.prototype.abort = function abort(this: XMLHttpRequest) {
+    const info = xhrs.get(this);
+    if (!info?.held || info.aborted) {
+      if (info) info.aborted = true;
+      return nativeAbort.call(this);
+    }
+    info.aborted = true;
+    nativeAbort.call(this);
+    Object.defineProperty(this, 'readyState', { configurable: true, get: () => 4 });
+    this.dispatchEvent(new Event('readystatechange'));
+    this.dispatchEvent(new ProgressEvent('abort'));
+    this.dispatchEvent(new ProgressEvent('loadend'));
+    delete (this as { readyState?: number }).readyState;
   };
 
   XHR.prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
@@ -212,8 +253,12 @@ export function installPageHook(win: Window & typeof globalThis): void {
         () => bodyTextAsync(body),
       );
       if (!held) return nativeSend.call(this, body);
+      info.held = true;
       const { holdId, decision } = hold(held);
       const decided = await decision;
+      info.held = false;
+      // Aborted, or opened again for another request, while held: what was held is no longer wanted.
+      if (info.aborted || xhrs.get(this) !== info) return;
       if (decided.release) {
         this.addEventListener('loadend', () => post({ type: 'sent', holdId, status: this.status }), {
           once: true,
@@ -234,7 +279,13 @@ export function installPageHook(win: Window & typeof globalThis): void {
     define('status', 403);
     define('statusText', 'Held by Countersign');
     define('responseText', text);
-    define('response', xhr.responseType === 'json' ? JSON.parse(text) : text);
+    const bytes = new TextEncoder().encode(text);
+    const typed: Record<string, unknown> = {
+      json: JSON.parse(text),
+      arraybuffer: bytes.buffer,
+      blob: new Blob([bytes], { type: 'application/json' }),
+    };
+    define('response', xhr.responseType in typed ? typed[xhr.responseType] : text);
     define('responseURL', xhrs.get(xhr)?.url ?? '');
     Object.defineProperty(xhr, 'getAllResponseHeaders', {
       configurable: true,
@@ -260,8 +311,10 @@ export function installPageHook(win: Window & typeof globalThis): void {
         );
         if (!held) return void nativeBeacon(url, data);
         const { holdId, decision } = hold(held);
-        if ((await decision).release)
-          post({ type: 'sent', holdId, status: nativeBeacon(url, data) ? 200 : 0 });
+        if (!(await decision).release) return;
+        const queued = nativeBeacon(url, data);
+        // The browser sends a beacon when it likes: give it a moment before closing the gap.
+        setTimeout(() => post({ type: 'sent', holdId, status: queued ? 200 : 0 }), 3_000);
       })();
       // The page is told the beacon was queued; it goes out only if approved.
       return true;
@@ -269,10 +322,30 @@ export function installPageHook(win: Window & typeof globalThis): void {
   }
 
   // ---------------------------------------------------------------- form submissions
-  /** Holds a gated form submission; on approval submits the form itself (which fires no second event). */
-  async function holdForm(form: HTMLFormElement, request: Omit<PageRequest, 'via'>): Promise<void> {
-    const { decision } = hold({ ...request, via: 'form' });
-    if ((await decision).release) nativeSubmit.call(form);
+  /** Forms whose next submit event is the approved one, submitted again by the hook itself. */
+  const approvedForms = new WeakSet<HTMLFormElement>();
+
+  /**
+   * Holds a gated form submission; on approval submits it again as it was (with its submitter), and
+   * only if the form still makes the request that was approved.
+   */
+  async function holdForm(
+    form: HTMLFormElement,
+    submitter: HTMLElement | null,
+    request: Omit<PageRequest, 'via'>,
+    viaEvent: boolean,
+  ): Promise<void> {
+    const { holdId, decision } = hold({ ...request, via: 'form' });
+    if (!(await decision).release) return;
+    const now = formRequest(form, submitter);
+    if (!now || now.method !== request.method || now.url !== request.url || now.body !== request.body) return;
+    if (viaEvent) {
+      approvedForms.add(form);
+      form.requestSubmit(submitter);
+    } else {
+      nativeSubmit.call(form);
+    }
+    setTimeout(() => post({ type: 'sent', holdId, status: 0 }), 3_000);
   }
 
   const gatedForm = (form: HTMLFormElement, submitter: HTMLElement | null) => {
@@ -286,16 +359,18 @@ export function installPageHook(win: Window & typeof globalThis): void {
   win.addEventListener('submit', (event) => {
     const form = event.target;
     if (event.defaultPrevented || !(form instanceof win.HTMLFormElement)) return;
-    const request = gatedForm(form, (event as SubmitEvent).submitter);
+    if (approvedForms.delete(form)) return;
+    const submitter = (event as SubmitEvent).submitter;
+    const request = gatedForm(form, submitter);
     if (!request) return;
     event.preventDefault();
-    void holdForm(form, request);
+    void holdForm(form, submitter, request, true);
   });
 
   win.HTMLFormElement.prototype.submit = function submit(this: HTMLFormElement) {
     const request = gatedForm(this, null);
     if (!request) return nativeSubmit.call(this);
-    void holdForm(this, request);
+    void holdForm(this, null, request, false);
   };
 }
 
@@ -304,9 +379,15 @@ function formRequest(
   form: HTMLFormElement,
   submitter: HTMLElement | null,
 ): Omit<PageRequest, 'via'> | undefined {
-  const method = (submitter?.getAttribute('formmethod') ?? form.method ?? 'get').toUpperCase();
+  // A submit button's formmethod / formaction override the form's; the properties come resolved.
+  const button = submitter as HTMLButtonElement | null;
+  const method = (
+    (button?.hasAttribute('formmethod') && button.formMethod) ||
+    form.method ||
+    'get'
+  ).toUpperCase();
   if (method === 'DIALOG') return undefined;
-  const action = submitter?.getAttribute('formaction') ?? form.action;
+  const action = button?.hasAttribute('formaction') ? button.formAction : form.action;
   let fields: URLSearchParams;
   try {
     fields = new URLSearchParams(new FormData(form, submitter) as unknown as Record<string, string>);

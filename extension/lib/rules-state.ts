@@ -19,13 +19,21 @@ export async function activeRules(): Promise<ActiveRules> {
   const stored = await rulesItem.getValue();
   const version = stored?.version ?? BUNDLED_RULES.version;
   if (cached?.version === version) return cached;
-  cached = {
+  const next: ActiveRules = {
     version,
     from: stored ? 'server' : 'bundled',
     compiled: compileRules(stored?.consoles ?? BUNDLED_RULES.consoles),
   };
-  lastBackstop = await installBlocks(cached.compiled);
-  return cached;
+  try {
+    lastBackstop = await installBlocks(next.compiled);
+    cached = next; // kept only once the block rules are in place, so a failed install is retried
+  } catch (error) {
+    lastBackstop = {
+      blocked: [],
+      unenforced: [{ rule: '(all)', why: `block rules not installed: ${String(error)}` }],
+    };
+  }
+  return next;
 }
 
 export function backstopReport(): BackstopReport | undefined {

@@ -18,9 +18,11 @@ export function normalizeServerUrl(text: string): string {
       `"${text}" is not a URL; give the server's address, like https://countersign.example.com`,
     );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+  // Over plain http the key travels in the clear and anyone on the path decides "approved".
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
     throw new ServerError(
-      `the server URL must start with https:// (or http:// on this machine), not ${url.protocol}`,
+      `the server URL must start with https:// (http:// only for this machine: localhost, 127.0.0.1), not ${url.protocol}//${url.host}`,
     );
   return url.href.replace(/\/+$/, '');
 }

@@ -5,12 +5,13 @@ import { startTestServer, type TestServer } from '../../server/test/harness';
 import {
   clickInOverlay,
   type ExtensionBrowser,
+  evaluateAroundHook,
   launchWithExtension,
   settled,
   start,
   waitForCard,
 } from './chromium';
-import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
+import { type FixtureConsole, fixturePolicy, SUBSCRIPTION, startFixtureConsole } from './fixture-console';
 
 let fixture: FixtureConsole;
 let server: TestServer;
@@ -47,6 +48,11 @@ async function pendingRequests(): Promise<ActionRequest[]> {
   return list.body.items;
 }
 
+/** An expression for evaluateAroundHook: the page's request, made with an unwrapped fetch. */
+const aroundFetch = (url: string, method: string) =>
+  `fetch(${JSON.stringify(url)}, { method: ${JSON.stringify(method)}${method === 'GET' ? '' : ", body: '{}'"} })` +
+  `.then((r) => ({ status: r.status }), (e) => ({ status: 0, body: String(e) }))`;
+
 /** The pending request whose resource ends with `resource`. */
 async function latestPending(resource: string): Promise<ActionRequest> {
   for (let i = 0; i < 100; i++) {
@@ -58,20 +64,20 @@ async function latestPending(resource: string): Promise<ActionRequest> {
 }
 
 describe('the network backstop and untrusted page messages', () => {
-  it('blocks gated requests that go around the hook at the network layer: a saved reference, a worker, a beacon', async () => {
-    const saved = await page.evaluate('window.consoleActions.savedFetch("ra-saved")');
+  it('blocks gated requests that go around the hook at the network layer: an unwrapped fetch, a beacon, a worker', async () => {
+    const role = `${fixture.origin}/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments/ra-around?api-version=2022-04-01`;
+    const keys = `${fixture.origin}/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/listKeys`;
+    const unwrapped = await evaluateAroundHook(page, aroundFetch(role, 'PUT'));
+    expect(unwrapped).toMatchObject({ status: 0, body: expect.stringContaining('Failed to fetch') });
+    expect(await evaluateAroundHook(page, `navigator.sendBeacon(${JSON.stringify(keys)}, 'x')`)).toBe(true);
     const worker = await page.evaluate('window.consoleActions.workerFetch("ra-worker")');
-    expect(await page.evaluate('window.consoleActions.iframeBeacon()')).toEqual({ queued: true });
-    // Failed at the network layer (a TypeError in the page), not answered by the console.
-    expect(saved).toMatchObject({ status: 0, body: expect.stringContaining('Failed to fetch') });
     expect(worker).toMatchObject({ status: 0, body: expect.stringContaining('Failed to fetch') });
+    // Control: the same unwrapped fetch reaches the console for a method no rule names.
+    expect(await evaluateAroundHook(page, aroundFetch(role, 'GET'))).toEqual({ status: 200 });
     await new Promise((r) => setTimeout(r, 500));
-    expect(fixture.hitsTo('roleAssignments')).toEqual([]);
+    expect(fixture.hitsTo('roleAssignments', 'PUT')).toEqual([]);
     expect(fixture.hitsTo('listKeys')).toEqual([]);
     expect(await pendingRequests()).toEqual([]);
-    // The same console still works for what no rule names.
-    await start(page, 'list', 'list()');
-    expect(await settled(page, 'list')).toMatchObject({ status: 200 });
   });
 
   it('holds a fetch from a fresh about:blank iframe too: the hook is in every frame', async () => {
@@ -100,7 +106,8 @@ describe('the network backstop and untrusted page messages', () => {
     // Once the page reported it sent, the lift is gone: the same URL from around the hook is blocked again.
     await waitForCard(page, (c) => c.state === 'released');
     await new Promise((r) => setTimeout(r, 300));
-    expect(await page.evaluate('window.consoleActions.savedFetch("ra-once")')).toMatchObject({ status: 0 });
+    const again = `${fixture.origin}/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleAssignments/ra-once?api-version=2022-04-01`;
+    expect(await evaluateAroundHook(page, aroundFetch(again, 'PUT'))).toMatchObject({ status: 0 });
     expect(fixture.hitsTo('roleAssignments/ra-once', 'PUT')).toHaveLength(1);
   });
 

@@ -91,4 +91,30 @@ describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot
     expect(fixture.hitsTo('/s3/proxy', 'POST')).toHaveLength(1);
     expect((await requests()).length).toBe(before + 1);
   });
+
+  it('holds an XHR with a relative URL from an about:blank frame (resolved against the frame’s base URL)', async () => {
+    await page.evaluate('window.run("frame", window.consoleActions.iframeRelativeXhr())');
+    const card = await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes('s3/frame-bucket'));
+    const held = (await requests()).find((r) => r.status === 'pending' && r.resource === 's3/frame-bucket');
+    expect(held?.params).toMatchObject({ url: `${fixture.origin}/s3/proxy` });
+    await server.call('POST', `/v1/actions/${held?.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'approve' },
+    });
+    expect(await settled(page, 'frame')).toMatchObject({ status: 200 });
+    expect(fixture.hitsTo('/s3/proxy', 'POST')).toHaveLength(1);
+    await waitForCard(page, (c) => c.holdId === card.holdId && c.state === 'released');
+  });
+
+  it('does not send an XHR the page aborted while it was held, even when approved afterwards', async () => {
+    await page.evaluate('window.run("aborted", window.consoleActions.abortedXhr(400))');
+    expect(await settled(page, 'aborted')).toMatchObject({ status: 0, body: 'aborted' });
+    const held = (await requests()).find((r) => r.status === 'pending' && r.resource === 's3/frame-bucket');
+    await server.call('POST', `/v1/actions/${held?.id}/reviews`, {
+      key: approverKey,
+      body: { decision: 'approve' },
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(fixture.hitsTo('/s3/proxy')).toEqual([]);
+  });
 });

@@ -238,3 +238,29 @@ export async function stopServiceWorker(
     }
   };
 }
+
+/**
+ * Runs `expression` in a fresh isolated world of the page's main frame (DevTools protocol): code with
+ * its own, unwrapped `fetch` and `sendBeacon` — what page code holding a reference taken before the
+ * hook, or undoing it, would have. Only the network backstop stands in its way.
+ */
+export async function evaluateAroundHook(page: Page, expression: string): Promise<unknown> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { frameTree } = (await cdp.send('Page.getFrameTree')) as { frameTree: { frame: { id: string } } };
+    const { executionContextId } = (await cdp.send('Page.createIsolatedWorld', {
+      frameId: frameTree.frame.id,
+      worldName: 'around-the-hook',
+    })) as { executionContextId: number };
+    const { result, exceptionDetails } = (await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: executionContextId,
+      awaitPromise: true,
+      returnByValue: true,
+    })) as { result: { value?: unknown }; exceptionDetails?: { text: string } };
+    if (exceptionDetails) throw new Error(exceptionDetails.text);
+    return result.value;
+  } finally {
+    await cdp.detach();
+  }
+}

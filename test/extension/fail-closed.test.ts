@@ -40,6 +40,23 @@ describe('failing closed', () => {
     expect(await settled(page, 'list')).toMatchObject({ status: 200 });
   });
 
+  it('refuses to pair over plain http with another machine, or with a key that cannot submit', async () => {
+    expect(await browser.pair('http://countersign.example.com', 'csk_x_y')).toContain(
+      'the server URL must start with https://',
+    );
+    const server = await startTestServer({ policy: fixturePolicy(fixture.port) });
+    try {
+      const reviewerOnly = await server.userKey('erin@example.com', ['reviews:write']);
+      expect(await browser.pair(server.url, reviewerOnly)).toContain('lacks the actions:write scope');
+      expect(await browser.pair(server.url, 'csk_01BADBADBADBADBADBADBADBAD_nope')).not.toContain(
+        'Paired as',
+      );
+      expect(await browser.pair(server.url, 'AAAAA-AAAAA')).not.toContain('Paired as');
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('server unreachable: the held action is refused and never sent; it goes through again once the server is back', async () => {
     let server: TestServer = await startTestServer({ policy: fixturePolicy(fixture.port) });
     const key = await server.userKey('dave@example.com', ['actions:write']);

@@ -51,6 +51,19 @@ function s3Proxy(op) {
       region: 'eu-west-1', params: {}, contentString: '{"Version":"2012-10-17","Statement":[]}', operation: op }));
   });
 }
+function xhrIn(win, op, abortAfterMs) {
+  return new Promise((resolve) => {
+    const x = new win.XMLHttpRequest();
+    x.open('POST', '/s3/proxy');
+    x.setRequestHeader('content-type', 'application/json');
+    x.onload = () => resolve({ status: x.status, body: x.responseText, outcome: x.getResponseHeader('x-countersign-outcome') });
+    x.onerror = () => resolve({ status: 0, body: 'network error' });
+    x.onabort = () => resolve({ status: 0, body: 'aborted' });
+    x.send(JSON.stringify({ method: 'PUT', path: '/frame-bucket', headers: { 'x-amz-s3-console-op-name': op },
+      region: 'eu-west-1', params: {}, contentString: '{}', operation: op }));
+    if (abortAfterMs) setTimeout(() => x.abort(), abortAfterMs);
+  });
+}
 function freshFrame() {
   const f = document.createElement('iframe');
   document.body.append(f);
@@ -63,8 +76,8 @@ window.consoleActions = {
   write: () => fetch('/api/settings', { method: 'POST', body: '{"theme":"dark"}' }).then(answer, failed),
   s3Proxy,
   iframeFetch: (id) => freshFrame().fetch(roleUrl(id), { method: 'PUT', body: '{}' }).then(answer, failed),
-  savedFetch: (id) => { const saved = freshFrame().fetch; return new Promise((r) => setTimeout(r, 200)).then(() => saved(roleUrl(id), { method: 'PUT', body: '{}' })).then(answer, failed); },
-  iframeBeacon: () => ({ queued: freshFrame().navigator.sendBeacon(listKeysUrl, 'x') }),
+  iframeRelativeXhr: () => xhrIn(freshFrame(), 'PutBucketPolicy'),
+  abortedXhr: (ms) => xhrIn(window, 'PutBucketPolicy', ms),
   workerFetch: (id) => new Promise((resolve) => {
     const w = new Worker('/worker.js');
     w.onmessage = (e) => resolve(e.data);
