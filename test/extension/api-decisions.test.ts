@@ -1,18 +1,19 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test/harness';
+import type { TestServer } from '../../server/test/harness';
 import {
   type ExtensionBrowser,
-  launchWithExtension,
   overlayCards,
   settled,
   start,
   stopServiceWorker,
   waitForCard,
 } from './chromium';
-import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
+import type { FixtureConsole } from './fixture-console';
+import { type PairedBrowser, startPairedBrowser } from './paired-browser';
 
+let t: PairedBrowser;
 let fixture: FixtureConsole;
 let server: TestServer;
 let browser: ExtensionBrowser;
@@ -21,44 +22,20 @@ let approverKey: string;
 let page: Page;
 
 beforeAll(async () => {
-  fixture = await startFixtureConsole();
-  server = await startTestServer({ policy: fixturePolicy(fixture.port) });
-  personKey = await server.userKey('dave@example.com', ['actions:write']);
-  approverKey = await server.userKey('alice@example.com', ['reviews:write', 'audit:read']);
-  browser = await launchWithExtension();
-  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+  t = await startPairedBrowser();
+  ({ fixture, server, browser, personKey, approverKey } = t);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fixture?.stop();
+  await t?.stop();
 });
 
 beforeEach(async () => {
-  fixture.hits.length = 0;
-  page = await browser.context.newPage();
-  await page.goto(`${fixture.origin}/console`);
+  page = await t.openConsole();
 });
 
 /** The server's record of the request the extension submitted for this hold. */
-async function submitted(action: string): Promise<ActionRequest> {
-  for (let i = 0; i < 100; i++) {
-    const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=1', {
-      key: personKey,
-    });
-    const latest = list.body.items[0];
-    if (latest && latest.action === action && latest.status === 'pending') return latest;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no pending ${action} request`);
-}
-
-const review = (id: string, decision: 'approve' | 'deny', comment?: string) =>
-  server.call<ActionRequest>('POST', `/v1/actions/${id}/reviews`, {
-    key: approverKey,
-    body: { decision, ...(comment && { comment }) },
-  });
+const submitted = (action: string) => t.pendingWhere((r) => r.action === action);
 
 describe('a paired Chromium holding console actions, decided through the API', () => {
   it('holds a role assignment, shows the overlay, and sends it exactly once when approved', async () => {
@@ -93,7 +70,7 @@ describe('a paired Chromium holding console actions, decided through the API', (
     expect(await popup.textContent('#holds')).toContain('approvals 0 of 1 · #ops-approvals');
     await popup.close();
 
-    expect((await review(held.id, 'approve', 'looks right')).status).toBe(200);
+    expect(await t.review(held.id, 'approve', 'looks right')).toBe(200);
     const result = await settled(page, 'assign');
     expect(result.status).toBe(200);
     expect(fixture.hitsTo('roleAssignments/ra-approve', 'PUT')).toHaveLength(1);
@@ -110,7 +87,7 @@ describe('a paired Chromium holding console actions, decided through the API', (
   it('refuses the page’s call with the reviewer’s reason when denied', async () => {
     await start(page, 'assign', 'assignRole("ra-deny")');
     const held = await submitted('azure.authorization.roleAssignments.write');
-    expect((await review(held.id, 'deny', 'not during the freeze')).status).toBe(200);
+    expect(await t.review(held.id, 'deny', 'not during the freeze')).toBe(200);
     const result = await settled(page, 'assign');
     expect(result.status).toBe(403);
     expect(result.outcome).toBe('denied');
@@ -136,7 +113,7 @@ describe('a paired Chromium holding console actions, decided through the API', (
     const held = await submitted('azure.authorization.roleAssignments.write');
     const card = await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes('ra-restart'));
     const restarted = await stopServiceWorker(browser, page);
-    expect((await review(held.id, 'approve')).status).toBe(200);
+    expect(await t.review(held.id, 'approve')).toBe(200);
     // The page's bridge checks in every few seconds; that wakes a new worker, which reads the hold
     // from storage.session, resumes the wait and finds the approval.
     const result = await settled(page, 'assign', 20_000);

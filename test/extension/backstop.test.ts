@@ -1,52 +1,32 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test/harness';
-import {
-  clickInOverlay,
-  type ExtensionBrowser,
-  evaluateAroundHook,
-  launchWithExtension,
-  settled,
-  start,
-  waitForCard,
-} from './chromium';
-import { type FixtureConsole, fixturePolicy, SUBSCRIPTION, startFixtureConsole } from './fixture-console';
+import type { TestServer } from '../../server/test/harness';
+import { clickInOverlay, evaluateAroundHook, settled, start, waitForCard } from './chromium';
+import { type FixtureConsole, SUBSCRIPTION } from './fixture-console';
+import { type PairedBrowser, startPairedBrowser } from './paired-browser';
 
+let t: PairedBrowser;
 let fixture: FixtureConsole;
 let server: TestServer;
-let browser: ExtensionBrowser;
 let personKey: string;
 let approverKey: string;
 let page: Page;
 
 beforeAll(async () => {
-  fixture = await startFixtureConsole();
-  server = await startTestServer({ policy: fixturePolicy(fixture.port) });
-  personKey = await server.userKey('dave@example.com', ['actions:write']);
-  approverKey = await server.userKey('alice@example.com', ['reviews:write']);
-  browser = await launchWithExtension();
-  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+  t = await startPairedBrowser();
+  ({ fixture, server, personKey, approverKey } = t);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fixture?.stop();
+  await t?.stop();
 });
 
 beforeEach(async () => {
-  fixture.hits.length = 0;
-  page = await browser.context.newPage();
-  await page.goto(`${fixture.origin}/console`);
+  page = await t.openConsole();
 });
 
-async function pendingRequests(): Promise<ActionRequest[]> {
-  const list = await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?status=pending', {
-    key: personKey,
-  });
-  return list.body.items;
-}
+const pendingRequests = () => t.requests('status=pending');
 
 /** An expression for evaluateAroundHook: the page's request, made with an unwrapped fetch. */
 const aroundFetch = (url: string, method: string) =>
@@ -54,14 +34,7 @@ const aroundFetch = (url: string, method: string) =>
   `.then((r) => ({ status: r.status }), (e) => ({ status: 0, body: String(e) }))`;
 
 /** The pending request whose resource ends with `resource`. */
-async function latestPending(resource: string): Promise<ActionRequest> {
-  for (let i = 0; i < 100; i++) {
-    const found = (await pendingRequests()).find((r) => r.resource?.endsWith(resource));
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no pending request for ${resource}`);
-}
+const latestPending = (resource: string) => t.pendingWhere((r) => r.resource?.endsWith(resource) === true);
 
 describe('the network backstop and untrusted page messages', () => {
   it('blocks gated requests that go around the hook at the network layer: an unwrapped fetch, a beacon, a worker', async () => {

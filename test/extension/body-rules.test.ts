@@ -1,42 +1,30 @@
-import type { ActionRequest } from '@countersign/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../server/test/harness';
-import { type ExtensionBrowser, launchWithExtension, settled, waitForCard } from './chromium';
-import { type FixtureConsole, fixturePolicy, startFixtureConsole } from './fixture-console';
+import type { TestServer } from '../../server/test/harness';
+import { settled, waitForCard } from './chromium';
+import type { FixtureConsole } from './fixture-console';
+import { type PairedBrowser, startPairedBrowser } from './paired-browser';
 
+let t: PairedBrowser;
 let fixture: FixtureConsole;
 let server: TestServer;
-let browser: ExtensionBrowser;
-let personKey: string;
 let approverKey: string;
 let page: Page;
 
 beforeAll(async () => {
-  fixture = await startFixtureConsole();
-  server = await startTestServer({ policy: fixturePolicy(fixture.port) });
-  personKey = await server.userKey('dave@example.com', ['actions:write']);
-  approverKey = await server.userKey('alice@example.com', ['reviews:write']);
-  browser = await launchWithExtension();
-  expect(await browser.pair(server.url, personKey)).toBe('Paired as dave@example.com.');
+  t = await startPairedBrowser();
+  ({ fixture, server, approverKey } = t);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await fixture?.stop();
+  await t?.stop();
 });
 
 beforeEach(async () => {
-  fixture.hits.length = 0;
-  page = await browser.context.newPage();
-  await page.goto(`${fixture.origin}/console`);
+  page = await t.openConsole();
 });
 
-async function requests(): Promise<ActionRequest[]> {
-  return (await server.call<{ items: ActionRequest[] }>('GET', '/v1/actions?limit=50', { key: personKey }))
-    .body.items;
-}
+const requests = () => t.requests();
 
 describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot attribution', () => {
   it('holds PutBucketPolicy started from the Amazon Q panel for review, marked as the copilot’s', async () => {

@@ -20,7 +20,7 @@ export type FixtureConsole = {
 
 export const SUBSCRIPTION = '00000000-0000-0000-0000-0000000000aa';
 
-const PAGE = String.raw`<!doctype html>
+const PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Fixture console</title></head>
 <body>
 <h1>Fixture console</h1>
@@ -90,7 +90,7 @@ document.getElementById('human-apply').addEventListener('click', () => window.ru
 </body></html>`;
 
 // Loaded by a browser we cannot drive (Firefox under web-ext): the page reports what happened itself.
-const AUTO = String.raw`<!doctype html><html><head><meta charset="utf-8"><title>Auto</title></head><body><script>
+const AUTO = `<!doctype html><html><head><meta charset="utf-8"><title>Auto</title></head><body><script>
 (async () => {
   const report = (what) => fetch('/report?' + new URLSearchParams(what));
   try {

@@ -28,7 +28,7 @@ export type RealConsoles = {
   stop(): Promise<void>;
 };
 
-const PAGE = String.raw`<!doctype html><html><head><meta charset="utf-8"><title>console</title></head><body>
+const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>console</title></head><body>
 <script>
 window.results = {};
 window.run = (name, promise) => {
