@@ -68,5 +68,7 @@ if (process.argv.includes('--browsers')) {
     };
     if (apt(['update', '-qq']).status !== 0 || apt(['install', '-y', '-qq', ...missing]).status !== 0)
       fail(`apt-get could not install ${missing.join(' ')} (see above)`);
+    const still = BROWSERS.filter((b) => !existsSync(b.path)).map((b) => b.path);
+    if (still.length > 0) fail(`installed, but there is still nothing at ${still.join(' and ')}`);
   }
 }
