@@ -288,22 +288,15 @@ async function follow(holdId: string, handle: ActionHandle, pairing: Pairing): P
   if (following.has(holdId)) return;
   following.add(holdId);
   try {
-    let tabId = -1;
     const approved = await handle.wait({
       onUpdate: (request) => {
-        void patchHold(holdId, () => fromRequest(request)).then(({ hold }) => {
-          if (hold) {
-            tabId = hold.tabId;
-            return showTab(hold.tabId);
-          }
-        });
+        void patchHold(holdId, () => fromRequest(request)).then(({ hold }) => hold && showTab(hold.tabId));
       },
     });
     const hold = (await allHolds())[holdId];
     if (!hold || FINAL_STATES.has(hold.state)) return;
-    tabId = hold.tabId;
     await handle.redeem();
-    await liftFor(holdId, hold.method, hold.url, tabId);
+    await liftFor(holdId, hold.method, hold.url, hold.tabId);
     await settle(
       holdId,
       true,
