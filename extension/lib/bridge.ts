@@ -22,6 +22,8 @@ export function startBridge(win: Window): void {
   win.postMessage({ [PORT_HANDOFF]: true }, '*', [channel.port2]);
 
   const mine = new Set<string>();
+  /** Holds of this frame that the background has taken on: it must know them until they end. */
+  const acknowledged = new Set<string>();
   const toPage = (message: ToPage) => port.postMessage(message);
 
   void rulesItem
@@ -30,6 +32,7 @@ export function startBridge(win: Window): void {
   rulesItem.watch((rules) => toPage({ type: 'rules', consoles: (rules ?? BUNDLED_RULES).consoles }));
 
   const deliver = (holdId: string, release: boolean, outcome: string, message: string) => {
+    acknowledged.delete(holdId);
     if (!mine.delete(holdId)) return;
     toPage(release ? { type: 'release', holdId } : { type: 'refuse', holdId, outcome, message });
   };
@@ -44,7 +47,10 @@ export function startBridge(win: Window): void {
     mine.add(message.holdId);
     const { holdId, request, copilot } = message;
     ask('hold', { holdId, request, ...(copilot && { copilot }) })
-      .then(() => heartbeat.start())
+      .then(() => {
+        acknowledged.add(holdId);
+        startHeartbeat();
+      })
       .catch(() =>
         deliver(
           holdId,
@@ -74,32 +80,35 @@ export function startBridge(win: Window): void {
   });
 
   // Reconciles with the background: a decision sent while this frame was busy is not lost.
-  const heartbeat = {
-    timer: undefined as ReturnType<typeof setInterval> | undefined,
-    start() {
-      this.timer ??= setInterval(() => void this.beat(), HEARTBEAT_MS);
-    },
-    async beat() {
-      const holds = await ask('tabHolds', {}).catch(() => undefined);
-      if (!holds) return;
-      show(holds);
-      for (const hold of holds) {
-        if (mine.has(hold.holdId) && FINAL_STATES.has(hold.state) && hold.frameId !== undefined)
-          deliver(hold.holdId, hold.state === 'released', hold.outcome ?? 'failed', hold.message ?? '');
-      }
-      if (!holds.some((h) => !FINAL_STATES.has(h.state)) && mine.size === 0) {
-        clearInterval(this.timer);
-        this.timer = undefined;
-      }
-    },
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const startHeartbeat = () => {
+    timer ??= setInterval(() => void beat(), HEARTBEAT_MS);
   };
+  async function beat(): Promise<void> {
+    const holds = await ask('tabHolds', {}).catch(() => undefined);
+    if (!holds) return;
+    show(holds);
+    const known = new Map(holds.map((h) => [h.holdId, h]));
+    for (const holdId of acknowledged) {
+      const hold = known.get(holdId);
+      if (!mine.has(holdId)) acknowledged.delete(holdId);
+      else if (!hold)
+        deliver(holdId, false, 'failed', 'Countersign lost track of this request; it was not sent.');
+      else if (FINAL_STATES.has(hold.state))
+        deliver(holdId, hold.state === 'released', hold.outcome ?? 'failed', hold.message ?? '');
+    }
+    if (!holds.some((h) => !FINAL_STATES.has(h.state)) && mine.size === 0) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  }
 
   if (isTop) {
     const showExisting = () =>
       void ask('tabHolds', {})
         .then((holds) => {
           show(holds.filter((h) => !FINAL_STATES.has(h.state)));
-          if (holds.some((h) => !FINAL_STATES.has(h.state))) heartbeat.start();
+          if (holds.some((h) => !FINAL_STATES.has(h.state))) startHeartbeat();
         })
         .catch(() => undefined);
     if (win.document.readyState === 'loading')
