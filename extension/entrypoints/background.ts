@@ -4,12 +4,11 @@ import { endLift, LIFT_ALARM_PREFIX } from '../lib/backstop';
 import {
   cancelHold,
   cancelTab,
-  everyHold,
+  holdViews,
   pendingCount,
   requestSent,
   resumeAll,
   startHold,
-  tabHolds,
 } from '../lib/holds';
 import type { PairResult, Status } from '../lib/messages';
 import { serveBackground } from '../lib/messages';
@@ -64,7 +63,7 @@ async function status(): Promise<Status> {
       unenforced: (backstopReport()?.unenforced ?? []).map((u) => `${u.rule}: ${u.why}`),
       ...(error && { error }),
     },
-    holds: await everyHold(),
+    holds: await holdViews(),
   };
   if (pairing) {
     result.serverUrl = pairing.serverUrl;
@@ -92,7 +91,7 @@ export default defineBackground(() => {
       return null;
     },
     cancel: async ({ holdId, left }, sender) => {
-      const mine = (await tabHolds(sender.tab?.id ?? -1)).some((h) => h.holdId === holdId);
+      const mine = (await holdViews(sender.tab?.id ?? -1)).some((h) => h.holdId === holdId);
       if (!mine) return null;
       return cancelHold(
         holdId,
@@ -103,7 +102,7 @@ export default defineBackground(() => {
     },
     tabHolds: async (_message, sender) => {
       void wake();
-      return tabHolds(sender.tab?.id ?? -1);
+      return holdViews(sender.tab?.id ?? -1);
     },
     status: () => status(),
     pair: ({ serverUrl, secret }) => pair(serverUrl, secret),

@@ -9,6 +9,7 @@ import type { CompiledConsoleRules } from '@countersign/shared/consoles';
 import { networkBackstopRules } from '@countersign/shared/consoles';
 import type { DeclarativeNetRequest } from 'webextension-polyfill';
 import browser from 'webextension-polyfill';
+import { oneAtATime } from './one-at-a-time';
 import { liftsItem } from './storage';
 
 const BLOCK_PRIORITY = 1;
@@ -75,12 +76,7 @@ function exactUrlFilter(withHash: string): DeclarativeNetRequest.RuleConditionTy
 
 // Lifts are changed one at a time: two approvals at once must not pick the same rule id, and a sweep
 // must not drop the record of a lift added while it ran.
-let queue: Promise<unknown> = Promise.resolve();
-function serially<T>(work: () => Promise<T>): Promise<T> {
-  const run = queue.then(work, work);
-  queue = run.catch(() => undefined);
-  return run;
-}
+const serially = oneAtATime();
 
 /**
  * Lets exactly this request (method, URL, tab; any body: DNR cannot read bodies) through the block,

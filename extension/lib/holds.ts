@@ -15,6 +15,7 @@ import { actionInputFor } from './describe';
 import type { HoldOutcome, HoldView } from './holds-model';
 import { FINAL_STATES } from './holds-model';
 import { tell } from './messages';
+import { oneAtATime } from './one-at-a-time';
 import type { PageRequest } from './page-protocol';
 import { activeRules, refreshRules } from './rules-state';
 import type { Hold, Pairing } from './storage';
@@ -33,12 +34,7 @@ const FIX_PAIRING =
 const FIX_SERVER = 'Check that the Countersign server is up and reachable from this browser, then try again.';
 
 // One writer at a time: every change to the holds is a read-modify-write of one storage item.
-let queue: Promise<unknown> = Promise.resolve();
-function serially<T>(work: () => Promise<T>): Promise<T> {
-  const run = queue.then(work, work);
-  queue = run.catch(() => undefined);
-  return run;
-}
+const serially = oneAtATime();
 
 /** Holds whose wait runs in this service worker instance (a restart starts with none). */
 const following = new Set<string>();
@@ -85,18 +81,13 @@ function addHold(hold: Hold): Promise<Hold> {
 
 /** Tells the tab's top frame (which draws the overlay) the tab's holds. */
 async function showTab(tabId: number): Promise<void> {
-  await tell(tabId, 0, { type: 'holds', holds: await tabHolds(tabId) });
+  await tell(tabId, 0, { type: 'holds', holds: await holdViews(tabId) });
 }
 
-export async function tabHolds(tabId: number): Promise<HoldView[]> {
+/** The holds of one tab, or of every tab, oldest first. */
+export async function holdViews(tabId?: number): Promise<HoldView[]> {
   return Object.values(await allHolds())
-    .filter((h) => h.tabId === tabId)
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .map(viewOf);
-}
-
-export async function everyHold(): Promise<HoldView[]> {
-  return Object.values(await allHolds())
+    .filter((h) => tabId === undefined || h.tabId === tabId)
     .sort((a, b) => a.createdAt - b.createdAt)
     .map(viewOf);
 }

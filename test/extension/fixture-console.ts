@@ -40,18 +40,8 @@ window.run = (name, promise) => {
   promise.then((r) => { window.results[name] = { state: 'done', ...r }; },
                (e) => { window.results[name] = { state: 'done', ...failed(e) }; });
 };
-function s3Proxy(op) {
-  return new Promise((resolve) => {
-    const x = new XMLHttpRequest();
-    x.open('POST', '/s3/proxy');
-    x.setRequestHeader('content-type', 'application/json');
-    x.onload = () => resolve({ status: x.status, body: x.responseText, outcome: x.getResponseHeader('x-countersign-outcome') });
-    x.onerror = () => resolve({ status: 0, body: 'network error' });
-    x.send(JSON.stringify({ method: 'PUT', path: '/fixture-bucket', headers: { 'x-amz-s3-console-op-name': op },
-      region: 'eu-west-1', params: {}, contentString: '{"Version":"2012-10-17","Statement":[]}', operation: op }));
-  });
-}
-function xhrIn(win, op, abortAfterMs) {
+// The S3 console's proxy envelope, by XMLHttpRequest from \`win\` (this page, or a frame of it).
+function s3ProxyIn(win, op, bucket, abortAfterMs) {
   return new Promise((resolve) => {
     const x = new win.XMLHttpRequest();
     x.open('POST', '/s3/proxy');
@@ -59,11 +49,12 @@ function xhrIn(win, op, abortAfterMs) {
     x.onload = () => resolve({ status: x.status, body: x.responseText, outcome: x.getResponseHeader('x-countersign-outcome') });
     x.onerror = () => resolve({ status: 0, body: 'network error' });
     x.onabort = () => resolve({ status: 0, body: 'aborted' });
-    x.send(JSON.stringify({ method: 'PUT', path: '/frame-bucket', headers: { 'x-amz-s3-console-op-name': op },
-      region: 'eu-west-1', params: {}, contentString: '{}', operation: op }));
+    x.send(JSON.stringify({ method: 'PUT', path: '/' + bucket, headers: { 'x-amz-s3-console-op-name': op },
+      region: 'eu-west-1', params: {}, contentString: '{"Version":"2012-10-17","Statement":[]}', operation: op }));
     if (abortAfterMs) setTimeout(() => x.abort(), abortAfterMs);
   });
 }
+const s3Proxy = (op) => s3ProxyIn(window, op, 'fixture-bucket');
 function freshFrame() {
   const f = document.createElement('iframe');
   document.body.append(f);
@@ -76,8 +67,8 @@ window.consoleActions = {
   write: () => fetch('/api/settings', { method: 'POST', body: '{"theme":"dark"}' }).then(answer, failed),
   s3Proxy,
   iframeFetch: (id) => freshFrame().fetch(roleUrl(id), { method: 'PUT', body: '{}' }).then(answer, failed),
-  iframeRelativeXhr: () => xhrIn(freshFrame(), 'PutBucketPolicy'),
-  abortedXhr: (ms) => xhrIn(window, 'PutBucketPolicy', ms),
+  iframeRelativeXhr: () => s3ProxyIn(freshFrame(), 'PutBucketPolicy', 'frame-bucket'),
+  abortedXhr: (ms) => s3ProxyIn(window, 'PutBucketPolicy', 'frame-bucket', ms),
   workerFetch: (id) => new Promise((resolve) => {
     const w = new Worker('/worker.js');
     w.onmessage = (e) => resolve(e.data);
