@@ -1,4 +1,5 @@
 export * from './digest';
+export * from './identity/email';
 export * from './kick-loop';
 export * from './schemas/action';
 export * from './schemas/audit';
