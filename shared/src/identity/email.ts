@@ -13,7 +13,7 @@ export const NO_USABLE_IDENTITY = 'no usable identity';
 // since lower-casing them is not the identity mapping mail systems agree on.
 const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const ASCII_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const ASCII = /^[\x00-\x7f]*$/;
+const isAscii = (s: string): boolean => [...s].every((ch) => ch.charCodeAt(0) < 0x80);
 
 const refuse = (why: string): EmailCheck => ({ ok: false, reason: `${NO_USABLE_IDENTITY}: ${why}` });
 
@@ -41,9 +41,9 @@ function asciiDomain(domain: string): string | { why: string } {
   if (labels.length < 2 || labels.some((l) => l === ''))
     return { why: 'the domain needs at least two non-empty labels (example.com)' };
   let encoded = domain.toLowerCase();
-  if (!ASCII.test(domain)) {
+  if (!isAscii(domain)) {
     // Unicode letter case is not ASCII case: BÜCHER.de and bücher.de would otherwise merge.
-    if ([...domain].some((ch) => !ASCII.test(ch) && ch.toLowerCase() !== ch))
+    if ([...domain].some((ch) => !isAscii(ch) && ch.toLowerCase() !== ch))
       return { why: 'the domain has non-ASCII capital letters' };
     // Percent-escapes and URL syntax would be decoded by the URL parser into another host.
     if (/[%/\\?#:@[\]\s]/.test(domain)) return { why: 'the domain is not a host name' };
@@ -59,7 +59,7 @@ function asciiDomain(domain: string): string | { why: string } {
   if (out.length !== labels.length) return { why: 'the domain changes under IDNA mapping' };
   for (const [i, label] of out.entries()) {
     const given = labels[i] ?? '';
-    const expected = ASCII.test(given) ? given.toLowerCase() : undefined;
+    const expected = isAscii(given) ? given.toLowerCase() : undefined;
     if (expected !== undefined ? label !== expected : !label.startsWith('xn--'))
       return { why: 'the domain changes under IDNA mapping' };
     if (!ASCII_LABEL.test(label)) return { why: `"${given}" is not a valid domain label` };
