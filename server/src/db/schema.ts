@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds (integers): sortable, cheap to compare in SQL for expiry.
@@ -88,9 +89,15 @@ export const reviews = sqliteTable(
     comment: text('comment'),
     via: text('via').notNull(),
     at: integer('at').notNull(),
+    /** Set when the reviewer left the approver groups while the request was pending: it no longer counts. */
+    discountedAt: integer('discounted_at'),
+    discountedReason: text('discounted_reason'),
   },
-  // Each person counts once, even if two of their clicks race past the service's check.
-  (t) => [uniqueIndex('reviews_one_per_reviewer').on(t.actionId, t.reviewer)],
+  // Each person counts once, even if two of their clicks race past the service's check. A discounted
+  // review steps aside, so someone put back in the groups must consent afresh under the new policy.
+  (t) => [
+    uniqueIndex('reviews_one_per_reviewer').on(t.actionId, t.reviewer).where(sql`discounted_at IS NULL`),
+  ],
 );
 
 export const grants = sqliteTable(
@@ -107,6 +114,8 @@ export const grants = sqliteTable(
     redeemedAt: integer('redeemed_at'),
     /** The Idempotency-Key of the redeem that spent it: a retry with the same key gets the same answer. */
     redeemKey: text('redeem_key'),
+    /** The API key that spent it: a replay is answered only to that same key. */
+    redeemKeyId: text('redeem_key_id'),
   },
   (t) => [uniqueIndex('grants_token_hash').on(t.tokenHash), uniqueIndex('grants_action').on(t.actionId)],
 );

@@ -20,7 +20,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 /**
  * Spends a grant: at most once, only before it expires, only by its requester, and only for the
  * exact action it was issued for. The spend is a conditional write on `redeemed_at IS NULL`. A retry
- * carrying the spending call's Idempotency-Key (its answer was lost) gets the same answer again.
+ * carrying the spending call's Idempotency-Key from the same API key (its answer was lost) gets the
+ * same answer again, audited, until the grant's TTL ends; then 410, like any late redeem.
  */
 export async function redeemGrant({
   ctx,
@@ -34,6 +35,8 @@ export async function redeemGrant({
   const { core, actor } = ctx;
   if (!hasScope(actor, 'actions:write')) throw forbidden('redeeming needs the actions:write scope');
   const tokenHash = sha256Hex(input.token);
+  const keyId =
+    actor.kind === 'agent' || (actor.kind === 'person' && actor.via === 'api') ? actor.keyId : undefined;
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const [found] = await tx
@@ -57,15 +60,31 @@ export async function redeemGrant({
     };
     if (found.requesterId !== actor.id) return refuse('forbidden');
     if (grant.redeemedAt !== null) {
+      // A replay is the spending call itself, retried: same Idempotency-Key, same API key, same
+      // action. Anyone else holding the token (a leaked log line) learns only that it is spent.
       const replay =
-        idempotencyKey !== undefined && grant.redeemKey === idempotencyKey && grant.digest === input.digest;
-      return replay ? { code: undefined, actionId: grant.actionId, grantId: grant.id } : refuse('grant_used');
+        idempotencyKey !== undefined &&
+        grant.redeemKey === idempotencyKey &&
+        grant.redeemKeyId === keyId &&
+        grant.digest === input.digest;
+      if (!replay) return refuse('grant_used');
+      // Past the grant's TTL the answer is stale: a caller still retrying then must not act on it.
+      if (grant.expiresAt <= at) return refuse('grant_expired');
+      await record(core, tx, at, [
+        {
+          type: 'grant.redeem_replayed',
+          actor: actor.id,
+          subject: grant.actionId,
+          data: { grantId: grant.id, action: found.action, digest: grant.digest },
+        },
+      ]);
+      return { code: undefined, actionId: grant.actionId, grantId: grant.id };
     }
     if (grant.expiresAt <= at) return refuse('grant_expired');
     if (grant.digest !== input.digest) return refuse('digest_mismatch');
     const spent = await tx
       .update(grants)
-      .set({ redeemedAt: at, redeemKey: idempotencyKey ?? null })
+      .set({ redeemedAt: at, redeemKey: idempotencyKey ?? null, redeemKeyId: keyId ?? null })
       .where(and(eq(grants.id, grant.id), isNull(grants.redeemedAt)))
       .returning({ id: grants.id });
     if (spent.length === 0) return refuse('grant_used');
