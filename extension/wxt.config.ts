@@ -28,6 +28,9 @@ function defaultPack() {
 }
 
 export default defineConfig({
+  // The browser tests build into a folder of their own per run, so two runs at once (CI shards,
+  // several people on one machine) never load a build the other is halfway through writing.
+  outDir: process.env.COUNTERSIGN_EXTENSION_OUT_DIR ?? '.output',
   modules: ['@wxt-dev/webextension-polyfill'],
   manifestVersion: 3,
   manifest: ({ browser }) => ({

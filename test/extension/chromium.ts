@@ -6,11 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page, type Worker } from 'playwright-core';
+import { buildDir } from './build-dir';
 
-export const CHROME_BUILD = fileURLToPath(new URL('../../extension/.output/chrome-mv3', import.meta.url));
-export const FIREFOX_BUILD = fileURLToPath(new URL('../../extension/.output/firefox-mv3', import.meta.url));
+export const CHROME_BUILD = join(buildDir(), 'chrome-mv3');
+export const FIREFOX_BUILD = join(buildDir(), 'firefox-mv3');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export type ExtensionBrowser = {
