@@ -30,6 +30,9 @@ const EnvSchema = z
     COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
     COUNTERSIGN_RATE_LIMIT: optional(z.coerce.number().min(0).max(1_000_000).default(100)),
     COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
+    // A signed audit checkpoint after this many events, and this often when anything was appended.
+    COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS: optional(z.coerce.number().int().min(1).max(1_000_000).default(1_000)),
+    COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES: optional(z.coerce.number().min(0.01).max(1_440).default(10)),
     COUNTERSIGN_CONSOLE_PACK: optional(z.string().max(4096).optional()),
     COUNTERSIGN_WEBHOOK_HOSTS: optional(z.string().max(4000).optional()),
     SLACK_BOT_TOKEN: optional(

@@ -9,8 +9,12 @@ import type { Env } from './env';
 import { createApp } from './http/app';
 import { filePathOf, resolveSecret } from './secret';
 import { startSweeper } from './services/actions/expire-actions';
+import { startAuditLog } from './services/audit/checkpoint-audit';
+import { startCheckpointer } from './services/audit/checkpointer';
 import { type Core, createCore } from './services/core';
 import { loadConsolePack } from './services/extension/load-console-pack';
+import { ChangeFeed } from './services/change-feed';
+import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
 import { describeProblems, PolicyStore, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
@@ -68,7 +72,7 @@ export async function openCore(
     database.close();
     throw new StartupError(error.message);
   });
-  return createCore({
+  const core = createCore({
     database,
     policy,
     secret,
@@ -77,6 +81,8 @@ export async function openCore(
     callbackHosts,
     consolePack,
   });
+  await startAuditLog(core);
+  return core;
 }
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, env: Env): Promise<ServerType> {
@@ -117,9 +123,16 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   });
   // Background work starts once the port is ours, and stops in reverse order.
   const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
+  const stopCheckpointer = startCheckpointer(core, {
+    everyEvents: env.COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS,
+    everyMs: env.COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES * 60_000,
+  });
   const webhooks = new WebhookDeliverer(core);
   webhooks.start();
+  const feed = new ChangeFeed(core);
+  feed.start();
   const close = async () => {
+    stopCheckpointer();
     stopSweeper();
     webhooks.stop();
     await bot
@@ -130,6 +143,10 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       // Long-polls would hold the close open for up to a minute.
       if ('closeAllConnections' in server) server.closeAllConnections();
     });
+    feed.stop();
+    await releaseAllLeases(core).catch((error: unknown) =>
+      log.warn({ err: error }, 'outbox leases not released; they run out on their own'),
+    );
     core.database.close();
   };
   if (bot) {

@@ -74,6 +74,7 @@ describe('the audit log records every state change', () => {
     // The agent's key, then alice, carol, dan, mallory and the auditor.
     const keyCreated = Array.from({ length: 6 }, () => ['key.created', cli, expect.stringMatching(/^key_/)]);
     expect(brief(events)).toEqual([
+      ['audit.checkpoint', 'system:server', null],
       ['policy.loaded', 'system:server', expect.stringMatching(/^sha256:/)],
       ...keyCreated,
       ['action.submitted', bot, ids.approved.id],
@@ -161,12 +162,13 @@ describe('the audit log records every state change', () => {
     ]);
   });
 
-  it('records the policy in force at start as the first event, with the version /readyz reports', async (test) => {
+  it('starts with the signed genesis, then the policy in force at start with the version /readyz reports', async (test) => {
     const t = await start(test);
     const auditor = await t.userKey('audra@example.com', ['audit:read']);
-    const [first] = await auditEvents(t, auditor);
+    const [genesis, first] = await auditEvents(t, auditor);
     const ready = await t.call<{ policyVersion: string }>('GET', '/readyz');
-    expect(first?.seq).toBe(1);
+    expect(genesis).toMatchObject({ seq: 1, type: 'audit.checkpoint', data: { seq: 0, head: '0'.repeat(64) } });
+    expect(first?.seq).toBe(2);
     expect(first?.type).toBe('policy.loaded');
     expect(first?.data.version).toBe(ready.body.policyVersion);
   });
@@ -292,9 +294,64 @@ describe('GET /v1/audit/verify', () => {
     const { auditor } = await playLifecycle(t);
     const events = await auditEvents(t, auditor);
     const result = await verify(t, auditor);
-    expect(result).toEqual({ ok: true, events: events.length, head: events.at(-1)?.hash });
+    expect(result).toEqual({
+      ok: true,
+      events: events.length,
+      head: events.at(-1)?.hash,
+      lastCheckpoint: { seq: 0, at: events[0]?.at },
+    });
+  });
+
+  it('checks the log against a signed checkpoint given as base64url JSON or as seq:hash', async (test) => {
+    const t = await start(test);
+    const { auditor } = await playLifecycle(t);
+    const events = await auditEvents(t, auditor);
+    const genesis = events[0]?.data;
+    const asParam = Buffer.from(JSON.stringify(genesis)).toString('base64url');
+    expect((await verifyAgainst(t, auditor, asParam)).body).toMatchObject({ ok: true, events: events.length });
+    const mid = events[5];
+    if (!mid) throw new Error('no events');
+    expect((await verifyAgainst(t, auditor, `${mid.seq}:${mid.hash}`)).body).toMatchObject({ ok: true });
+    // A head the log never reaches: it was cut after its last event.
+    const beyond = `${events.length + 7}:${'a'.repeat(64)}`;
+    expect((await verifyAgainst(t, auditor, beyond)).body).toMatchObject({
+      ok: false,
+      truncatedAfter: events.length,
+      firstBadSeq: events.length + 1,
+    });
+    // A head the log reaches with another hash: rewritten at or before it.
+    expect((await verifyAgainst(t, auditor, `${mid.seq}:${'b'.repeat(64)}`)).body).toMatchObject({
+      ok: false,
+      firstBadSeq: 2,
+      problem: expect.stringMatching(/rewritten/),
+    });
+  });
+
+  it('refuses a malformed head, and a checkpoint signed by another key, with 400 naming head', async (test) => {
+    const t = await start(test);
+    const auditor = await t.userKey('audra@example.com', ['audit:read']);
+    const events = await auditEvents(t, auditor);
+    const genesis = events[0]?.data as Record<string, unknown>;
+    const forged = { ...genesis, signature: `${'A'.repeat(85)}w` };
+    const otherKey = { ...genesis, keyId: '0123456789abcdef' };
+    for (const head of [
+      'nonsense',
+      '12:abc',
+      Buffer.from(JSON.stringify(forged)).toString('base64url'),
+      Buffer.from(JSON.stringify(otherKey)).toString('base64url'),
+      `0:${'c'.repeat(64)}`,
+    ]) {
+      const error = expectError(await verifyAgainst(t, auditor, head), 400, 'invalid_request', head);
+      expect(error.details?.map((d) => d.path)).toContain('head');
+    }
+    // Authorization comes before the head is read.
+    const agent = await t.agentKey('bot', 'alice@example.com');
+    expectError(await verifyAgainst(t, agent, 'nonsense'), 403, 'forbidden');
   });
 });
+
+const verifyAgainst = (t: TestServer, key: string, head: string) =>
+  t.call<AuditVerification>('GET', `/v1/audit/verify?head=${encodeURIComponent(head)}`, { key });
 
 describe('tamper detection through a second connection to the database file', () => {
   async function tamperable(test: TestContext) {

@@ -21,17 +21,7 @@ export type AuditInput = {
  */
 export async function appendAudit(tx: Queryable, at: number, events: AuditInput[]): Promise<void> {
   if (events.length === 0) return;
-  // Within one transaction the head only moves by our own appends: read it once, then carry it.
-  let head = heads.get(tx);
-  if (!head) {
-    const [row] = await tx
-      .select({ seq: auditEvents.seq, hash: auditEvents.hash })
-      .from(auditEvents)
-      .orderBy(desc(auditEvents.seq))
-      .limit(1);
-    head = row ?? { seq: 0, hash: GENESIS_HASH };
-  }
-  let { seq, hash: prevHash } = head;
+  let { seq, hash: prevHash } = await readAuditHead(tx);
   const iso = new Date(at).toISOString();
   const rows = events.map((event) => {
     seq += 1;
@@ -50,4 +40,29 @@ export async function appendAudit(tx: Queryable, at: number, events: AuditInput[
   });
   await tx.insert(auditEvents).values(rows);
   if ('rollback' in tx) heads.set(tx, { seq, hash: prevHash });
+  for (const listener of listeners) listener(rows.length);
+}
+
+/** The newest event's seq and hash as `tx` sees it ({0, genesis} for an empty log). */
+export async function readAuditHead(tx: Queryable): Promise<{ seq: number; hash: string }> {
+  // Within one transaction the head only moves by our own appends: read it once, then carry it.
+  const known = heads.get(tx);
+  if (known) return known;
+  const [row] = await tx
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+const listeners = new Set<(count: number) => void>();
+
+/**
+ * Hears how many events were appended (not yet committed): the checkpointer counts them to know when
+ * to sign the head again, without a timer polling the database.
+ */
+export function onAuditAppended(listener: (count: number) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
 }

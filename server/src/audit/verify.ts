@@ -1,57 +1,186 @@
-import type { AuditVerification } from '@countersign/shared';
+import { AuditCheckpoint, type AuditVerification } from '@countersign/shared';
 import { asc, gt } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { chainHash, GENESIS_HASH } from './chain';
+import { type CheckpointKey, checkpointProblem } from './checkpoint-key';
 
 const PAGE = 2_000;
 
+export type AuditRow = typeof auditEvents.$inferSelect;
+
+/** A head the log must still contain: a signed checkpoint, or a bare seq and hash kept elsewhere. */
+export type Anchor = { seq: number; head: string };
+
+type State = {
+  expectedSeq: number;
+  prevHash: string;
+  count: number;
+  /** The seq of the newest checkpoint event that verified: events up to it are vouched for. */
+  vouchedThrough: number;
+  lastCheckpoint: { seq: number; at: string } | null;
+  failure: AuditVerification | undefined;
+};
+
 /**
- * Recomputes the whole chain. Any edited, deleted, inserted or reordered row shows up as the first
- * sequence number whose link or hash does not hold. Truncating the tail cannot be seen from inside
- * the log: keep the `head` this returns somewhere else to catch that.
+ * Checks the log one row at a time, in seq order, so any size streams through in one pass. Besides
+ * the chain (each row links to the one before and hashes to what it says) it checks every
+ * `audit.checkpoint` row against this install's key, and, given an anchor kept outside the log, that
+ * the log still reaches it with the same hash — the only way to see a cut or a recomputed tail.
  */
-export async function verifyAudit(db: Queryable): Promise<AuditVerification> {
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
-  let count = 0;
+export class ChainVerifier {
+  readonly #key: CheckpointKey;
+  readonly #anchor: Anchor | undefined;
+  #s: State;
+
+  constructor(key: CheckpointKey, anchor?: Anchor, from?: { seq: number; prevHash: string }) {
+    this.#key = key;
+    this.#anchor = anchor;
+    this.#s = {
+      expectedSeq: from?.seq ?? 1,
+      prevHash: from?.prevHash ?? GENESIS_HASH,
+      count: 0,
+      vouchedThrough: 0,
+      lastCheckpoint: null,
+      failure: undefined,
+    };
+  }
+
+  /** A copy that carries on independently from here (tests replay many edits from one prefix). */
+  clone(): ChainVerifier {
+    const copy = new ChainVerifier(this.#key, this.#anchor);
+    copy.#s = { ...this.#s };
+    return copy;
+  }
+
+  get failed(): boolean {
+    return this.#s.failure !== undefined;
+  }
+
+  /** Feeds the next row; false once the log has failed (later rows change nothing). */
+  push(row: AuditRow): boolean {
+    const s = this.#s;
+    if (s.failure) return false;
+    const problem = this.#check(row);
+    if (problem) {
+      s.failure = this.#bad(problem.seq, problem.text);
+      return false;
+    }
+    s.prevHash = row.hash;
+    s.expectedSeq += 1;
+    s.count += 1;
+    return true;
+  }
+
+  #check(row: AuditRow): { seq: number; text: string } | undefined {
+    const s = this.#s;
+    const at = (text: string) => ({ seq: s.expectedSeq, text });
+    if (row.seq !== s.expectedSeq) return at(`event ${s.expectedSeq} is missing (next is ${row.seq})`);
+    if (row.prevHash !== s.prevHash) return at(`event ${row.seq} does not link to event ${row.seq - 1}`);
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(row.data) as Record<string, unknown>;
+    } catch {
+      return at(`event ${row.seq} has unreadable data`);
+    }
+    const fields = { seq: row.seq, at: row.at, type: row.type, actor: row.actor, subject: row.subject, data };
+    if (chainHash(s.prevHash, fields) !== row.hash) return at(`event ${row.seq} was altered`);
+    if (row.type === 'audit.checkpoint') {
+      const problem = this.#checkpointProblem(row, data);
+      if (problem) return at(`event ${row.seq} is a checkpoint that does not hold: ${problem}`);
+      s.vouchedThrough = row.seq;
+      s.lastCheckpoint = { seq: row.seq - 1, at: row.at };
+    }
+    const anchor = this.#anchor;
+    if (anchor && row.seq === anchor.seq && row.hash !== anchor.head) {
+      // The chain holds, yet the head differs: everything from some point on was rewritten and
+      // re-hashed. Only the last checkpoint that still verifies bounds where.
+      return {
+        seq: s.vouchedThrough + 1,
+        text:
+          `the log was rewritten: event ${row.seq} no longer has the hash the checkpoint vouches for, so some ` +
+          `event in ${s.vouchedThrough + 1}…${row.seq} was changed (events up to ${s.vouchedThrough} still ` +
+          'match signed checkpoints)',
+      };
+    }
+    return undefined;
+  }
+
+  #checkpointProblem(row: AuditRow, data: Record<string, unknown>): string | undefined {
+    const parsed = AuditCheckpoint.safeParse(data);
+    if (!parsed.success) return 'its data is not a checkpoint';
+    const c = parsed.data;
+    if (c.seq !== row.seq - 1 || c.head !== this.#s.prevHash || c.at !== row.at) {
+      return `it signs event ${c.seq}, not the event before it`;
+    }
+    return checkpointProblem(this.#key, c);
+  }
+
+  #bad(seq: number, problem: string): AuditVerification {
+    const s = this.#s;
+    return {
+      ok: false,
+      events: s.count,
+      head: s.count > 0 ? s.prevHash : null,
+      firstBadSeq: seq,
+      problem,
+      lastCheckpoint: s.lastCheckpoint,
+    };
+  }
+
+  /** The verdict once every row has been pushed. */
+  result(): AuditVerification {
+    const s = this.#s;
+    if (s.failure) return s.failure;
+    const last = s.expectedSeq - 1;
+    const anchor = this.#anchor;
+    if (anchor && last < anchor.seq) {
+      return {
+        ...this.#bad(s.expectedSeq, `truncated after seq ${last}: a checkpoint vouches for event ${anchor.seq}`),
+        truncatedAfter: last,
+      };
+    }
+    // A log rewritten whole, from a genesis of the attacker's choosing, chains perfectly; it cannot
+    // carry a checkpoint signed by this install, so a log without one is not proven.
+    if (s.count > 0 && s.lastCheckpoint === null) {
+      return this.#bad(
+        1,
+        'no event is a checkpoint signed by this install, so nothing proves this log was written here (a log from before signed checkpoints: check it, then run `countersign audit checkpoint --adopt`)',
+      );
+    }
+    return { ok: true, events: s.count, head: s.count > 0 ? s.prevHash : null, lastCheckpoint: s.lastCheckpoint };
+  }
+}
+
+/** Streams rows with seq > `after` in order, a page at a time. */
+export async function* auditRows(db: Queryable, after = 0): AsyncGenerator<AuditRow> {
+  let cursor = after;
   for (;;) {
     const rows = await db
       .select()
       .from(auditEvents)
-      .where(gt(auditEvents.seq, expectedSeq - 1))
+      .where(gt(auditEvents.seq, cursor))
       .orderBy(asc(auditEvents.seq))
       .limit(PAGE);
-    for (const row of rows) {
-      const bad = (problem: string): AuditVerification => ({
-        ok: false,
-        events: count,
-        head: count > 0 ? prevHash : null,
-        firstBadSeq: expectedSeq,
-        problem,
-      });
-      if (row.seq !== expectedSeq) return bad(`event ${expectedSeq} is missing (next is ${row.seq})`);
-      if (row.prevHash !== prevHash) return bad(`event ${row.seq} does not link to event ${row.seq - 1}`);
-      let data: Record<string, unknown>;
-      try {
-        data = JSON.parse(row.data) as Record<string, unknown>;
-      } catch {
-        return bad(`event ${row.seq} has unreadable data`);
-      }
-      const fields = {
-        seq: row.seq,
-        at: row.at,
-        type: row.type,
-        actor: row.actor,
-        subject: row.subject,
-        data,
-      };
-      if (chainHash(prevHash, fields) !== row.hash) return bad(`event ${row.seq} was altered`);
-      prevHash = row.hash;
-      expectedSeq += 1;
-      count += 1;
-    }
-    if (rows.length < PAGE) break;
+    for (const row of rows) yield row;
+    const last = rows.at(-1);
+    if (rows.length < PAGE || !last) return;
+    cursor = last.seq;
   }
-  return { ok: true, events: count, head: count > 0 ? prevHash : null };
+}
+
+/**
+ * Recomputes the whole chain, one pass. Any edited, deleted, inserted or reordered row shows up as the
+ * first seq whose link, hash or checkpoint does not hold; with an anchor kept outside the log, a cut
+ * or rewritten tail shows up too.
+ */
+export async function verifyAudit(
+  db: Queryable,
+  options: { key: CheckpointKey; anchor?: Anchor | undefined },
+): Promise<AuditVerification> {
+  const verifier = new ChainVerifier(options.key, options.anchor);
+  for await (const row of auditRows(db)) {
+    if (!verifier.push(row)) break;
+  }
+  return verifier.result();
 }

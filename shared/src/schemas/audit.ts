@@ -22,6 +22,7 @@ export const AUDIT_EVENT_TYPES = [
   'key.revoked',
   'policy.loaded',
   'policy.rejected',
+  'audit.checkpoint',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;
@@ -47,6 +48,29 @@ export const AuditVerification = z
     head: z.string().nullable(),
     firstBadSeq: z.number().int().optional(),
     problem: z.string().optional(),
+    /** Set when a checkpoint vouches for events the log no longer has: it ends at this seq. */
+    truncatedAfter: z.number().int().optional(),
+    /** The newest signed checkpoint in the log that verified: the events up to `seq` are vouched for. */
+    lastCheckpoint: z.object({ seq: z.number().int(), at: z.string() }).nullable().optional(),
   })
   .meta({ id: 'AuditVerification' });
+
+/**
+ * A signed statement "the audit log's event `seq` has hash `head`", made by the install's key (derived
+ * from the server secret). Self-contained: it carries the public key, so it can be kept elsewhere and
+ * checked later. Checkpoint `seq` 0 with the all-zero head is the genesis every log starts with.
+ */
+export const AuditCheckpoint = z
+  .object({
+    v: z.literal(1),
+    seq: z.number().int().min(0),
+    head: z.string().regex(/^[0-9a-f]{64}$/),
+    at: z.string(),
+    keyId: z.string().regex(/^[0-9a-f]{16}$/),
+    publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/),
+  })
+  .strict()
+  .meta({ id: 'AuditCheckpoint' });
+export type AuditCheckpoint = z.infer<typeof AuditCheckpoint>;
 export type AuditVerification = z.infer<typeof AuditVerification>;

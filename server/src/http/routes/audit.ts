@@ -48,7 +48,13 @@ const query = v1Route({
 const verify = v1Route({
   method: 'get',
   path: '/v1/audit/verify',
-  summary: 'Recompute the hash chain and name the first bad event',
+  summary: 'Recompute the hash chain and name the first bad event; with `head`, also against a checkpoint',
+  request: {
+    query: z.object({
+      // A signed checkpoint (base64url of its JSON) or `<seq>:<hash>`: the log must still reach it.
+      head: z.string().min(1).max(2_000).optional(),
+    }),
+  },
   responses: { 200: json(AuditVerification, 'The verification result') },
 });
 
@@ -96,5 +102,9 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, core: Core): void 
     });
   });
 
-  app.openapi(verify, async (c) => c.json(await verifyAuditLog({ ctx: { core, actor: c.var.actor } }), 200));
+  app.openapi(verify, async (c) => {
+    const { head } = c.req.valid('query');
+    const against = head === undefined ? undefined : { text: head, path: 'head' };
+    return c.json(await verifyAuditLog({ ctx: { core, actor: c.var.actor }, against }), 200);
+  });
 }
