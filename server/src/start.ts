@@ -13,8 +13,6 @@ import { startAuditLog } from './services/audit/checkpoint-audit';
 import { startCheckpointer } from './services/audit/checkpointer';
 import { type Core, createCore } from './services/core';
 import { loadConsolePack } from './services/extension/load-console-pack';
-import { ChangeFeed } from './services/change-feed';
-import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
 import { describeProblems, PolicyStore, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
@@ -129,8 +127,6 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   });
   const webhooks = new WebhookDeliverer(core);
   webhooks.start();
-  const feed = new ChangeFeed(core);
-  feed.start();
   const close = async () => {
     stopCheckpointer();
     stopSweeper();
@@ -143,10 +139,6 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       // Long-polls would hold the close open for up to a minute.
       if ('closeAllConnections' in server) server.closeAllConnections();
     });
-    feed.stop();
-    await releaseAllLeases(core).catch((error: unknown) =>
-      log.warn({ err: error }, 'outbox leases not released; they run out on their own'),
-    );
     core.database.close();
   };
   if (bot) {

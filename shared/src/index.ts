@@ -6,3 +6,4 @@ export * from './schemas/audit';
 export * from './schemas/errors';
 export * from './schemas/json';
 export * from './schemas/keys';
+export * from './strict-json';

@@ -14,6 +14,7 @@ import { registerExtensionRoutes } from './routes/extension';
 import { registerGrantRoutes } from './routes/grants';
 import { registerHealthRoutes } from './routes/health';
 import { registerMeRoutes } from './routes/me';
+import { strictJsonBody } from './strict-json-body';
 
 const PAIR_PATH = '/v1/extension/pair';
 
@@ -106,6 +107,8 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   );
   // Only submissions are limited: reading and waiting are cheap, and reviews come from people.
   app.on('POST', '/v1/actions', rateLimit(options.submitsPerSecond, options.submitsPerSecond * 2));
+  // After the limits: a caller over its budget costs no parse.
+  app.use('/v1/*', strictJsonBody());
   registerActionRoutes(app, core);
   registerGrantRoutes(app, core);
   registerAuditRoutes(app, core);

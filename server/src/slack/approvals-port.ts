@@ -10,6 +10,7 @@ import { reviewQueue } from '../services/actions/review-queue';
 import { loadAction } from '../services/actions/rows';
 import { toActionRequest } from '../services/actions/view';
 import type { Core } from '../services/core';
+import { usableEmail } from '../services/identity/usable-email';
 import {
   dueDeliveries,
   markDelivered,
@@ -27,13 +28,11 @@ import {
 
 export const SLACK_SINK = 'slack';
 
-const asPerson = (p: SlackPerson): Actor => ({
-  kind: 'person',
-  via: 'slack',
-  id: `user:${p.email}`,
-  email: p.email,
-  slackUserId: p.slackUserId,
-});
+// The bot normalises profile emails; the core checks again, so no transport can hand it a look-alike.
+const asPerson = (p: SlackPerson): Actor => {
+  const email = usableEmail(p.email, 'email');
+  return { kind: 'person', via: 'slack', id: `user:${email}`, email, slackUserId: p.slackUserId };
+};
 const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
 
 /** Domain refusals become values the bot can word; anything else is a real failure and propagates. */
