@@ -6,9 +6,6 @@ import type { ApprovalsPort, SlackPerson } from './port';
 
 export type BotDeps = { port: ApprovalsPort; identity: Identity; home: HomeRefresher; log: Logger };
 
-export const NO_EMAIL =
-  "Countersign can't tell who you are: only full members of this workspace with a confirmed email may act here (not guests or people from other organisations). If that is you, ask an admin to check the app's users:read.email scope.";
-
 /** Says something only the clicker sees: ephemeral in a channel, a notice on their Home tab otherwise. */
 export async function tell(
   deps: BotDeps,

@@ -1,7 +1,9 @@
+import { normalizeEmail } from '@countersign/shared';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Mentions } from './blocks/format';
 import type { ApprovalsPort, SlackPerson } from './port';
+import { NO_EMAIL, unusableEmail } from './wording';
 
 // Long enough to spare Slack's rate limits on busy channels, short enough that a changed email or a
 // deactivated user stops counting within minutes.
@@ -19,6 +21,7 @@ export class Identity {
   readonly #log: Logger;
   readonly #people = new Map<string, Cached<SlackPerson | undefined>>();
   readonly #ids = new Map<string, Cached<string | undefined>>();
+  readonly #unusable = new Map<string, Cached<string>>();
   #teamId: Promise<string | undefined> | undefined;
 
   constructor(client: WebClient, port: ApprovalsPort, log: Logger) {
@@ -45,8 +48,18 @@ export class Identity {
       !(user as { is_stranger?: boolean }).is_stranger &&
       user.is_email_confirmed !== false &&
       (user.team_id === undefined || user.team_id === team);
-    const email = trusted ? user.profile?.email?.toLowerCase() : undefined;
-    const person = email ? { slackUserId, email } : undefined;
+    const given = trusted ? user.profile?.email : undefined;
+    // The one normalisation: a look-alike (U+212A KELVIN SIGN for K) is refused, never lower-cased into
+    // someone else's address, and nothing is linked, paired or decided for it.
+    const checked = given === undefined ? undefined : normalizeEmail(given);
+    if (checked && !checked.ok) {
+      this.#log.warn(
+        { slackUserId, reason: checked.reason },
+        'a Slack profile email is not a usable identity',
+      );
+      this.#unusable.set(slackUserId, { value: checked.reason, at: Date.now() });
+    } else this.#unusable.delete(slackUserId);
+    const person = checked?.ok ? { slackUserId, email: checked.email } : undefined;
     this.#people.set(slackUserId, { value: person, at: Date.now() });
     if (person) {
       this.#ids.set(person.email, { value: slackUserId, at: Date.now() });
@@ -55,6 +68,12 @@ export class Identity {
         .catch((error: unknown) => this.#log.warn({ err: error }, 'could not link a Slack user'));
     }
     return person;
+  }
+
+  /** Why `person()` found no one for this Slack user, in words for them (after a call to `person`). */
+  refusal(slackUserId: string): string {
+    const reason = this.#unusable.get(slackUserId)?.value;
+    return reason === undefined ? NO_EMAIL : unusableEmail(reason);
   }
 
   /** The workspace the bot is installed in (auth.test), asked once. */

@@ -1,3 +1,4 @@
+import { normalizeEmail } from '../identity/email';
 import type { Policy } from './types';
 
 const isSlackEntry = (member: string): boolean => member.toLowerCase().startsWith('slack:');
@@ -28,5 +29,7 @@ export function groupSlackHandles(policy: Policy, groups: readonly string[]): st
 
 /** Whether `email` may review for any of the named groups (Slack entries are not consulted). */
 export function isGroupMember(policy: Policy, groups: readonly string[], email: string): boolean {
-  return groupMembers(policy, groups).includes(email.trim().toLowerCase());
+  // Lower-casing alone would turn U+212A KELVIN SIGN into "k": only a usable address can be a member.
+  const checked = normalizeEmail(email);
+  return checked.ok && groupMembers(policy, groups).includes(checked.email);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeEmail } from '../identity/email';
 import { consoleKeysAt, consoleSchema } from './console-schema';
 import { durationSchema } from './duration';
 import type { GlobKind } from './glob';
@@ -26,15 +27,24 @@ export const glob = (kind: GlobKind) =>
     if (error) ctx.addIssue({ code: 'custom', message: error });
   });
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SLACK_HANDLE = /^slack:@[a-z0-9][a-z0-9._-]*$/i;
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+// Members go through the one email normalisation: a look-alike in the policy is a problem, not a person.
 const member = z
   .string({ error: 'expected an email address or slack:@handle' })
   .trim()
-  .refine((m) => EMAIL.test(m) || SLACK_HANDLE.test(m), {
-    error: (iss) => `"${String(iss.input)}" is neither an email address nor a slack:@handle`,
+  .transform((m, ctx) => {
+    if (SLACK_HANDLE.test(m)) return m;
+    const checked = normalizeEmail(m);
+    if (checked.ok) return checked.email;
+    ctx.addIssue({
+      code: 'custom',
+      message: m.includes('@')
+        ? `"${m}": ${checked.reason}`
+        : `"${m}" is neither an email address nor a slack:@handle`,
+    });
+    return z.NEVER;
   });
 
 const groupName = z.string().regex(GROUP_NAME, {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeEmail } from '../identity/email';
 
 export const SCOPES = ['actions:write', 'reviews:write', 'audit:read', 'admin'] as const;
 export const Scope = z.enum(SCOPES);
@@ -6,7 +7,10 @@ export type Scope = z.infer<typeof Scope>;
 
 export const AGENT_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 export const AgentName = z.string().regex(AGENT_NAME, 'lower-case letters, digits, . _ - (max 63)');
-export const Email = z
-  .email()
-  .max(254)
-  .transform((e) => e.toLowerCase());
+/** An email naming a person, in its one normalised form (see identity/email.ts); look-alikes are refused. */
+export const Email = z.string().transform((given, ctx) => {
+  const checked = normalizeEmail(given);
+  if (checked.ok) return checked.email;
+  ctx.addIssue({ code: 'custom', message: checked.reason });
+  return z.NEVER;
+});

@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { denyModal } from '../../blocks/deny-modal';
 import { APPROVE_ACTION, DENY_ACTION } from '../../blocks/request-message';
-import { type BotDeps, NO_EMAIL, tell } from '../../deps';
+import { type BotDeps, tell } from '../../deps';
 
 function origin(body: BlockAction) {
   const channel = body.channel?.id;
@@ -20,7 +20,7 @@ export function register(app: App, deps: BotDeps): void {
     await ack();
     const where = origin(body);
     const person = await deps.identity.person(body.user.id);
-    if (!person) return tell(deps, client, where, NO_EMAIL);
+    if (!person) return tell(deps, client, where, deps.identity.refusal(body.user.id));
     // The core refuses self-approval, strangers and double clicks; the refusal is audited and threaded.
     const result = await deps.port.review(person, action.value ?? '', 'approve');
     if (!result.ok)
@@ -37,7 +37,7 @@ export function register(app: App, deps: BotDeps): void {
     await ack();
     const where = origin(body);
     const person = await deps.identity.person(body.user.id);
-    if (!person) return tell(deps, client, where, NO_EMAIL);
+    if (!person) return tell(deps, client, where, deps.identity.refusal(body.user.id));
     const found = await deps.port.find(person, action.value ?? '');
     if (!found.ok)
       return tell(deps, client, { ...where, person: where.fromHome ? person : undefined }, found.message);

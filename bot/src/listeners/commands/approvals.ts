@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { inert, slackDate, truncate } from '../../blocks/format';
-import { type BotDeps, NO_EMAIL } from '../../deps';
+import type { BotDeps } from '../../deps';
 
 export const APPROVALS_USAGE =
   'Usage: `/approvals` lists what waits for your countersignature; `/approvals connect` pairs your browser extension.';
@@ -13,7 +13,7 @@ export function register(app: App, deps: BotDeps): void {
     await ack();
     const person = await deps.identity.person(command.user_id);
     if (!person) {
-      await respond({ response_type: 'ephemeral', text: NO_EMAIL });
+      await respond({ response_type: 'ephemeral', text: deps.identity.refusal(command.user_id) });
       return;
     }
     if (sub === 'connect') {

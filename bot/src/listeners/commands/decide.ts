@@ -1,5 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
-import { type BotDeps, NO_EMAIL } from '../../deps';
+import type { BotDeps } from '../../deps';
 
 export const APPROVE_USAGE = 'Usage: `/approve <request id or unique prefix> [comment]`';
 export const DENY_USAGE = 'Usage: `/deny <request id or unique prefix> <reason>` (a deny needs a reason)';
@@ -21,7 +21,7 @@ export function register(app: App, deps: BotDeps): void {
         return ack({ response_type: 'ephemeral', text: usage });
       await ack();
       const person = await deps.identity.person(cmd.user_id);
-      if (!person) return ephemeral(respond, NO_EMAIL);
+      if (!person) return ephemeral(respond, deps.identity.refusal(cmd.user_id));
       const found = await deps.port.find(person, idText);
       if (!found.ok) return ephemeral(respond, found.message);
       const result = await deps.port.review(person, found.request.id, decision, comment);

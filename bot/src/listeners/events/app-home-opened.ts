@@ -16,7 +16,7 @@ export function register(app: App, deps: BotDeps): void {
               type: 'section',
               text: {
                 type: 'mrkdwn',
-                text: 'Countersign could not read your email from Slack, so it cannot show your queue.',
+                text: `${deps.identity.refusal(event.user)} (So there is no queue to show.)`,
               },
             },
           ],

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { DENY_MODAL, REASON_BLOCK, REASON_INPUT } from '../../blocks/deny-modal';
-import { type BotDeps, NO_EMAIL } from '../../deps';
+import type { BotDeps } from '../../deps';
 
 /** The Deny modal's submission: a reason is required; a refusal is shown in the modal itself. */
 export function register(app: App, deps: BotDeps): void {
@@ -21,7 +21,11 @@ export function register(app: App, deps: BotDeps): void {
       });
     }
     const person = await deps.identity.person(body.user.id);
-    if (!person) return ack({ response_action: 'errors', errors: { [REASON_BLOCK]: NO_EMAIL } });
+    if (!person)
+      return ack({
+        response_action: 'errors',
+        errors: { [REASON_BLOCK]: deps.identity.refusal(body.user.id) },
+      });
     // Decided before acknowledging, so a refusal can be shown in the modal (Slack allows 3 s).
     const result = await deps.port.review(person, id, 'deny', reason);
     if (!result.ok)

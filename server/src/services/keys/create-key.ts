@@ -8,6 +8,7 @@ import { forbidden, invalid } from '../../errors';
 import { newId, randomSecret } from '../../ids';
 import type { Ctx } from '../core';
 import { webhookSecret } from '../grants/tokens';
+import { usableEmail } from '../identity/usable-email';
 import { formatKeyToken, hashSecret } from './key-token';
 
 export type CreateKeyInput =
@@ -44,10 +45,21 @@ export async function insertKey(
 }
 
 /** Makes an API key. The token is returned once, here; only its hash is kept. */
-export async function createKey({ ctx, input }: { ctx: Ctx; input: CreateKeyInput }): Promise<CreatedKey> {
+export async function createKey({
+  ctx,
+  input: given,
+}: {
+  ctx: Ctx;
+  input: CreateKeyInput;
+}): Promise<CreatedKey> {
   const { core, actor } = ctx;
   if (actor.kind !== 'system' && !hasScope(actor, 'admin'))
     throw forbidden('creating keys needs the admin scope');
+  // Whatever edge the key came through (CLI, API, console), the person it names is normalised here.
+  const input: CreateKeyInput =
+    given.kind === 'agent'
+      ? { ...given, owner: usableEmail(given.owner, 'owner') }
+      : { ...given, email: usableEmail(given.email, 'user') };
   const defaults: Scope[] = input.kind === 'agent' ? ['actions:write'] : ['reviews:write'];
   const scopes: Scope[] = [...new Set(input.scopes ?? defaults)];
   if (input.kind === 'agent' && scopes.includes('reviews:write')) {
