@@ -1,6 +1,8 @@
 import { actionDigest } from '../digest';
 import type { ActionRequest, SubmitActionInput } from '../schemas/action';
+import { unsafeNumber } from '../strict-json';
 import { type RetryOptions, retryPolicy } from './backoff';
+import { CountersignError } from './errors';
 import { ActionHandle, digestMismatch, type Redeemed, type WaitOptions } from './handle';
 import { randomKey } from './random-key';
 import { call, type FetchLike, type TransportConfig } from './transport';
@@ -71,6 +73,13 @@ export class Countersign {
   async request(action: ActionInput, options: RequestOptions = {}): Promise<ActionHandle> {
     // One JSON round trip: what is hashed here is exactly what the server will parse and hash.
     const input = JSON.parse(JSON.stringify({ ...action, source: action.source ?? 'sdk' })) as ActionInput;
+    // JSON.stringify prints every double exactly, but past ±(2^53−1) the server refuses it: say so
+    // here, before a key is spent on a request that cannot succeed.
+    const unsafe = unsafeNumber(input);
+    if (unsafe)
+      throw new CountersignError('invalid_request', `${unsafe.path}: ${unsafe.message}`, {
+        details: [unsafe],
+      });
     const digest = await actionDigest(input);
     const request = await call<ActionRequest>(this.#transport, {
       method: 'POST',

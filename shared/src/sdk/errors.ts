@@ -4,7 +4,7 @@ import type { ErrorDetail } from '../schemas/errors';
 /**
  * A call to Countersign that did not succeed: the server's error (`code`, HTTP `status`, `details`),
  * or one the SDK found itself, with `status` 0: `unavailable` (network trouble outlasted the retries),
- * `bad_response`, `digest_mismatch` (the server's digest is not the one computed here), `not_approved`.
+ * `bad_response`, `invalid_request` (a number the server would refuse; send it as a string), `digest_mismatch` (the server's digest is not the one computed here), `not_approved`.
  */
 export class CountersignError extends Error {
   readonly code: string;
