@@ -71,6 +71,8 @@ export const Review = z
     comment: z.string().optional(),
     via: ReviewVia,
     at: z.string(),
+    /** Present when this approval no longer counts: its reviewer left the approver groups while pending. */
+    discounted: z.object({ at: z.string(), reason: z.string() }).optional(),
   })
   .meta({ id: 'Review' });
 export type Review = z.infer<typeof Review>;

@@ -10,6 +10,7 @@ import { issueGrant } from '../grants/issue-grant';
 import { record } from '../outbox/record';
 import { isEligibleApprover, isRequesterSide } from './access';
 import { expireIfDue } from './expire-actions';
+import { discountIneligible } from './recheck-quorum';
 import { effectiveStatus, loadAction } from './rows';
 import { toActionRequest } from './view';
 
@@ -70,7 +71,10 @@ export async function reviewAction({
     if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
     if (status === 'expired') return refuse('expired');
     if (status !== 'pending') return refuse('not_pending');
-    if (loaded.reviews.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
+    // Approvals from people a reload took out of the groups stop counting before this one is added.
+    await discountIneligible(core, tx, at, loaded, 'system:server');
+    const counting = loaded.reviews.filter((r) => r.discountedAt === null);
+    if (counting.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
 
     await tx.insert(reviews).values({
       id: newId('rev'),

@@ -34,6 +34,9 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
       ...(r.comment !== null && { comment: r.comment }),
       via: r.via as 'api' | 'slack' | 'extension' | 'cli',
       at: new Date(r.at).toISOString(),
+      ...(r.discountedAt !== null && {
+        discounted: { at: new Date(r.discountedAt).toISOString(), reason: r.discountedReason ?? '' },
+      }),
     })),
     ...(row.reason !== null && { reason: row.reason }),
     createdAt: new Date(row.createdAt).toISOString(),

@@ -26,6 +26,7 @@ export async function issueGrant(
     expiresAt: at + request.grantTtlMs,
     redeemedAt: null,
     redeemKey: null,
+    redeemKeyId: null,
   };
   grant.tokenHash = sha256Hex(grantToken(core.secret, grant.id));
   await tx.insert(grants).values(grant);

@@ -3,6 +3,7 @@ import { appendAudit } from '../../audit/emit';
 import { hasScope } from '../../context';
 import { auditEvents, policies } from '../../db/schema';
 import { DomainError, forbidden } from '../../errors';
+import { recheckQuorum } from '../actions/recheck-quorum';
 import type { Core, Ctx } from '../core';
 import { describeProblems, type LoadedPolicy, readPolicyFile } from './policy-store';
 
@@ -64,6 +65,14 @@ export async function reloadPolicy({ ctx }: { ctx: Ctx }): Promise<ReloadOutcome
   await recordPolicy(core, actor.id, read.loaded);
   core.policy.replace(read.loaded);
   core.log.info({ version: read.loaded.version, previous: previous.version }, 'policy reloaded');
+  // Pending requests may count approvals from people this policy no longer names. Should this pass
+  // fail, nothing is let through: every review re-checks its own request before counting.
+  await recheckQuorum({ ctx }).catch((error: unknown) => {
+    core.log.error(
+      { err: error },
+      'quorum re-check after reload failed; the next review of each request re-checks it',
+    );
+  });
   return {
     version: read.loaded.version,
     previousVersion: previous.version,
