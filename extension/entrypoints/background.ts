@@ -60,6 +60,8 @@ async function status(): Promise<Status> {
       count: rules.compiled.rules.length,
       from: rules.from,
       problems: rules.compiled.problems.map((p) => `${p.rule}: ${p.message}`),
+      blocked: backstopReport()?.blocked.length ?? 0,
+      broadened: backstopReport()?.broadened ?? [],
       unenforced: (backstopReport()?.unenforced ?? []).map((u) => `${u.rule}: ${u.why}`),
       ...(error && { error }),
     },

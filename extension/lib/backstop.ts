@@ -9,6 +9,7 @@ import type { CompiledConsoleRules } from '@countersign/shared/consoles';
 import { networkBackstopRules } from '@countersign/shared/consoles';
 import type { DeclarativeNetRequest } from 'webextension-polyfill';
 import browser from 'webextension-polyfill';
+import { withoutCounts } from './dnr-regex';
 import { oneAtATime } from './one-at-a-time';
 import { liftsItem } from './storage';
 
@@ -18,7 +19,12 @@ const LIFT_PRIORITY = 2;
 const LIFT_ID_BASE = 100_000;
 export const LIFT_MS = 30_000;
 
-export type BackstopReport = { blocked: string[]; unenforced: { rule: string; why: string }[] };
+export type BackstopReport = {
+  blocked: string[];
+  /** Blocked with a broader regex than the rule's own (see `dnr-regex.ts`): names more URLs, never fewer. */
+  broadened: string[];
+  unenforced: { rule: string; why: string }[];
+};
 
 const dnr = () => browser.declarativeNetRequest;
 type RequestMethod = NonNullable<DeclarativeNetRequest.RuleConditionType['requestMethods']>[number];
@@ -35,20 +41,29 @@ async function regexSupported(regex: string): Promise<string | undefined> {
 
 /** Replaces the block rules with those the given console rules call for. */
 export async function installBlocks(compiled: CompiledConsoleRules): Promise<BackstopReport> {
-  const report: BackstopReport = { blocked: [], unenforced: [] };
+  const report: BackstopReport = { blocked: [], broadened: [], unenforced: [] };
   const addRules: DeclarativeNetRequest.Rule[] = [];
   for (const rule of networkBackstopRules(compiled)) {
     if (!rule.condition) {
       report.unenforced.push({ rule: rule.rule, why: rule.unsupported });
       continue;
     }
-    const refused = await regexSupported(rule.condition.regexFilter);
+    let regexFilter = rule.condition.regexFilter;
+    let refused = await regexSupported(regexFilter);
+    const broader = withoutCounts(regexFilter);
+    if (refused === 'memoryLimitExceeded' && broader !== regexFilter) {
+      refused = await regexSupported(broader);
+      if (!refused) {
+        regexFilter = broader;
+        report.broadened.push(rule.rule);
+      }
+    }
     if (refused) {
       report.unenforced.push({ rule: rule.rule, why: refused });
       continue;
     }
     const condition: DeclarativeNetRequest.RuleConditionType = {
-      regexFilter: rule.condition.regexFilter,
+      regexFilter,
       isUrlFilterCaseSensitive: false,
     };
     if (rule.condition.requestMethods)

@@ -23,6 +23,9 @@ export type Status = {
     /** Rules that did not compile (left out), and rules with no network-layer block (why). */
     problems: string[];
     unenforced: string[];
+    /** How many rules have a network-layer block; which of them block more broadly than the rule. */
+    blocked: number;
+    broadened: string[];
     error?: string;
   };
   holds: HoldView[];

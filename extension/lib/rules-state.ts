@@ -30,6 +30,7 @@ export async function activeRules(): Promise<ActiveRules> {
   } catch (error) {
     lastBackstop = {
       blocked: [],
+      broadened: [],
       unenforced: [{ rule: '(all)', why: `block rules not installed: ${String(error)}` }],
     };
   }

@@ -1,6 +1,10 @@
 import type { ActionRequest } from '@countersign/shared';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/harness';
+import { compileConsoleRules, networkBackstopRules } from '../../shared/src/consoles/index';
+import { packRules } from '../../shared/test/consoles/pack';
+import { urlPattern } from '../../shared/test/consoles/url-pattern';
 import { type ExtensionBrowser, launchWithExtension, settled, waitForCard } from './chromium';
 import { type RealConsoles, startRealConsoles } from './real-consoles';
 
@@ -115,30 +119,66 @@ describe('the default console pack, under the consoles’ real host names', () =
   }
 });
 
+/** Runs a fetch in a dedicated worker of `page` (workers get no page hook): its status, or 0 and the error. */
+const fromWorker = (page: Page, url: string, method: string) =>
+  page.evaluate(
+    ([target, verb]) =>
+      new Promise((resolve) => {
+        const code = `onmessage = (e) => fetch(e.data.url, { method: e.data.method, body: e.data.method === 'GET' ? undefined : '{}' }).then((r) => postMessage({ status: r.status }), (err) => postMessage({ status: 0, body: String(err) }));`;
+        const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+        worker.onmessage = (e) => resolve(e.data);
+        worker.postMessage({ url: target, method: verb });
+      }),
+    [url, method],
+  );
+
+const BLOCKED = { status: 0, body: expect.stringContaining('Failed to fetch') };
+
 describe('the default pack’s network backstop, under the real host names', () => {
   it('blocks an ARM role assignment sent from a worker, around the page hook', async () => {
     const page = await browser.context.newPage();
     await page.goto('https://portal.azure.com/');
     const url = `https://management.azure.com/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/worker-1?api-version=2022-04-01`;
-    const fromWorker = (method: string) =>
-      page.evaluate(
-        ([target, verb]) =>
-          new Promise((resolve) => {
-            const code = `onmessage = (e) => fetch(e.data.url, { method: e.data.method, body: e.data.method === 'GET' ? undefined : '{}' }).then((r) => postMessage({ status: r.status }), (err) => postMessage({ status: 0, body: String(err) }));`;
-            const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
-            worker.onmessage = (e) => resolve(e.data);
-            worker.postMessage({ url: target, method: verb });
-          }),
-        [url, method],
-      );
     // The same URL read with GET (no rule) reaches the API from the worker: CORS and TLS are fine.
-    expect(await fromWorker('GET')).toEqual({ status: 200 });
-    expect(await fromWorker('PUT')).toMatchObject({
-      status: 0,
-      body: expect.stringContaining('Failed to fetch'),
-    });
+    expect(await fromWorker(page, url, 'GET')).toEqual({ status: 200 });
+    expect(await fromWorker(page, url, 'PUT')).toMatchObject(BLOCKED);
     expect(consoles.hitsTo('roleAssignments/worker-1', 'GET')).toHaveLength(1);
     expect(consoles.hitsTo('roleAssignments/worker-1', 'PUT')).toEqual([]);
+    await page.close();
+  });
+
+  it('gives every rule the pack names by method and URL alone a block rule in Chromium', async () => {
+    const urlOnly = networkBackstopRules(compileConsoleRules(packRules(), { URLPattern: urlPattern() }));
+    expect(urlOnly.map((r) => r.rule)).toContain('azure-keyvault-secret-get');
+    const popup = await browser.context.newPage();
+    await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+    await popup.waitForFunction(() => document.getElementById('rules')?.textContent?.includes('sha256:'));
+    // The popup says how many rules are blocked at the network layer, and names none left without.
+    expect(await popup.textContent('#backstop')).toBe(
+      `${urlOnly.length} rules blocked at the network layer too` +
+        'Blocked more broadly than the rule (any length where it counts): azure-keyvault-secret-get',
+    );
+    // The rules version is a hash: it never wraps mid-word, however narrow the popup.
+    const versionLines = await popup.evaluate(() => {
+      const code = document.querySelector('#rules code');
+      return code ? code.getClientRects().length : 0;
+    });
+    expect(versionLines).toBe(1);
+    await popup.close();
+  });
+
+  it('blocks a Key Vault secret read from a worker (a 32-hex version RE2 cannot afford exactly)', async () => {
+    const page = await browser.context.newPage();
+    await page.goto('https://portal.azure.com/');
+    const vault = 'https://prod-kv.vault.azure.net/secrets/db-password';
+    const version = '0123456789abcdef0123456789abcdef';
+    expect(await fromWorker(page, `${vault}?api-version=7.4`, 'GET')).toMatchObject(BLOCKED);
+    expect(await fromWorker(page, `${vault}/${version}?api-version=7.4`, 'GET')).toMatchObject(BLOCKED);
+    // Listing a secret's versions reads no value: no rule names it, and the broader block lets it be.
+    expect(await fromWorker(page, `${vault}/versions?api-version=7.4`, 'GET')).toEqual({ status: 200 });
+    expect(consoles.hitsTo('vault.azure.net/secrets/db-password/versions', 'GET')).toHaveLength(1);
+    expect(consoles.hitsTo('vault.azure.net/secrets/db-password?', 'GET')).toEqual([]);
+    expect(consoles.hitsTo(`vault.azure.net/secrets/db-password/${version}`, 'GET')).toEqual([]);
     await page.close();
   });
 });

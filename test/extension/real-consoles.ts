@@ -18,6 +18,7 @@ export const HOSTS = [
   'eu-west-1.console.aws.amazon.com',
   'console.cloud.google.com',
   'cloudresourcemanager.clients6.google.com',
+  'prod-kv.vault.azure.net',
 ] as const;
 
 export type RealConsoles = {
@@ -94,7 +95,8 @@ export async function startRealConsoles(): Promise<RealConsoles> {
       if (
         req.method === 'GET' &&
         (path === '/' || path.startsWith('/s3/buckets')) &&
-        !host.startsWith('management')
+        !host.startsWith('management') &&
+        !host.endsWith('.vault.azure.net')
       ) {
         return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
       }

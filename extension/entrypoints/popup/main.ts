@@ -4,6 +4,13 @@ import { ask } from '../../lib/messages';
 
 const $ = (id: string) => document.getElementById(id) as HTMLElement;
 
+function line(text: string, className = ''): HTMLElement {
+  const div = document.createElement('div');
+  div.className = className;
+  div.textContent = text;
+  return div;
+}
+
 async function render(): Promise<void> {
   const status = await ask('status', {});
   $('user').textContent = status.user ? (status.user.email ?? status.user.id) : 'not paired';
@@ -12,13 +19,32 @@ async function render(): Promise<void> {
     : 'none';
   $('server').className = status.health === 'ok' ? 'ok' : 'error';
   const { rules } = status;
-  $('rules').textContent =
-    `${rules.count} rules, ${rules.from === 'server' ? `from the server (${rules.version})` : 'built-in only: gated actions are held back'}` +
-    (rules.error ? ` — last fetch failed: ${rules.error}` : '') +
-    (rules.problems.length
-      ? ` — ${rules.problems.length} rules left out: ${rules.problems.join('; ')}`
-      : '') +
-    (rules.unenforced.length ? ` — no network block for: ${rules.unenforced.join('; ')}` : '');
+  // The version is a hash: it wraps as a whole, never mid-word (the rest of the text may wrap anywhere).
+  const version = document.createElement('code');
+  version.className = 'nowrap';
+  version.textContent = rules.version;
+  $('rules').replaceChildren(
+    ...(rules.from === 'server'
+      ? [`${rules.count} rules, from the server (`, version, ')']
+      : [`${rules.count} rules, built-in only: gated actions are held back`]),
+    ...(rules.error ? [line(`Last fetch failed: ${rules.error}`, 'error')] : []),
+    ...(rules.problems.length
+      ? [line(`${rules.problems.length} rules left out: ${rules.problems.join('; ')}`, 'error')]
+      : []),
+  );
+  $('backstop').replaceChildren(
+    `${rules.blocked} rules blocked at the network layer too`,
+    ...(rules.broadened.length
+      ? [
+          line(
+            `Blocked more broadly than the rule (any length where it counts): ${rules.broadened.join(', ')}`,
+          ),
+        ]
+      : []),
+    ...(rules.unenforced.length
+      ? [line(`No network block for: ${rules.unenforced.join('; ')}`, 'error')]
+      : []),
+  );
   const list = $('holds');
   const items = status.holds
     .filter((h) => !FINAL_STATES.has(h.state))
