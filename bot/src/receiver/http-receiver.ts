@@ -1,5 +1,6 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { checkEnvelope } from './envelope';
 import { verifySlackSignature } from './verify-signature';
 
 // Slack gives an app 3 seconds to acknowledge; past that the user sees an error and Slack may retry.
@@ -9,11 +10,11 @@ const text = (status: number, body = '') => new Response(body, { status });
 const json = (body: unknown) =>
   new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
 
-function parseBody(raw: string, contentType: string): Record<string, unknown> {
-  if (contentType.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+function parseBody(raw: string, contentType: string): unknown {
+  if (contentType.startsWith('application/json')) return JSON.parse(raw);
   const form = Object.fromEntries(new URLSearchParams(raw));
   // Interactions arrive as one form field holding JSON; slash commands as plain fields.
-  return typeof form.payload === 'string' ? (JSON.parse(form.payload) as Record<string, unknown>) : form;
+  return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
 }
 
 /**
@@ -62,12 +63,19 @@ export class HttpReceiver implements Receiver {
       this.#log.warn({ reason: check.reason }, 'refused a Slack request');
       return text(401);
     }
-    let body: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      body = parseBody(raw, contentType);
+      parsed = parseBody(raw, contentType);
     } catch {
+      this.#log.warn({ reason: 'the body is not JSON' }, 'refused a malformed Slack request');
       return text(400);
     }
+    const envelope = checkEnvelope(parsed);
+    if (!envelope.ok) {
+      this.#log.warn({ reason: envelope.reason }, 'refused a malformed Slack request');
+      return text(400);
+    }
+    const body = envelope.body;
     if (body.type === 'url_verification') return json({ challenge: body.challenge });
     const app = this.#app;
     if (!app) return text(503);
