@@ -42,9 +42,13 @@ export interface ApprovalsPort {
   /** Emails of everyone who may decide this request now (excluding the requester's side). */
   deciders(request: ActionRequest): string[];
 
+  /** Claims (leases) up to `limit` due deliveries for this node: no other node attempts them meanwhile. */
   due(limit: number): Promise<Delivery[]>;
   nextDueAt(): Promise<number | undefined>;
-  delivered(id: string): Promise<void>;
+  /** False when this node's lease ran out first (another node may be delivering it). */
+  delivered(id: string): Promise<boolean>;
+  /** Gives back claimed deliveries this node will not attempt now. */
+  release(ids: string[]): Promise<void>;
   failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
   /** Calls `fn` whenever any request changes; returns the unsubscribe. */
   onChange(fn: (actionId: string) => void): () => void;

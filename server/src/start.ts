@@ -11,8 +11,10 @@ import { filePathOf, resolveSecret } from './secret';
 import { startSweeper } from './services/actions/expire-actions';
 import { startAuditLog } from './services/audit/checkpoint-audit';
 import { startCheckpointer } from './services/audit/checkpointer';
+import { ChangeFeed } from './services/change-feed';
 import { type Core, createCore } from './services/core';
 import { loadConsolePack } from './services/extension/load-console-pack';
+import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
 import { describeProblems, PolicyStore, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
@@ -101,7 +103,9 @@ export type RunningServer = { core: Core; url: string; port: number; close(): Pr
 /** Starts the HTTP server with the sweeper; resolves once it listens. */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
   const slack = slackConfigOf(env);
-  const sinks: OutboxSink[] = [{ name: WEBHOOK_SINK, wants: (type) => WEBHOOK_EVENTS.has(type) }];
+  const sinks: OutboxSink[] = [
+    { name: WEBHOOK_SINK, wants: (type) => WEBHOOK_EVENTS.has(type), onlyWithCallback: true },
+  ];
   if (slack) sinks.push({ name: SLACK_SINK, wants: (type) => SLACK_EVENTS.has(type) });
   const core = await openCore(env, log, { policy: 'required', sinks });
   await recordPolicy(core, 'system:server', core.policy.current);
@@ -113,6 +117,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const app = createApp(core, {
     maxBodyBytes: env.COUNTERSIGN_MAX_BODY_BYTES,
     submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
+    trustProxy: env.COUNTERSIGN_TRUST_PROXY,
     slackEvents: bot?.handle,
   });
   const server = await listen(app.fetch, env).catch((error: unknown) => {
@@ -127,6 +132,8 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   });
   const webhooks = new WebhookDeliverer(core);
   webhooks.start();
+  const feed = new ChangeFeed(core);
+  feed.start();
   const close = async () => {
     stopCheckpointer();
     stopSweeper();
@@ -139,6 +146,10 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       // Long-polls would hold the close open for up to a minute.
       if ('closeAllConnections' in server) server.closeAllConnections();
     });
+    feed.stop();
+    await releaseAllLeases(core).catch((error: unknown) =>
+      log.warn({ err: error }, 'outbox leases not released; they run out on their own'),
+    );
     core.database.close();
   };
   if (bot) {

@@ -14,9 +14,12 @@ export const SLACK_EVENTS = new Set(['action.submitted', 'review.recorded', 'rev
 
 /**
  * Drains the Slack outbox: posts a request's message, threads its reviews, updates it in place when
- * settled and tells the requester. At least once, in order per request; a Slack 429 pauses every
- * delivery until its Retry-After, any other failure backs that delivery off. A Slack outage delays
- * messages and never blocks the API.
+ * settled and tells the requester. In order per request; a Slack 429 pauses every delivery until its
+ * Retry-After, any other failure backs that delivery off. A Slack outage delays messages and never
+ * blocks the API. Every delivery is claimed (leased to this node) before any Slack call, so several
+ * nodes post each message once. At least once only across a crash: a node killed after Slack
+ * accepted a post but before the post's ts (or the delivery) was recorded leaves it to another node
+ * after the lease, which posts again (docs/deployment.md, "Several nodes").
  */
 export class SlackDeliverer {
   readonly #client: WebClient;
@@ -64,10 +67,16 @@ export class SlackDeliverer {
   async #pass(): Promise<void> {
     for (;;) {
       if (this.#loop.stopped || Date.now() < this.#pausedUntil) return;
-      const due = await this.#port.due(20);
+      // Claimed deliveries are held by a lease and attempted one after another: claim few at a time,
+      // so a slow Slack cannot keep a batch past its lease (and another node posting it again).
+      const due = await this.#port.due(5);
       if (due.length === 0) return;
-      for (const delivery of due) {
-        if (!(await this.#attempt(delivery))) return;
+      for (const [i, delivery] of due.entries()) {
+        if (!(await this.#attempt(delivery))) {
+          // Slack asked us to wait: whichever node is first after Retry-After may take the rest.
+          await this.#port.release(due.slice(i + 1).map((d) => d.id));
+          return;
+        }
       }
     }
   }

@@ -2,14 +2,24 @@ import { fileURLToPath } from 'node:url';
 import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
+import { filePathOf } from '../secret';
 import * as schema from './schema';
+import { FileIdentity, markDatabaseCreated, refuseVanishedDatabase } from './storage-identity';
 
 export type Db = LibSQLDatabase<typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Anything that can run a query: the database itself or an open transaction. */
 export type Queryable = Db | Tx;
 
-export type Database = { db: Db; client: Client; url: string; isLocal: boolean; close(): void };
+export type Database = {
+  db: Db;
+  client: Client;
+  url: string;
+  isLocal: boolean;
+  /** Throws StorageUnavailable if the local file was deleted or replaced since it was opened. */
+  checkStorage(onLost: (reason: string) => void): void;
+  close(): void;
+};
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -20,6 +30,8 @@ export function isLocalUrl(url: string): boolean {
 /** Opens the database, makes the audit log durable, and applies pending migrations. */
 export async function openDatabase(url: string, authToken?: string): Promise<Database> {
   const isLocal = isLocalUrl(url);
+  const path = url.startsWith('file:') ? filePathOf(url) : undefined;
+  if (path) await refuseVanishedDatabase(path);
   // `timeout` is SQLite's busy timeout: another process (the CLI) may hold the write lock briefly.
   const client = createClient(
     isLocal ? { url, timeout: 5_000 } : { url, ...(authToken ? { authToken } : {}) },
@@ -32,5 +44,14 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  return { db, client, url, isLocal, close: () => client.close() };
+  if (path) await markDatabaseCreated(path);
+  const identity = path ? new FileIdentity(path) : undefined;
+  return {
+    db,
+    client,
+    url,
+    isLocal,
+    checkStorage: (onLost) => identity?.check(onLost),
+    close: () => client.close(),
+  };
 }

@@ -153,6 +153,9 @@ export const outbox = sqliteTable(
     deliveredAt: integer('delivered_at'),
     lastError: text('last_error'),
     createdAt: integer('created_at').notNull(),
+    /** The node delivering it now, until `leaseUntil`: several nodes share one outbox. */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
   },
   (t) => [index('outbox_due').on(t.sink, t.deliveredAt, t.nextAttemptAt)],
 );
@@ -163,6 +166,13 @@ export const slackMessages = sqliteTable('slack_messages', {
   channel: text('channel').notNull(),
   ts: text('ts').notNull(),
   createdAt: integer('created_at').notNull(),
+});
+
+/** One row each node rewrites on `/readyz`: proof that a write can still commit (disk full, read-only). */
+export const readinessProbe = sqliteTable('readiness_probe', {
+  id: integer('id').primaryKey(),
+  node: text('node').notNull(),
+  at: integer('at').notNull(),
 });
 
 /** One-time codes from `/approvals connect`, exchanged once for a personal extension key. */

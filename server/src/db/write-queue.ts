@@ -18,12 +18,15 @@ type Job = {
 export class WriteQueue {
   readonly #db: Db;
   readonly #maxBatch: number;
+  readonly #beforeCommit: () => void;
   #pending: Job[] = [];
   #draining = false;
 
-  constructor(db: Db, maxBatch = 128) {
+  /** `beforeCommit` may throw to refuse a batch outright (the database file vanished: nothing may commit). */
+  constructor(db: Db, maxBatch = 128, beforeCommit: () => void = () => undefined) {
     this.#db = db;
     this.#maxBatch = maxBatch;
+    this.#beforeCommit = beforeCommit;
   }
 
   run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -53,6 +56,12 @@ export class WriteQueue {
 
   async #commit(batch: Job[]): Promise<void> {
     const results: unknown[] = [];
+    try {
+      this.#beforeCommit();
+    } catch (error) {
+      for (const job of batch) job.reject(error);
+      return;
+    }
     try {
       await this.#db.transaction(async (tx) => {
         for (const job of batch) results.push(await job.run(tx));

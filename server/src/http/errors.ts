@@ -3,7 +3,10 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import { isStorageUnavailable } from '../db/storage-errors';
 import { DomainError } from '../errors';
+
+const STORAGE_RETRY_AFTER_S = 5;
 
 export const errorBody = (code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody => ({
   error: { code, message, ...(details && { details }) },
@@ -36,6 +39,12 @@ const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
 /** The one place errors become HTTP: domain codes map by table; anything unexpected is a logged 500. */
 export function toErrorResponse(err: Error, c: Context, log: (err: Error) => void) {
   if (err instanceof DomainError) return errorResponse(c, err.code, err.message, err.details);
+  if (isStorageUnavailable(err)) {
+    // An outage, not a bug: say so, and when to try again (clients retry it as a network error).
+    c.var.log?.warn({ err }, 'storage unavailable');
+    c.header('Retry-After', String(STORAGE_RETRY_AFTER_S));
+    return errorResponse(c, 'unavailable', 'the database is unavailable; try again shortly');
+  }
   const conflict = uniqueConflict(err);
   if (conflict)
     return errorResponse(

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
  */
 export class ActionEvents {
   readonly #emitter = new EventEmitter();
+  #waiting = 0;
 
   constructor() {
     // One listener per waiting long-poll; thousands may wait at once.
@@ -21,6 +22,19 @@ export class ActionEvents {
   /** Calls `fn` on every change of `actionId` (or of any request, for '*'); returns the unsubscribe. */
   on(actionId: string | '*', fn: (actionId: string) => void): () => void {
     this.#emitter.on(actionId, fn);
-    return () => this.#emitter.off(actionId, fn);
+    if (actionId === '*') return () => this.#emitter.off(actionId, fn);
+    this.#waiting += 1;
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.#waiting -= 1;
+      this.#emitter.off(actionId, fn);
+    };
+  }
+
+  /** How many listeners wait on one request (long-polls): the change feed looks often while any do. */
+  waiting(): number {
+    return this.#waiting;
   }
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Actor } from '../context';
 import type { Database } from '../db/client';
@@ -26,6 +28,10 @@ export type Core = {
   consolePack: ConsolePack;
   /** Slack user groups named in the policy, as the bot last resolved them. */
   directory: GroupDirectory;
+  /** This process among the nodes sharing the database: who holds an outbox lease. */
+  nodeId: string;
+  /** How long a node may hold an outbox delivery before another node takes it over. */
+  outboxLeaseMs: number;
 };
 
 /** What every verb receives: the core and who is acting. */
@@ -40,10 +46,15 @@ export function createCore(options: {
   sinks?: OutboxSink[];
   callbackHosts?: readonly string[];
   consolePack?: ConsolePack;
+  outboxLeaseMs?: number;
 }): Core {
+  const { database, log } = options;
+  // One critical line when the database file vanishes; every write after it is refused with 503.
+  const checkStorage = () =>
+    database.checkStorage((reason) => log.fatal({ db: database.url }, `${reason}: refusing writes`));
   return {
     database: options.database,
-    writes: new WriteQueue(options.database.db),
+    writes: new WriteQueue(options.database.db, 128, checkStorage),
     policy: options.policy,
     events: new ActionEvents(),
     secret: options.secret,
@@ -53,5 +64,7 @@ export function createCore(options: {
     callbackHosts: options.callbackHosts ?? [],
     consolePack: options.consolePack ?? { version: 'none', consoles: [] },
     directory: new GroupDirectory(),
+    nodeId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    outboxLeaseMs: options.outboxLeaseMs ?? 30_000,
   };
 }

@@ -12,11 +12,12 @@ import { toActionRequest } from '../services/actions/view';
 import type { Core } from '../services/core';
 import { usableEmail } from '../services/identity/usable-email';
 import {
-  dueDeliveries,
+  claimDeliveries,
   markDelivered,
   markFailed,
   nextDueAt,
   type OutboxItem,
+  releaseDeliveries,
 } from '../services/outbox/deliveries';
 import { issuePairingCode } from '../services/pairing/pairing-codes';
 import {
@@ -77,10 +78,11 @@ export function approvalsPort(core: Core): ApprovalsPort {
       approverEmails(core, request.approvers).filter(
         (email) => !isRequesterHuman(email, request.requester.id, request.requester.owner),
       ),
-    due: async (limit) => (await dueDeliveries(core, SLACK_SINK, limit)).map(toDelivery),
+    due: async (limit) => (await claimDeliveries(core, SLACK_SINK, limit)).map(toDelivery),
     nextDueAt: () => nextDueAt(core, SLACK_SINK),
     delivered: (id) => markDelivered(core, id),
     failed: (delivery, error, retryAt) => markFailed(core, delivery, error, retryAt),
+    release: (ids) => releaseDeliveries(core, ids),
     onChange: (fn) => core.events.on('*', fn),
     messageOf: (actionId) => slackMessageOf(core, actionId),
     saveMessage: (actionId, ref) => saveSlackMessage(core, actionId, ref),

@@ -7,7 +7,7 @@ import { toActionRequest } from '../services/actions/view';
 import type { Core } from '../services/core';
 import { webhookSecret } from '../services/grants/tokens';
 import {
-  dueDeliveries,
+  claimDeliveries,
   markDelivered,
   markFailed,
   nextDueAt,
@@ -33,7 +33,9 @@ const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
 /**
  * Posts a settled request to its callbackUrl, signed with the requesting key's webhook secret
  * (`X-Countersign-Signature: v1=HMAC-SHA256(secret, "v1:" + timestamp + ":" + body)`). Deliveries
- * come from the outbox, so they survive restarts; each is retried with backoff until a 2xx.
+ * come from the outbox, so they survive restarts; each is retried with backoff until a 2xx. Each is
+ * leased to one node while it is attempted, so several nodes deliver it once between them (twice
+ * only when a node dies between the receiver's 2xx and recording it).
  */
 export class WebhookDeliverer {
   readonly #core: Core;
@@ -64,7 +66,7 @@ export class WebhookDeliverer {
 
   async #pass(): Promise<void> {
     for (;;) {
-      const due = await dueDeliveries(this.#core, WEBHOOK_SINK, 20);
+      const due = await claimDeliveries(this.#core, WEBHOOK_SINK, 20);
       if (due.length === 0 || this.#loop.stopped) return;
       // Receivers are independent: one slow endpoint must not hold up the others.
       await Promise.all(due.map((item) => this.#attempt(item)));

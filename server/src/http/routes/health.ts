@@ -1,8 +1,8 @@
 import { ErrorBody } from '@countersign/shared';
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Core } from '../../services/core';
+import { probeStorage } from '../../services/health/probe-storage';
 import type { AppEnv } from '../env';
 import { errorBody } from '../errors';
 import { json } from '../openapi';
@@ -28,11 +28,13 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, core: Core): void
   app.openapi(healthz, (c) => c.json({ ok: true as const }, 200));
   app.openapi(readyz, async (c) => {
     try {
-      await core.database.db.run(sql`SELECT 1`);
+      // A write, not a SELECT: a full disk or a read-only or deleted file must turn the node unready.
+      await probeStorage(core);
       return c.json({ ok: true as const, policyVersion: core.policy.current.version }, 200);
     } catch (error) {
       c.var.log.error({ err: error }, 'readiness check failed');
-      return c.json(errorBody('unavailable', 'the database is not reachable'), 503);
+      c.header('Retry-After', '5');
+      return c.json(errorBody('unavailable', 'the database cannot commit a write'), 503);
     }
   });
 }

@@ -6,13 +6,11 @@ import { effectiveStatus, loadAction } from './rows';
 import { toActionRequest } from './view';
 
 export const MAX_WAIT_SECONDS = 60;
-// Across nodes sharing one libSQL server, a decision made on another node raises no local event;
-// a slow re-read covers that case. A local file has one writer, so it needs none.
-const REMOTE_RECHECK_MS = 1_000;
 
 /**
  * One request. With `waitSeconds`, answers as soon as it leaves `pending` (woken by the in-process
- * change event, not a polling loop), at its expiry, or after the wait, whichever comes first.
+ * change event, not a polling loop — on several nodes, the node's one change feed raises it for
+ * decisions made elsewhere: services/change-feed.ts), at its expiry, or after the wait, whichever comes first.
  */
 export async function getAction({
   ctx,
@@ -52,10 +50,6 @@ export async function getAction({
     cleanups.push(core.events.on(id, check));
     const timer = setTimeout(done, Math.max(0, Math.min(deadline, untilExpiry)));
     cleanups.push(() => clearTimeout(timer));
-    if (!core.database.isLocal) {
-      const recheck = setInterval(check, REMOTE_RECHECK_MS);
-      cleanups.push(() => clearInterval(recheck));
-    }
     if (signal) {
       signal.addEventListener('abort', done, { once: true });
       cleanups.push(() => signal.removeEventListener('abort', done));

@@ -1,12 +1,16 @@
 import type { AuditEventType } from '@countersign/shared';
+import { sql } from 'drizzle-orm';
 import { type AuditInput, appendAudit } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { outbox } from '../../db/schema';
 import { newId } from '../../ids';
 import type { Core } from '../core';
 
-/** A transport that wants to hear of some events about requests (the Slack bot, webhooks). */
-export type OutboxSink = { name: string; wants(type: AuditEventType): boolean };
+/**
+ * A transport that wants to hear of some events about requests (the Slack bot, webhooks).
+ * `onlyWithCallback`: only for requests that name a callbackUrl (a webhook has nowhere else to go).
+ */
+export type OutboxSink = { name: string; wants(type: AuditEventType): boolean; onlyWithCallback?: boolean };
 
 /**
  * Records what happened to a request: the audit events, and for every sink that wants them an outbox
@@ -16,6 +20,7 @@ export type OutboxSink = { name: string; wants(type: AuditEventType): boolean };
 export async function record(core: Core, tx: Tx, at: number, events: AuditInput[]): Promise<void> {
   await appendAudit(tx, at, events);
   if (core.sinks.length === 0) return;
+  const callbackOnly = new Set(core.sinks.filter((sink) => sink.onlyWithCallback).map((sink) => sink.name));
   const rows = events.flatMap((event) =>
     event.subject?.startsWith('act_')
       ? core.sinks
@@ -31,5 +36,12 @@ export async function record(core: Core, tx: Tx, at: number, events: AuditInput[
           }))
       : [],
   );
-  if (rows.length > 0) await tx.insert(outbox).values(rows);
+  const always = rows.filter((row) => !callbackOnly.has(row.sink));
+  if (always.length > 0) await tx.insert(outbox).values(always);
+  for (const row of rows.filter((r) => callbackOnly.has(r.sink))) {
+    // One statement, no read first: the row exists only if the request has somewhere to call.
+    await tx.run(sql`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
+      SELECT ${row.id}, ${row.sink}, ${row.actionId}, ${row.event}, ${JSON.stringify(row.payload)}, 0, ${row.nextAttemptAt}, ${row.createdAt}
+      FROM actions WHERE id = ${row.actionId} AND callback_url IS NOT NULL`);
+  }
 }
