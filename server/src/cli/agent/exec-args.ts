@@ -1,9 +1,6 @@
-import { parseArgs } from 'node:util';
 import { SubmitActionInput } from '@countersign/shared';
 import type { ActionInput } from '@countersign/shared/sdk';
 import { usage } from '../io';
-
-export type ExecArgs = { action: ActionInput; command: [string, ...string[]] };
 
 const FLAG_OF: Record<string, string> = {
   action: '--action',
@@ -42,35 +39,25 @@ export function parseParams(pairs: string[]): Record<string, unknown> | undefine
   return params;
 }
 
-/** `exec [flags] -- COMMAND ARGS…`: the command is everything after `--`, never parsed as flags. */
-export function parseExecArgs(argv: string[]): ExecArgs {
-  const dashes = argv.indexOf('--');
-  if (dashes === -1)
-    throw usage('exec: put the command after --, e.g. countersign exec --action x -- ./deploy.sh');
-  const [program, ...rest] = argv.slice(dashes + 1);
-  if (program === undefined || program === '') throw usage('exec: no command after --');
-  const { values, positionals } = parseArgs({
-    args: argv.slice(0, dashes),
-    options: {
-      action: { type: 'string' },
-      resource: { type: 'string' },
-      env: { type: 'string' },
-      justification: { type: 'string' },
-      param: { type: 'string', multiple: true },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (positionals.length > 0)
-    throw usage(`exec: unexpected "${positionals[0]}" before -- (the command goes after --)`);
-  if (values.action === undefined) throw usage('exec: --action ACTION is required');
-  const params = parseParams(values.param ?? []);
+/** The flags of `countersign exec`, as commander parsed them. */
+export type ExecFlags = {
+  action?: string;
+  resource?: string;
+  env?: string;
+  justification?: string;
+  param?: string[];
+};
+
+/** The request `exec` submits, checked here so a bad flag is named without a network round trip. */
+export function execAction(flags: ExecFlags): ActionInput {
+  if (flags.action === undefined) throw usage('exec: --action ACTION is required');
+  const params = parseParams(flags.param ?? []);
   const candidate = {
-    action: values.action,
-    ...(values.resource !== undefined && { resource: values.resource }),
-    ...(values.env !== undefined && { environment: values.env }),
+    action: flags.action,
+    ...(flags.resource !== undefined && { resource: flags.resource }),
+    ...(flags.env !== undefined && { environment: flags.env }),
     ...(params !== undefined && { params }),
-    ...(values.justification !== undefined && { justification: values.justification }),
+    ...(flags.justification !== undefined && { justification: flags.justification }),
     source: 'cli' as const,
   };
   // The server would refuse these too; saying so here names the flag and needs no network.
@@ -80,5 +67,5 @@ export function parseExecArgs(argv: string[]): ExecArgs {
     const field = String(issue?.path[0] ?? '');
     throw usage(`${FLAG_OF[field] ?? 'exec'}: ${issue?.message ?? 'invalid'}`);
   }
-  return { action: candidate, command: [program, ...rest] };
+  return candidate;
 }

@@ -1,10 +1,34 @@
-import { parseArgs } from 'node:util';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '@countersign/shared';
-import { csvHeader, csvRow } from '../../audit/query';
-import { readAudit, verifyAuditLog } from '../../services/audit/read-audit';
+import type { Command } from 'commander';
 import { CliError, out, usage } from '../io';
-import { AUDIT_USAGE } from '../usage';
-import { withCore } from '../with-core';
+
+type ExportFlags = {
+  format: string;
+  since?: string;
+  until?: string;
+  actor?: string;
+  action?: string;
+  type?: string;
+};
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('Verify and export the hash-chained audit log.');
+  audit
+    .command('verify')
+    .description('Recompute the hash chain; names the first event that does not match.')
+    .addHelpText('after', '\nExit codes: 0 the chain is intact, 1 it is not (the first bad event is named).')
+    .action(() => verify());
+  audit
+    .command('export')
+    .description('Print audit events, oldest first, as NDJSON or CSV.')
+    .option('--format <FORMAT>', 'ndjson or csv', 'ndjson')
+    .option('--since <ISO>', 'events at or after this time, e.g. 2026-11-21T00:00:00Z')
+    .option('--until <ISO>', 'events at or before this time')
+    .option('--actor <ID>', 'events by this actor, e.g. user:alice@example.com')
+    .option('--action <NAME>', 'events about requests for this action')
+    .option('--type <T,T>', `event types (${AUDIT_EVENT_TYPES.join(', ')})`)
+    .action((flags: ExportFlags) => exportAudit(flags));
+}
 
 function date(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
@@ -23,49 +47,36 @@ function types(value: string | undefined): AuditEventType[] | undefined {
   });
 }
 
-async function exportAudit(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      format: { type: 'string', default: 'ndjson' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      actor: { type: 'string' },
-      action: { type: 'string' },
-      type: { type: 'string' },
-    },
-    strict: true,
-  });
-  if (values.format !== 'ndjson' && values.format !== 'csv')
-    throw usage(`--format: "${values.format}" is not ndjson or csv`);
+async function verify(): Promise<void> {
+  const { withCore } = await import('../with-core');
+  const { verifyAuditLog } = await import('../../services/audit/read-audit');
+  const result = await withCore((ctx) => verifyAuditLog({ ctx }));
+  if (!result.ok) {
+    throw new CliError(
+      `audit log FAILED verification at event ${result.firstBadSeq}: ${result.problem} (${result.events} events verified before it)`,
+    );
+  }
+  out(`audit log ok: ${result.events} events, head ${result.head ?? '(empty)'}`);
+}
+
+async function exportAudit(flags: ExportFlags): Promise<void> {
+  if (flags.format !== 'ndjson' && flags.format !== 'csv')
+    throw usage(`--format: "${flags.format}" is not ndjson or csv`);
   const filter = {
-    since: date('--since', values.since),
-    until: date('--until', values.until),
-    actor: values.actor,
-    action: values.action,
-    types: types(values.type),
+    since: date('--since', flags.since),
+    until: date('--until', flags.until),
+    actor: flags.actor,
+    action: flags.action,
+    types: types(flags.type),
   };
-  const csv = values.format === 'csv';
+  const csv = flags.format === 'csv';
+  const { withCore } = await import('../with-core');
+  const { csvHeader, csvRow } = await import('../../audit/query');
+  const { readAudit } = await import('../../services/audit/read-audit');
   await withCore(async (ctx) => {
     if (csv) process.stdout.write(csvHeader());
     for await (const event of readAudit({ ctx, filter })) {
       process.stdout.write(csv ? csvRow(event) : `${JSON.stringify(event)}\n`);
     }
   });
-}
-
-export async function auditCommand(argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub === 'verify' && rest.length === 0) {
-    const result = await withCore((ctx) => verifyAuditLog({ ctx }));
-    if (!result.ok) {
-      throw new CliError(
-        `audit log FAILED verification at event ${result.firstBadSeq}: ${result.problem} (${result.events} events verified before it)`,
-      );
-    }
-    out(`audit log ok: ${result.events} events, head ${result.head ?? '(empty)'}`);
-    return;
-  }
-  if (sub === 'export') return exportAudit(rest);
-  throw usage(`usage:\n${AUDIT_USAGE}`);
 }

@@ -1,7 +1,9 @@
 import { constants } from 'node:os';
 import type { ActionHandle, ActionInput, Countersign, Redeemed } from '@countersign/shared/sdk';
+import type { Command } from 'commander';
+import { commandAfterDashes } from '../after-dashes';
 import { childEnv, clientFromEnv, SUBMIT_RETRY } from '../agent/connect';
-import { parseExecArgs } from '../agent/exec-args';
+import { type ExecFlags, execAction } from '../agent/exec-args';
 import { describeFailure, EXEC_EXIT } from '../agent/outcome-exit';
 import { canRun, runAttached } from '../agent/run-command';
 import { WaitDisplay } from '../agent/wait-display';
@@ -9,9 +11,48 @@ import { err, usage } from '../io';
 
 const say = (line: string) => err(`countersign: ${line}`);
 
+const EXIT_CODES = `
+Environment: COUNTERSIGN_URL (the server) and COUNTERSIGN_KEY (an agent key with actions:write).
+The command gets COUNTERSIGN_GRANT and COUNTERSIGN_ACTION_ID, and runs only once its grant is spent.
+
+Exit codes:
+  the command's own   approved (or allowed by policy): the command ran
+  77                  denied by a reviewer or blocked by policy; nothing ran
+  75                  expired or cancelled (also the first Ctrl-C while waiting); nothing ran
+  143                 SIGTERM while waiting: the request was cancelled; nothing ran
+  64                  usage: a bad flag, no command after --, or the command is not found
+  69                  Countersign could not be reached
+  78                  configuration: COUNTERSIGN_URL or COUNTERSIGN_KEY missing or refused
+  70                  anything unexpected
+
+Example:
+  countersign exec --action db.migrate --env prod --justification "ticket 42" -- ./migrate.sh up`;
+
+export function registerExec(program: Command, argv: readonly string[]): void {
+  program
+    .command('exec')
+    .description('Ask for approval, wait for it, then run a command with the grant spent.')
+    .usage('--action ACTION [options] -- COMMAND [ARGS...]')
+    .argument('[COMMAND...]', 'the command to run, after --')
+    .option('--action <ACTION>', 'what the command does, e.g. db.migrate (required)')
+    .option('--resource <RESOURCE>', 'what it acts on, e.g. customers/eu')
+    .option('--env <ENV>', 'where, e.g. prod')
+    .option('--justification <TEXT>', 'why, shown to reviewers')
+    .option('--param <k=v>', 'a parameter (repeatable); JSON scalars stay typed', collect)
+    .addHelpText('after', EXIT_CODES)
+    .action((operands: string[], flags: ExecFlags) =>
+      execCommand(
+        flags,
+        commandAfterDashes(argv, operands, 'exec', 'countersign exec --action x -- ./deploy.sh'),
+      ),
+    );
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
 /** Asks for approval, waits, spends the grant, then runs the command; exits with its exit code. */
-export async function execCommand(argv: string[]): Promise<void> {
-  const { action, command } = parseExecArgs(argv);
+async function execCommand(flags: ExecFlags, command: [string, ...string[]]): Promise<void> {
+  const action = execAction(flags);
   if (!canRun(command[0])) throw usage(`exec: ${command[0]}: command not found`);
   const client = clientFromEnv();
   // Reviewers see exactly what will run, and where.

@@ -1,11 +1,34 @@
-import { parseArgs } from 'node:util';
 import { AgentName, Email, SCOPES, Scope } from '@countersign/shared';
-import { type CreateKeyInput, createKey } from '../../services/keys/create-key';
-import { listKeys } from '../../services/keys/list-keys';
-import { revokeKey } from '../../services/keys/revoke-key';
+import type { Command } from 'commander';
+import type { CreateKeyInput } from '../../services/keys/create-key';
 import { out, usage } from '../io';
-import { KEYS_USAGE } from '../usage';
-import { withCore } from '../with-core';
+
+type CreateFlags = { agent?: string; owner?: string; user?: string; scopes?: string; label?: string };
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('Create, list and revoke API keys.');
+  keys
+    .command('create')
+    .description('Create a key for an agent (submits requests) or a person (reviews, reads the audit log).')
+    .usage('--agent NAME --owner EMAIL [options]  |  --user EMAIL [options]')
+    .option('--agent <NAME>', "the agent's name: letters, digits, . _ -")
+    .option('--owner <EMAIL>', 'with --agent: the person responsible for the agent')
+    .option('--user <EMAIL>', 'a key for this person instead of an agent')
+    .option('--scopes <LIST>', `comma-separated (${SCOPES.join(', ')}); agents default to actions:write`)
+    .option('--label <TEXT>', 'a note shown by keys list, e.g. where the key is used')
+    .addHelpText('after', '\nThe key is printed once, on the last line; only its hash is stored.')
+    .action((flags: CreateFlags) => create(flags));
+  keys
+    .command('list')
+    .description('List every key: principal, scopes, when created and last used, revoked or not.')
+    .option('--json', 'print the keys as JSON')
+    .action((flags: { json?: boolean }) => list(flags));
+  keys
+    .command('revoke')
+    .description('Revoke a key; a running server refuses it at once.')
+    .argument('<KEY_ID>', 'the key_… id shown by keys create and keys list')
+    .action((id: string) => revoke(id));
+}
 
 function parseScopes(text: string | undefined): Scope[] | undefined {
   if (text === undefined) return undefined;
@@ -26,41 +49,32 @@ function parseWith<T>(
   return parsed.data;
 }
 
-async function create(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      agent: { type: 'string' },
-      owner: { type: 'string' },
-      user: { type: 'string' },
-      scopes: { type: 'string' },
-      label: { type: 'string' },
-    },
-    strict: true,
-  });
-  const scopes = parseScopes(values.scopes);
-  if ((values.agent === undefined) === (values.user === undefined))
+async function create(flags: CreateFlags): Promise<void> {
+  const scopes = parseScopes(flags.scopes);
+  if ((flags.agent === undefined) === (flags.user === undefined))
     throw usage('give exactly one of --agent NAME or --user EMAIL');
   let input: CreateKeyInput;
-  if (values.agent !== undefined) {
-    if (values.owner === undefined) throw usage('--agent needs --owner EMAIL: the human responsible for it');
-    const name = parseWith(AgentName, '--agent', values.agent);
+  if (flags.agent !== undefined) {
+    if (flags.owner === undefined) throw usage('--agent needs --owner EMAIL: the human responsible for it');
+    const name = parseWith(AgentName, '--agent', flags.agent);
     input = {
       kind: 'agent',
       name,
-      owner: parseWith(Email, '--owner', values.owner),
+      owner: parseWith(Email, '--owner', flags.owner),
       scopes,
-      label: values.label,
+      label: flags.label,
     };
   } else {
-    if (values.owner !== undefined) throw usage('--owner goes with --agent, not --user');
+    if (flags.owner !== undefined) throw usage('--owner goes with --agent, not --user');
     input = {
       kind: 'user',
-      email: parseWith(Email, '--user', values.user ?? ''),
+      email: parseWith(Email, '--user', flags.user ?? ''),
       scopes,
-      label: values.label,
+      label: flags.label,
     };
   }
+  const { withCore } = await import('../with-core');
+  const { createKey } = await import('../../services/keys/create-key');
   const key = await withCore((ctx) => createKey({ ctx, input }));
   const owner = input.kind === 'agent' ? ` (owner ${input.owner})` : '';
   out(`Created ${key.id} for ${key.principal}${owner} with scopes ${key.scopes.join(',')}.`);
@@ -71,10 +85,11 @@ async function create(argv: string[]): Promise<void> {
   out(key.token);
 }
 
-async function list(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });
+async function list(flags: { json?: boolean }): Promise<void> {
+  const { withCore } = await import('../with-core');
+  const { listKeys } = await import('../../services/keys/list-keys');
   const keys = await withCore((ctx) => listKeys({ ctx }));
-  if (values.json) return out(JSON.stringify(keys, null, 2));
+  if (flags.json) return out(JSON.stringify(keys, null, 2));
   if (keys.length === 0)
     return out('No keys yet. Make one with: countersign keys create --agent NAME --owner EMAIL');
   out('id  principal  scopes  created  state  label');
@@ -86,24 +101,9 @@ async function list(argv: string[]): Promise<void> {
   }
 }
 
-async function revoke(argv: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args: argv, options: {}, strict: true, allowPositionals: true });
-  const [id, ...rest] = positionals;
-  if (!id || rest.length > 0) throw usage('usage: countersign keys revoke KEY_ID');
+async function revoke(id: string): Promise<void> {
+  const { withCore } = await import('../with-core');
+  const { revokeKey } = await import('../../services/keys/revoke-key');
   const revoked = await withCore((ctx) => revokeKey({ ctx, id }));
   out(`Revoked ${revoked.id} at ${revoked.revokedAt}.`);
-}
-
-export async function keysCommand(argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'create':
-      return create(rest);
-    case 'list':
-      return list(rest);
-    case 'revoke':
-      return revoke(rest);
-    default:
-      throw usage(`usage:\n${KEYS_USAGE}`);
-  }
 }

@@ -1,10 +1,30 @@
 import { readFile } from 'node:fs/promises';
-import { formatCaseResults, formatProblem, parseCases, runCases } from '@countersign/shared/policy';
-import { readPolicyFile } from '../../services/policy/policy-store';
-import { CliError, EXIT, out, usage } from '../io';
-import { POLICY_USAGE } from '../usage';
+import type { Command } from 'commander';
+import { CliError, EXIT, out } from '../io';
+
+export function registerPolicy(program: Command): void {
+  const policy = program.command('policy').description('Check a policy file and test it against cases.');
+  policy
+    .command('check')
+    .description('Validate a policy file; prints every problem as FILE:LINE:COLUMN.')
+    .argument('<FILE>', 'the policy file, e.g. countersign.policy.yaml')
+    .addHelpText('after', '\nExit codes: 0 valid, 65 not valid (each problem printed), 64 usage.')
+    .action((file: string) => check(file));
+  policy
+    .command('test')
+    .description('Run the cases in CASES.yaml against a policy file and show expected and actual.')
+    .argument('<FILE>', 'the policy file')
+    .argument('<CASES>', 'the cases file, e.g. examples/policy-cases.yaml')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every case passed, 1 a case failed, 65 a file is not valid, 64 usage.',
+    )
+    .action((file: string, cases: string) => test(file, cases));
+}
 
 async function load(file: string) {
+  const { formatProblem } = await import('@countersign/shared/policy');
+  const { readPolicyFile } = await import('../../services/policy/policy-store');
   const read = await readPolicyFile(file, Date.now());
   if (!read.ok) {
     for (const problem of read.problems) out(formatProblem(problem));
@@ -17,32 +37,29 @@ async function load(file: string) {
   return read.loaded;
 }
 
-export async function policyCommand(argv: string[]): Promise<void> {
-  const [sub, ...rest] = argv;
-  if (sub === 'check' && rest.length === 1 && rest[0]) {
-    const loaded = await load(rest[0]);
-    const { policy } = loaded;
-    out(
-      `${rest[0]}: ok (${loaded.version}; ${policy.rules.length} rules, ${Object.keys(policy.groups).length} groups, ${policy.consoles.length} console rules)`,
-    );
-    return;
+async function check(file: string): Promise<void> {
+  const loaded = await load(file);
+  const { policy } = loaded;
+  out(
+    `${file}: ok (${loaded.version}; ${policy.rules.length} rules, ${Object.keys(policy.groups).length} groups, ${policy.consoles.length} console rules)`,
+  );
+}
+
+async function test(file: string, casesFile: string): Promise<void> {
+  const { formatCaseResults, formatProblem, parseCases, runCases } = await import(
+    '@countersign/shared/policy'
+  );
+  const loaded = await load(file);
+  const text = await readFile(casesFile, 'utf8').catch(() => {
+    throw new CliError(`${casesFile}: cannot read the file`, EXIT.dataErr);
+  });
+  const parsed = parseCases(text, casesFile);
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) out(formatProblem(problem));
+    throw new CliError(`${casesFile}: the cases file is not valid`, EXIT.dataErr);
   }
-  if (sub === 'test' && rest.length === 2 && rest[0] && rest[1]) {
-    const loaded = await load(rest[0]);
-    const casesFile = rest[1];
-    const text = await readFile(casesFile, 'utf8').catch(() => {
-      throw new CliError(`${casesFile}: cannot read the file`, EXIT.dataErr);
-    });
-    const parsed = parseCases(text, casesFile);
-    if (!parsed.ok) {
-      for (const problem of parsed.problems) out(formatProblem(problem));
-      throw new CliError(`${casesFile}: the cases file is not valid`, EXIT.dataErr);
-    }
-    const results = runCases(loaded.policy, parsed.cases);
-    out(formatCaseResults(results));
-    const failed = results.filter((r) => !r.pass).length;
-    if (failed > 0) throw new CliError(`${failed} of ${results.length} cases failed`);
-    return;
-  }
-  throw usage(`usage:\n${POLICY_USAGE}`);
+  const results = runCases(loaded.policy, parsed.cases);
+  out(formatCaseResults(results));
+  const failed = results.filter((r) => !r.pass).length;
+  if (failed > 0) throw new CliError(`${failed} of ${results.length} cases failed`);
 }

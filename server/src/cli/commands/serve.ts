@@ -1,29 +1,33 @@
-import { parseArgs } from 'node:util';
-import { parseEnv } from '../../env';
-import { DomainError } from '../../errors';
-import { createLogger } from '../../logger';
-import { reloadPolicy } from '../../services/policy/reload-policy';
-import { startServer } from '../../start';
+import type { Command } from 'commander';
 
-export async function serveCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      policy: { type: 'string' },
-      db: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+type ServeFlags = { port?: string; host?: string; policy?: string; db?: string };
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the Countersign server (HTTP API, Slack bot when configured, console).')
+    .option('--port <PORT>', 'port to listen on (env PORT, default 8787; 0 picks a free one)')
+    .option('--host <HOST>', 'address to listen on (env HOST, default 127.0.0.1)')
+    .option('--policy <FILE>', 'policy file (env COUNTERSIGN_POLICY, default ./countersign.policy.yaml)')
+    .option('--db <URL>', 'database URL (env COUNTERSIGN_DB_URL, default file:./data/countersign.db)')
+    .addHelpText('after', '\nSIGHUP reloads the policy file; SIGINT or SIGTERM stops the server.')
+    .action((flags: ServeFlags) => serve(flags));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  // Loaded here, not at the top: `countersign exec --help` must not pay for the server.
+  const { parseEnv } = await import('../../env');
+  const { DomainError } = await import('../../errors');
+  const { createLogger } = await import('../../logger');
+  const { reloadPolicy } = await import('../../services/policy/reload-policy');
+  const { startServer } = await import('../../start');
   // Flags win over the environment; both go through the same validation.
   const env = parseEnv({
     ...process.env,
-    ...(values.port !== undefined && { PORT: values.port }),
-    ...(values.host !== undefined && { HOST: values.host }),
-    ...(values.policy !== undefined && { COUNTERSIGN_POLICY: values.policy }),
-    ...(values.db !== undefined && { COUNTERSIGN_DB_URL: values.db }),
+    ...(flags.port !== undefined && { PORT: flags.port }),
+    ...(flags.host !== undefined && { HOST: flags.host }),
+    ...(flags.policy !== undefined && { COUNTERSIGN_POLICY: flags.policy }),
+    ...(flags.db !== undefined && { COUNTERSIGN_DB_URL: flags.db }),
   });
   const log = createLogger(env.LOG_LEVEL);
   const server = await startServer(env, log);

@@ -1,0 +1,67 @@
+import { Command } from 'commander';
+import { registerAudit } from './commands/audit';
+import { registerExec } from './commands/exec';
+import { registerKeys } from './commands/keys';
+import { registerMcp } from './commands/mcp';
+import { registerPolicy } from './commands/policy';
+import { registerServe } from './commands/serve';
+import { CliError, EXIT, err } from './io';
+
+const ENVIRONMENT = `
+Environment (serve, keys, policy, audit): COUNTERSIGN_DB_URL (default file:./data/countersign.db),
+COUNTERSIGN_DB_AUTH_TOKEN, COUNTERSIGN_POLICY (default ./countersign.policy.yaml), PORT (default 8787),
+HOST (default 127.0.0.1), COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT,
+COUNTERSIGN_SWEEP_INTERVAL_MS, COUNTERSIGN_WEBHOOK_HOSTS, COUNTERSIGN_CONSOLE_PACK, LOG_LEVEL;
+the Slack bot: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_APPROVALS_CHANNEL,
+SLACK_API_URL. exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY. The README explains each.
+
+Run "countersign COMMAND --help" for a command's options.`;
+
+/** `countersign keys create`: the words a person types to reach `command`. */
+export const pathOf = (command: Command): string =>
+  command.parent ? `${pathOf(command.parent)} ${command.name()}` : command.name();
+
+/**
+ * Commander's own errors ("error: unknown option '--x'\n(Did you mean --y?)") as one line in the
+ * CLI's voice, with the usage that would have worked. Tests and scripts match on the first words.
+ */
+function tidy(text: string, command: Command): string {
+  const message = text
+    .replace(/^error: /, '')
+    .replace(/^unknown command '(.*?)'/, 'unknown command "$1"')
+    .replace(/^(?!unknown command)./, (first) => first.toUpperCase())
+    .trim()
+    .split('\n')
+    .join(' ')
+    .replace(/\.$/, '');
+  return `${message} (usage: ${pathOf(command)} ${command.usage()}; see --help)`;
+}
+
+/** Every command and subcommand reports its own usage errors and never calls process.exit itself. */
+function wire(command: Command): void {
+  command.exitOverride((error) => {
+    // Help asked for: 0. A group run without its subcommand prints its help and is a usage error.
+    throw new CliError('', error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
+  command.configureOutput({ outputError: (text) => err(tidy(text, command)) });
+  for (const sub of command.commands) wire(sub);
+}
+
+/**
+ * The whole command tree. `argv` is what the user typed: `exec` and `mcp` read the command after
+ * `--` from it, because commander folds operands before and after `--` together.
+ */
+export function buildProgram(argv: readonly string[]): Command {
+  const program = new Command('countersign')
+    .description('Countersign: action-level approvals for AI agents.')
+    .usage('COMMAND [options]')
+    .addHelpText('after', ENVIRONMENT);
+  registerServe(program);
+  registerKeys(program);
+  registerPolicy(program);
+  registerAudit(program);
+  registerExec(program, argv);
+  registerMcp(program, argv);
+  wire(program);
+  return program;
+}
