@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy } from './http/client-address';
 
 const DB_URL = /^(file:|libsql:\/\/|https?:\/\/)/;
 // An exported-but-empty variable (FOO=) means "not set", as most tools read it.
@@ -35,6 +36,22 @@ const EnvSchema = z
     COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES: optional(z.coerce.number().min(0.01).max(1_440).default(10)),
     COUNTERSIGN_CONSOLE_PACK: optional(z.string().max(4096).optional()),
     COUNTERSIGN_WEBHOOK_HOSTS: optional(z.string().max(4000).optional()),
+    // Off unless set: X-Forwarded-For is believed only from the proxies named here.
+    COUNTERSIGN_TRUST_PROXY: optional(
+      z
+        .string()
+        .max(4000)
+        .optional()
+        .transform((text, ctx) => {
+          if (text === undefined) return undefined;
+          const trust = parseTrustProxy(text);
+          if (trust !== undefined && 'problem' in trust) {
+            ctx.addIssue({ code: 'custom', message: trust.problem });
+            return z.NEVER;
+          }
+          return trust;
+        }),
+    ),
     SLACK_BOT_TOKEN: optional(
       z
         .string()

@@ -1,9 +1,9 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Core } from '../services/core';
 import { authenticate } from '../services/keys/authenticate';
+import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
 import { rateLimit } from './rate-limit';
@@ -21,6 +21,8 @@ const PAIR_PATH = '/v1/extension/pair';
 export type AppOptions = {
   maxBodyBytes: number;
   submitsPerSecond: number;
+  /** COUNTERSIGN_TRUST_PROXY: whose X-Forwarded-For names the client; unset, the socket's peer does. */
+  trustProxy?: TrustProxy | undefined;
   /** The Slack bot's handler for POST /slack/events, when it runs in HTTP mode. */
   slackEvents?: ((request: Request) => Promise<Response>) | undefined;
 };
@@ -99,11 +101,17 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     await next();
   });
 
-  // Codes are 50 bits and single-use; the limit makes guessing pointless as well as hopeless.
+  // Codes are 50 bits and single-use; the limit makes guessing pointless as well as hopeless. Keyed
+  // on the client behind any trusted proxy, or everyone behind one proxy would share one bucket.
+  const trust = compileTrust(options.trustProxy);
+  app.on('POST', PAIR_PATH, async (c, next) => {
+    c.set('clientAddress', clientAddress(c, trust));
+    await next();
+  });
   app.on(
     'POST',
     PAIR_PATH,
-    rateLimit(1, 5, (c) => `pair:${getConnInfo(c).remote.address ?? 'unknown'}`),
+    rateLimit(1, 5, (c) => `pair:${c.var.clientAddress}`),
   );
   // Only submissions are limited: reading and waiting are cheap, and reviews come from people.
   app.on('POST', '/v1/actions', rateLimit(options.submitsPerSecond, options.submitsPerSecond * 2));

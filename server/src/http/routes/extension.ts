@@ -45,5 +45,7 @@ const pair = v1Route(
 
 export function registerExtensionRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {
   app.openapi(rules, (c) => c.json(extensionRules(core), 200));
-  app.openapi(pair, async (c) => c.json(await pairExtension(core, c.req.valid('json').code), 200));
+  app.openapi(pair, async (c) =>
+    c.json(await pairExtension(core, c.req.valid('json').code, { address: c.var.clientAddress }), 200),
+  );
 }

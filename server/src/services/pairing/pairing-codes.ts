@@ -47,8 +47,16 @@ export async function issuePairingCode({ ctx }: { ctx: Ctx }): Promise<{ code: s
 
 export type Paired = { key: string; user: { id: string; email: string }; webhookSecret: string };
 
-/** Exchanges a pairing code for a personal `actions:write` key, once. */
-export async function pairExtension(core: Core, code: string): Promise<Paired> {
+/**
+ * Exchanges a pairing code for a personal `actions:write` key, once. A refused attempt is audited
+ * with where it came from and a short prefix of the code's hash (enough to tell one mistyped code
+ * retried from many guessed ones, too short to help anyone find the code), never the code itself.
+ */
+export async function pairExtension(
+  core: Core,
+  code: string,
+  client: { address?: string | undefined } = {},
+): Promise<Paired> {
   const codeHash = sha256Hex(normalize(code));
   const id = newId('key');
   const secret = randomSecret();
@@ -56,8 +64,20 @@ export async function pairExtension(core: Core, code: string): Promise<Paired> {
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const [row] = await tx.select().from(pairingCodes).where(eq(pairingCodes.codeHash, codeHash)).limit(1);
-    if (!row || row.usedAt !== null) return { refused: 'unknown' as const };
-    if (row.expiresAt <= at) return { refused: 'expired' as const };
+    const fail = async (refused: 'unknown' | 'used' | 'expired') => {
+      await appendAudit(tx, at, [
+        {
+          type: 'pairing.failed',
+          actor: system.id,
+          subject: row ? `user:${row.email}` : null,
+          data: { reason: refused, codeHashPrefix: codeHash.slice(0, 6), address: client.address ?? null },
+        },
+      ]);
+      return { refused: refused === 'expired' ? ('expired' as const) : ('unknown' as const) };
+    };
+    if (!row) return fail('unknown');
+    if (row.usedAt !== null) return fail('used');
+    if (row.expiresAt <= at) return fail('expired');
     const spent = await tx
       .update(pairingCodes)
       .set({ usedAt: at })
@@ -66,7 +86,7 @@ export async function pairExtension(core: Core, code: string): Promise<Paired> {
       )
       .returning({ email: pairingCodes.email });
     const email = spent[0]?.email;
-    if (!email) return { refused: 'unknown' as const };
+    if (!email) return fail('used');
     await tx.insert(users).values({ email, createdAt: at }).onConflictDoNothing();
     const principal = `user:${email}`;
     await insertKey(
