@@ -31,6 +31,10 @@ const EnvSchema = z
     COUNTERSIGN_MAX_BODY_BYTES: optional(z.coerce.number().int().min(1024).max(10_485_760).default(65_536)),
     COUNTERSIGN_RATE_LIMIT: optional(z.coerce.number().min(0).max(1_000_000).default(100)),
     COUNTERSIGN_SWEEP_INTERVAL_MS: optional(z.coerce.number().int().min(100).max(3_600_000).default(1_000)),
+    // How long one node may hold an outbox delivery before another node takes it over (a dead node's work).
+    COUNTERSIGN_OUTBOX_LEASE_MS: optional(z.coerce.number().int().min(1_000).max(600_000).default(30_000)),
+    // A separate listener for GET /metrics, open to anyone who reaches it; off when unset.
+    COUNTERSIGN_METRICS_PORT: optional(z.coerce.number().int().min(0).max(65_535).optional()),
     // A signed audit checkpoint after this many events, and this often when anything was appended.
     COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS: optional(z.coerce.number().int().min(1).max(1_000_000).default(1_000)),
     COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES: optional(z.coerce.number().min(0.01).max(1_440).default(10)),

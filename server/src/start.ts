@@ -80,6 +80,7 @@ export async function openCore(
     sinks: options.sinks ?? [],
     callbackHosts,
     consolePack,
+    outboxLeaseMs: env.COUNTERSIGN_OUTBOX_LEASE_MS,
   });
   await startAuditLog(core);
   return core;
