@@ -33,7 +33,7 @@ describe('the callback allow-list', () => {
   });
 
   it('treats only IP literals as listed addresses', () => {
-    expect([...listedAddresses(allowed)].sort()).toEqual(['10.1.2.3', 'fd00::1']);
+    expect([...listedAddresses(allowed).keys()].sort()).toEqual(['10.1.2.3', 'fd00::1']);
   });
 
   it.each([
@@ -53,24 +53,48 @@ describe('the callback allow-list', () => {
 });
 
 describe('the connect-time guard', () => {
-  it('refuses a name that resolves to a private address unless that address is listed literally', async () => {
+  const serve = async () => {
     const server = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://localhost:${(server.address() as AddressInfo).port}/`;
+    return { server, port: (server.address() as AddressInfo).port };
+  };
+  const outcome = async (url: string, allowed: string[]) => {
+    const dispatcher = safeDispatcher(listedAddresses(allowed));
     try {
-      const guarded = safeDispatcher(new Set());
-      const refused = await fetch(url, { dispatcher: guarded }).then(
-        () => undefined,
+      return await fetch(url, { dispatcher }).then(
+        (response) => response.status,
         (error: Error) => error.cause,
       );
-      expect(refused).toBeInstanceOf(BlockedDestination);
-      await guarded.close();
+    } finally {
+      await dispatcher.close();
+    }
+  };
 
-      const listed = safeDispatcher(new Set(['127.0.0.1', '::1']));
-      expect((await fetch(url, { dispatcher: listed })).status).toBe(204);
-      await listed.close();
+  it('refuses a name that resolves to a private address unless that address is listed literally', async () => {
+    const { server, port } = await serve();
+    const url = `http://localhost:${port}/`;
+    try {
+      expect(await outcome(url, [])).toBeInstanceOf(BlockedDestination);
+      expect(await outcome(url, ['127.0.0.1:*', '[::1]:*'])).toBe(204);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('lets a listed address with a port through on that port only', async () => {
+    const { server: listed, port } = await serve();
+    const { server: other, port: otherPort } = await serve();
+    try {
+      const allowed = [`127.0.0.1:${port}`, `[::1]:${port}`];
+      expect(await outcome(`http://localhost:${port}/`, allowed)).toBe(204);
+      expect(await outcome(`http://localhost:${otherPort}/`, allowed)).toBeInstanceOf(BlockedDestination);
+      // No port listed: the scheme's default only (80 here), never the other server's port.
+      expect(await outcome(`http://localhost:${otherPort}/`, ['127.0.0.1', '::1'])).toBeInstanceOf(
+        BlockedDestination,
+      );
+    } finally {
+      await new Promise<void>((resolve) => listed.close(() => resolve()));
+      await new Promise<void>((resolve) => other.close(() => resolve()));
     }
   });
 });

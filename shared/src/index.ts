@@ -6,4 +6,5 @@ export * from './schemas/audit';
 export * from './schemas/errors';
 export * from './schemas/json';
 export * from './schemas/keys';
+export * from './schemas/resource';
 export * from './strict-json';

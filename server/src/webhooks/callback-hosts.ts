@@ -33,9 +33,32 @@ function splitEntry(entry: string): { name: string; port: string } {
   return { name, port };
 }
 
-/** The IP literals named in the allow-list: the only private addresses a webhook may reach. */
-export const listedAddresses = (allowed: readonly string[]): Set<string> =>
-  new Set(allowed.map((entry) => splitEntry(entry.toLowerCase()).name).filter((name) => isIP(name) !== 0));
+/**
+ * The IP literals named in the allow-list, each with the ports its entries name: `*` (any), digits,
+ * or `` (the scheme's default). These are the only private addresses a webhook may reach, and only
+ * on those ports: `127.0.0.1:19250` must not open 127.0.0.1:19251 to a name that resolves there.
+ */
+export type ListedAddresses = ReadonlyMap<string, ReadonlySet<string>>;
+
+export function listedAddresses(allowed: readonly string[]): ListedAddresses {
+  const listed = new Map<string, Set<string>>();
+  for (const entry of allowed) {
+    const { name, port } = splitEntry(entry.toLowerCase());
+    if (isIP(name) === 0) continue;
+    const ports = listed.get(name) ?? new Set<string>();
+    ports.add(port);
+    listed.set(name, ports);
+  }
+  return listed;
+}
+
+/** Whether `address` is listed for `port` (a number; the scheme's default when the URL named none). */
+export function listedFor(listed: ListedAddresses, address: string, port: number, protocol: string): boolean {
+  const ports = listed.get(address);
+  if (!ports) return false;
+  const defaultPort = protocol === 'https:' ? 443 : 80;
+  return ports.has('*') || ports.has(String(port)) || (ports.has('') && port === defaultPort);
+}
 
 export const parseHostList = (text: string | undefined): string[] =>
   (text ?? '')

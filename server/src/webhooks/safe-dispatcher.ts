@@ -1,6 +1,7 @@
 import { type LookupAddress, lookup } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, buildConnector } from 'undici';
+import { type ListedAddresses, listedFor } from './callback-hosts';
 
 // Where a webhook must never land unless an operator named the address itself: this machine, private
 // networks, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, multicast, reserved.
@@ -45,23 +46,35 @@ export const isPrivateAddress = (address: string): boolean => {
 /**
  * An HTTP dispatcher that resolves names itself and refuses private addresses at connect time, so a
  * listed hostname cannot be pointed (or DNS-rebound) at an internal service between the check and the
- * request. Addresses listed literally in the allow-list stay reachable.
+ * request. Addresses listed literally in the allow-list stay reachable, on the ports listed with them.
  */
-export function safeDispatcher(listed: ReadonlySet<string>): Agent {
-  const guardedLookup: LookupFunction = (hostname, options, callback) => {
-    lookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, []);
-      const blocked = addresses.find((a) => isPrivateAddress(a.address) && !listed.has(a.address));
-      if (blocked)
-        return callback(
-          new BlockedDestination(`${hostname} resolves to ${blocked.address}, a private address`),
-          [],
+export function safeDispatcher(listed: ListedAddresses): Agent {
+  const guardedLookup =
+    (port: number, protocol: string): LookupFunction =>
+    (hostname, options, callback) => {
+      lookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses: LookupAddress[]) => {
+        if (error) return callback(error, []);
+        const blocked = addresses.find(
+          (a) => isPrivateAddress(a.address) && !listedFor(listed, a.address, port, protocol),
         );
-      if (options.all) return callback(null, addresses);
-      const [first] = addresses;
-      if (!first) return callback(new Error(`${hostname} has no address`), []);
-      callback(null, first.address, first.family);
-    });
-  };
-  return new Agent({ connect: { lookup: guardedLookup } });
+        if (blocked)
+          return callback(
+            new BlockedDestination(
+              `${hostname} resolves to ${blocked.address}, a private address not listed for port ${port}`,
+            ),
+            [],
+          );
+        if (options.all) return callback(null, addresses);
+        const [first] = addresses;
+        if (!first) return callback(new Error(`${hostname} has no address`), []);
+        callback(null, first.address, first.family);
+      });
+    };
+  // The lookup must know the port, which only the connect call has: one connector per connection.
+  return new Agent({
+    connect: (options, callback) => {
+      const port = Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
+      buildConnector({ lookup: guardedLookup(port, options.protocol) })(options, callback);
+    },
+  });
 }

@@ -1,6 +1,7 @@
 import { parseBody } from './body';
 import type { Witnesses } from './body-pattern';
 import type { CompiledConsoleRule, CompiledConsoleRules } from './compile';
+import { canonicalConsoleResource } from './resource';
 import type { TemplateContext } from './template';
 import type { BodyValue, ConsoleMatch, ConsoleRequest, URLPatternResultLike } from './types';
 
@@ -112,9 +113,10 @@ export function matchConsoleRequest(
       witnesses,
     };
     const match: ConsoleMatch = { rule: rule.rule.name, action: rule.rule.action };
-    const resource = rule.resource?.(context);
+    const rendered = rule.resource?.(context);
+    const resource = rendered === undefined ? undefined : canonicalConsoleResource(rendered);
     const environment = rule.environment?.(context);
-    if (resource !== undefined) match.resource = resource;
+    if (resource) match.resource = resource;
     if (environment !== undefined) match.environment = environment;
     return match;
   }

@@ -1,4 +1,5 @@
 import { consoleChecks } from './console-checks';
+import { environmentChecks } from './environment-checks';
 import type { PolicyProblem } from './problem';
 import type { Path, Raw, YamlSource } from './yaml-source';
 import { isRaw, lineOf, problemAt } from './yaml-source';
@@ -108,5 +109,6 @@ export function crossChecks(source: YamlSource): PolicyProblem[] {
     ...(Array.isArray(data.rules) ? ruleChecks(source, data.rules, groups) : []),
     ...(isRaw(data.default) ? outcomeChecks(source, ['default'], data.default, groups) : []),
     ...(Array.isArray(data.consoles) ? consoleChecks(source, data.consoles) : []),
+    ...environmentChecks(source, data),
   ];
 }

@@ -63,7 +63,13 @@ function normalize(file: PolicyFile): Policy {
       ...outcome(rule, defaults),
     }),
   );
-  const policy: Policy = { groups, defaults, rules, consoles: (file.consoles ?? []).map(normalizeConsole) };
+  const policy: Policy = {
+    ...(file.environments && { environments: file.environments }),
+    groups,
+    defaults,
+    rules,
+    consoles: (file.consoles ?? []).map(normalizeConsole),
+  };
   return file.default ? { ...policy, default: outcome(file.default, defaults) } : policy;
 }
 

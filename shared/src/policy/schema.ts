@@ -52,6 +52,11 @@ const groupName = z.string().regex(GROUP_NAME, {
     `group name "${String(iss.input)}" must start with a letter or digit and use only letters, digits, ".", "_" and "-"`,
 });
 
+// The same spelling a submission's `environment` must have (shared/src/schemas/action.ts).
+const environmentName = z
+  .string({ error: 'expected an environment name' })
+  .regex(/^[\w.:-]{1,64}$/, { error: 'an environment is 1–64 letters, digits, ".", "_", ":" or "-"' });
+
 const matchShape = {
   action: oneOrMany(glob('dotted'), 'a glob').optional(),
   resource: oneOrMany(glob('path'), 'a glob').optional(),
@@ -92,6 +97,12 @@ const defaultsShape = { timeout: durationSchema.optional(), grantTtl: durationSc
 
 const topShape = {
   version: z.literal(1, { error: 'must be 1, the only version of the policy format' }),
+  // When present, a submission naming any other environment is refused: a misspelt `prdo` must not
+  // slip past every `environment: prod` rule into a weaker one.
+  environments: z
+    .array(environmentName, { error: 'expected a list of environment names' })
+    .min(1, { error: 'must not be an empty list; leave it out to accept any environment' })
+    .optional(),
   groups: z
     .record(groupName, z.array(member, { error: 'expected a list of members' }), {
       error: (iss) =>

@@ -48,6 +48,8 @@ export type ConsoleRule = {
 };
 
 export type Policy = {
+  /** Declared environments, as written; absent means any environment is accepted. */
+  environments?: string[];
   /** Group name → members: lower-cased emails, and `slack:@handle` entries kept for a Slack resolver. */
   groups: Record<string, string[]>;
   defaults: { timeoutMs: number; grantTtlMs: number };

@@ -1,5 +1,16 @@
 import { z } from 'zod';
 import { jsonObject, text } from './json';
+import { resource } from './resource';
+
+/** True when an http(s) URL names a user or password before its host. */
+const hasUserinfo = (url: string): boolean => {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false; // not a URL at all: the url check above says so
+  }
+};
 
 export const ACTION_STATUSES = [
   'pending',
@@ -26,12 +37,15 @@ export const SubmitActionInput = z
       .min(1)
       .max(200)
       .regex(/^[\w.:/-]+$/, 'letters, digits and . _ : / - only'),
-    resource: text().min(1).max(1024).optional(),
+    resource: resource().optional(),
     environment: z
       .string()
       .min(1)
       .max(64)
       .regex(/^[\w.:-]+$/, 'letters, digits and . _ : - only')
+      .meta({
+        description: 'When the policy declares `environments`, one of them; others are refused with 400.',
+      })
       .optional(),
     params: jsonObject().optional(),
     justification: text().max(4000).optional(),
@@ -40,6 +54,13 @@ export const SubmitActionInput = z
     callbackUrl: z
       .url({ protocol: /^https?$/ })
       .max(2048)
+      // Credentials in the URL would be sent to the receiver and logged on every retry; fetch refuses
+      // such URLs outright, so the delivery could never succeed.
+      .refine((url) => !hasUserinfo(url), 'must not carry a user name or password (user:pass@)')
+      .meta({
+        description:
+          'Where the settled request is POSTed, signed. Its host must be on COUNTERSIGN_WEBHOOK_HOSTS; no user:pass@.',
+      })
       .optional(),
   })
   .meta({ id: 'SubmitAction' });

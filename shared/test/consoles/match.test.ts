@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsoleRequest, ConsoleRule } from '../../src/consoles/index';
 import { compileConsoleRules, consoleRequestMayMatch, matchConsoleRequest } from '../../src/consoles/index';
+import { canonicalConsoleResource } from '../../src/consoles/resource';
+import { resourceProblem } from '../../src/schemas/resource';
 import { urlPattern } from './url-pattern';
 
 const rule = (name: string, match: ConsoleRule['match'], extra: Partial<ConsoleRule> = {}): ConsoleRule => ({
@@ -146,7 +148,7 @@ describe(`matching a request to console rules`, () => {
     expect(matchConsoleRequest(compiled, request('POST', `${ARM}/batch`, { body }))).toEqual({
       rule: 'batch',
       action: 'test.batch',
-      resource: '/subscriptions/s/roleAssignments/r1',
+      resource: 'subscriptions/s/roleAssignments/r1',
       environment: 'write',
     });
   });
@@ -218,5 +220,24 @@ describe("consoleRequestMayMatch: the page hook's cheap first look", () => {
     expect(consoleRequestMayMatch(compiled, 'GET', `${ARM}/batch`)).toBe(false);
     expect(consoleRequestMayMatch(compiled, 'POST', `${ARM}/subscriptions`)).toBe(false);
     expect(consoleRequestMayMatch(compiled, 'POST', '/batch')).toBe(false);
+  });
+});
+
+describe('console resources in the server spelling', () => {
+  it.each([
+    ['/subscriptions/s/resourceGroups/rg', 'subscriptions/s/resourceGroups/rg'],
+    [
+      'https://management.azure.com/subscriptions/s//providers/x?api-version=1',
+      'subscriptions/s/providers/x',
+    ],
+    ['/subscriptions/s/roleAssignments/r?api-version=2022-04-01#frag', 'subscriptions/s/roleAssignments/r'],
+    ['s3/bucket/what?.txt', 's3/bucket/what?.txt'],
+    ['role/deploy', 'role/deploy'],
+    ['/', ''],
+    // Left for the server to refuse, so the extension fails closed.
+    ['/subscriptions/a/../b', 'subscriptions/a/../b'],
+  ])('%s → %s', (rendered, canonical) => {
+    expect(canonicalConsoleResource(rendered)).toBe(canonical);
+    if (canonical && !canonical.includes('..')) expect(resourceProblem(canonical)).toBeUndefined();
   });
 });

@@ -48,6 +48,18 @@ export async function submitAction({
     );
   }
   const { policy, version } = core.policy.current;
+  const environment = input.environment;
+  // Before the policy: an undeclared spelling (`prdo`, `production`) matches no rule that names the
+  // environment, so it would land in a weaker rule instead.
+  if (environment !== undefined && policy.environments) {
+    const lower = environment.toLowerCase();
+    if (!policy.environments.some((declared) => declared.toLowerCase() === lower)) {
+      const allowed = policy.environments.join(', ');
+      throw invalid(`environment "${environment}" is not declared by the policy; use one of: ${allowed}`, [
+        { path: 'environment', message: `not declared by the policy; allowed: ${allowed}` },
+      ]);
+    }
+  }
   // The extension says who started a console request (`page` or `copilot:<name>`) so that a rule can
   // hold what a copilot does; anything but a string is no initiator, which no `initiator` rule matches.
   const initiator = input.context?.initiator;
