@@ -29,18 +29,18 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The body as reviewers see it and the digest binds it: parsed JSON, the text, or its hash. */
+/**
+ * The body as reviewers see it and the digest binds it: the text exactly as the page is about to
+ * send it, or (when large) the SHA-256 of those bytes. Never the parsed JSON: parsing drops what the
+ * wire keeps — key order, a key given twice (which a backend may read differently from the
+ * reviewer), number spellings, whitespace — so the grant would bind an interpretation, not the
+ * request that goes out.
+ */
 async function bodyParam(body: string | undefined): Promise<unknown> {
   if (body === undefined || body === '') return undefined;
   const bytes = new TextEncoder().encode(body).length;
   if (bytes > INLINE_BODY_BYTES) {
     return { sha256: await sha256Hex(body), bytes, preview: body.slice(0, PREVIEW_CHARS) };
-  }
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null) return parsed;
-  } catch {
-    // not JSON: keep the text
   }
   return body;
 }

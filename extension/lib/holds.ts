@@ -20,6 +20,7 @@ import type { PageRequest } from './page-protocol';
 import { activeRules, refreshRules } from './rules-state';
 import type { Hold, Pairing } from './storage';
 import { holdsItem, pairingItem } from './storage';
+import { approvedSentence, refusedSentence } from './wording';
 
 /** A finished hold stays visible (overlay, popup) this long. */
 const KEEP_FINISHED_MS = 120_000;
@@ -102,14 +103,6 @@ function fromRequest(request: ActionRequest): Partial<Hold> {
   if (request.channel !== undefined) change.channel = request.channel;
   if (request.expiresAt !== undefined) change.expiresAt = request.expiresAt;
   return change;
-}
-
-const person = (principal: string) => principal.replace(/^user:/, '');
-
-function approvedMessage(request: ActionRequest): string {
-  if (request.status === 'allowed') return `Allowed by policy rule "${request.rule.name}"; sent.`;
-  const by = request.reviews.filter((r) => r.decision === 'approve').map((r) => person(r.reviewer));
-  return `Approved${by.length ? ` by ${by.join(', ')}` : ''}; sent.`;
 }
 
 /**
@@ -292,11 +285,11 @@ async function follow(holdId: string, handle: ActionHandle, pairing: Pairing): P
       holdId,
       true,
       approved.status === 'allowed' ? 'allowed' : 'approved',
-      approvedMessage(approved),
+      approvedSentence(approved),
     );
   } catch (error) {
     if (error instanceof ActionNotApproved) {
-      await settle(holdId, false, error.outcome, `${capitalise(error.message)}.`);
+      await settle(holdId, false, error.outcome, refusedSentence(error.request));
     } else {
       await settle(holdId, false, 'failed', troubleMessage(pairing, error, 'while it was held'), FIX_SERVER);
     }
@@ -304,8 +297,6 @@ async function follow(holdId: string, handle: ActionHandle, pairing: Pairing): P
     following.delete(holdId);
   }
 }
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** Picks up every unfinished hold after a service-worker restart (idempotent). */
 export async function resumeAll(): Promise<void> {

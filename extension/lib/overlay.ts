@@ -1,8 +1,9 @@
 /**
  * The overlay a console user sees while an action is held: in a closed shadow root (page CSS and
  * page scripts cannot reach into it), one card per held request of this tab — what was held, the
- * approvals it waits for and where ("Approvals 0 of 1 · #ops-approvals"), a live countdown, Cancel;
- * then the outcome, who decided and why.
+ * approvals it waits for, from whom and where ("Approvals 0 of 1 from sre · #ops-approvals"), the
+ * request id an approver can use (`/approve <id>`), a live countdown, Cancel; then the outcome, who
+ * decided and why.
  */
 import type { HoldView } from './holds-model';
 import { FINAL_STATES } from './holds-model';
@@ -26,6 +27,9 @@ const STYLE = `
 .cancel { background: #f3f4f6; border: 1px solid #d1d5db; border-radius: 6px; padding: 4px 10px; cursor: pointer;
   font: inherit; }
 .message { margin-top: 8px; }
+.id { color: #555; margin-top: 4px; }
+.id code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: #1d1d1f;
+  user-select: all; }
 .fix { margin-top: 4px; color: #555; }
 `;
 
@@ -49,8 +53,9 @@ function remaining(expiresAt: string | undefined, now: number): string {
 
 function waitingFor(hold: HoldView): string {
   if (!hold.approvals) return 'Asking Countersign…';
-  const where = hold.channel ?? hold.approvers?.join(', ');
-  return `Approvals ${hold.approvals.received} of ${hold.approvals.required}${where ? ` · ${where}` : ''}`;
+  const from = hold.approvers?.length ? ` from ${hold.approvers.join(', ')}` : '';
+  const where = hold.channel ? ` · ${hold.channel}` : '';
+  return `Approvals ${hold.approvals.received} of ${hold.approvals.required}${from}${where}`;
 }
 
 export class Overlay {
@@ -121,6 +126,13 @@ export class Overlay {
       const where = [hold.resource, hold.environment].filter(Boolean).join(' · ');
       if (where) card.append(el('div', 'meta', where));
       if (hold.copilot) card.append(el('div', 'meta', `Initiated from ${hold.copilot}`));
+      if (hold.actionId) {
+        // The id is what an approver types in Slack (`/approve <id>`) or finds in the audit log.
+        const waiting = !FINAL_STATES.has(hold.state);
+        const id = el('div', 'id', waiting ? 'For approvers: ' : 'Request ');
+        id.append(el('code', '', waiting ? `/approve ${hold.actionId}` : hold.actionId));
+        card.append(id);
+      }
       if (!FINAL_STATES.has(hold.state)) {
         const wait = el('div', 'wait');
         const left = el('div', '');

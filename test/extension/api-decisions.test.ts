@@ -50,7 +50,9 @@ describe('a paired Chromium holding console actions, decided through the API', (
     });
     const card = await waitForCard(page, (c) => c.state === 'waiting' && c.text.includes('Approvals 0 of 1'));
     expect(card.text).toContain('azure.authorization.roleAssignments.write');
-    expect(card.text).toContain('#ops-approvals');
+    // From whom and where, and the id an approver types in Slack.
+    expect(card.text).toContain('Approvals 0 of 1 from sre · #ops-approvals');
+    await waitForCard(page, (c) => c.holdId === card.holdId && c.text.includes(`/approve ${held.id}`));
     expect(card.text).toMatch(/expires in \d+:\d\d/);
     await page.screenshot({ path: 'test-results/extension-overlay.png' });
     expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
@@ -65,7 +67,7 @@ describe('a paired Chromium holding console actions, decided through the API', (
     expect(await popup.textContent('#server')).toBe(`${server.url} — reachable`);
     expect(await popup.textContent('#rules')).toMatch(/^\d+ rules, from the server \(sha256:/);
     expect(await popup.textContent('#holds')).toContain(
-      'azure.authorization.roleAssignments.write on /subscriptions/',
+      'azure.authorization.roleAssignments.write on subscriptions/',
     );
     expect(await popup.textContent('#holds')).toContain('approvals 0 of 1 · #ops-approvals');
     await popup.close();
@@ -87,15 +89,19 @@ describe('a paired Chromium holding console actions, decided through the API', (
   it('refuses the page’s call with the reviewer’s reason when denied', async () => {
     await start(page, 'assign', 'assignRole("ra-deny")');
     const held = await submitted('azure.authorization.roleAssignments.write');
-    expect(await t.review(held.id, 'deny', 'not during the freeze')).toBe(200);
+    expect(await t.review(held.id, 'deny', 'Not during the change freeze.')).toBe(200);
     const result = await settled(page, 'assign');
     expect(result.status).toBe(403);
     expect(result.outcome).toBe('denied');
-    expect(JSON.parse(result.body ?? '{}')).toMatchObject({
-      error: { code: 'countersign_denied', message: expect.stringContaining('not during the freeze') },
+    // As the approval card says it ("Approved by alice@example.com"): the person, their own words
+    // quoted as written — no `user:` prefix, no capitalised action name, no doubled period.
+    const sentence = 'Denied by alice@example.com: “Not during the change freeze.”';
+    expect(JSON.parse(result.body ?? '{}')).toEqual({
+      error: { code: 'countersign_denied', message: sentence },
     });
     const card = await waitForCard(page, (c) => c.state === 'refused');
-    expect(card.text).toContain('denied by user:alice@example.com: not during the freeze');
+    expect(card.text).toContain(sentence);
+    expect(card.text).toContain(`Request ${held.id}`);
     expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
   });
 

@@ -1,3 +1,4 @@
+import { actionDigest } from '@countersign/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../server/test/harness';
@@ -40,7 +41,7 @@ describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot
       environment: 'eu-west-1',
       rule: { name: 'copilot-bucket-policy' },
       context: { initiator: 'copilot:amazon-q', copilot: 'Amazon Q', via: 'xhr' },
-      params: { method: 'POST', body: { operation: 'PutBucketPolicy', path: '/fixture-bucket' } },
+      params: { method: 'POST', body: expect.stringMatching(/^\{"method":"PUT","path":"\/fixture-bucket",/) },
     });
     expect(fixture.hitsTo('/s3/proxy')).toEqual([]);
     await server.call('POST', `/v1/actions/${held?.id}/reviews`, {
@@ -55,6 +56,16 @@ describe('an envelope rule (the S3 console proxy, by XMLHttpRequest) and copilot
       operation: 'PutBucketPolicy',
       region: 'eu-west-1',
     });
+    // Reviewers saw those very bytes (in the page's key order, not a canonical one), and the grant
+    // that let them out is bound to them: the digest over exactly what the backend received.
+    expect(held?.params?.body).toBe(sent[0]?.body);
+    const boundTo = await actionDigest({
+      action: 'aws.s3.PutBucketPolicy',
+      resource: 's3/fixture-bucket',
+      environment: 'eu-west-1',
+      params: { method: 'POST', url: `${fixture.origin}/s3/proxy`, body: sent[0]?.body },
+    });
+    expect(held?.digest).toBe(boundTo);
   });
 
   it('treats the same click outside the panel as the person’s (another rule), and leaves other proxy calls untouched', async () => {

@@ -57,6 +57,32 @@ describe('failing closed', () => {
     }
   });
 
+  it('the options page, once paired, shows who you are and Unpair instead of the pairing form', async () => {
+    const server = await startTestServer({ policy: fixturePolicy(fixture.port) });
+    try {
+      const key = await server.userKey('dave@example.com', ['actions:write']);
+      expect(await browser.pair(server.url, key)).toBe('Paired as dave@example.com.');
+      const options = await browser.context.newPage();
+      await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
+      await options.waitForSelector('#paired', { state: 'visible' });
+      expect(await options.textContent('#paired p')).toBe(`Paired as dave@example.com with ${server.url}.`);
+      expect(await options.isVisible('#pair-form')).toBe(false);
+
+      await options.click('#unpair');
+      await options.waitForSelector('#pair-form', { state: 'visible' });
+      expect(await options.isVisible('#paired')).toBe(false);
+      expect(await options.textContent('#result')).toContain('Unpaired.');
+      // Unpaired really: the status the popup reads says so.
+      const status = await options.evaluate(
+        "chrome.runtime.sendMessage({ type: 'status' }).then((s) => s.paired)",
+      );
+      expect(status).toBe(false);
+      await options.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('server unreachable: the held action is refused and never sent; it goes through again once the server is back', async () => {
     let server: TestServer = await startTestServer({ policy: fixturePolicy(fixture.port) });
     const key = await server.userKey('dave@example.com', ['actions:write']);

@@ -7,7 +7,9 @@ const result = $<HTMLParagraphElement>('result');
 
 async function showPairing(): Promise<void> {
   const pairing = await pairingItem.getValue();
+  // Paired: who you are and Unpair, not a form inviting you to pair again. Unpaired: the form.
   $('paired').hidden = !pairing;
+  form.hidden = pairing !== null;
   if (!pairing) return;
   $('paired-user').textContent = pairing.user.email ?? pairing.user.id;
   $('paired-server').textContent = pairing.serverUrl;
