@@ -100,3 +100,19 @@ describe('callbackUrl with userinfo', () => {
     expect((await t.call('POST', '/v1/actions', { key: agent, body })).status).toBe(201);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('states the resource spelling, declared environments, no userinfo and strict JSON bodies', async (test) => {
+    const t = await serverForTest(test);
+    const doc = await t.call<{
+      info: { description: string };
+      components: { schemas: Record<string, { properties: Record<string, { description?: string }> }> };
+    }>('GET', '/openapi.json');
+    const submit = doc.body.components.schemas.SubmitAction?.properties ?? {};
+    expect(submit.resource?.description).toContain('no empty, "." or ".." segment');
+    expect(submit.environment?.description).toContain('environments');
+    expect(submit.callbackUrl?.description).toContain('user:pass@');
+    expect(doc.body.info.description).toContain('no key twice');
+    expect(doc.body.info.description).toContain('send them as strings');
+  });
+});
