@@ -167,7 +167,11 @@ describe('the audit log records every state change', () => {
     const auditor = await t.userKey('audra@example.com', ['audit:read']);
     const [genesis, first] = await auditEvents(t, auditor);
     const ready = await t.call<{ policyVersion: string }>('GET', '/readyz');
-    expect(genesis).toMatchObject({ seq: 1, type: 'audit.checkpoint', data: { seq: 0, head: '0'.repeat(64) } });
+    expect(genesis).toMatchObject({
+      seq: 1,
+      type: 'audit.checkpoint',
+      data: { seq: 0, head: '0'.repeat(64) },
+    });
     expect(first?.seq).toBe(2);
     expect(first?.type).toBe('policy.loaded');
     expect(first?.data.version).toBe(ready.body.policyVersion);
@@ -308,7 +312,10 @@ describe('GET /v1/audit/verify', () => {
     const events = await auditEvents(t, auditor);
     const genesis = events[0]?.data;
     const asParam = Buffer.from(JSON.stringify(genesis)).toString('base64url');
-    expect((await verifyAgainst(t, auditor, asParam)).body).toMatchObject({ ok: true, events: events.length });
+    expect((await verifyAgainst(t, auditor, asParam)).body).toMatchObject({
+      ok: true,
+      events: events.length,
+    });
     const mid = events[5];
     if (!mid) throw new Error('no events');
     expect((await verifyAgainst(t, auditor, `${mid.seq}:${mid.hash}`)).body).toMatchObject({ ok: true });

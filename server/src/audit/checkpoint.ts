@@ -36,7 +36,8 @@ export async function latestCheckpoint(
     checkpoint.seq !== row.seq - 1 || checkpoint.head !== row.prevHash
       ? 'it does not sign the event before it'
       : checkpointProblem(key, checkpoint);
-  if (problem) return { latest: undefined, problem: `the checkpoint at event ${row.seq} does not hold: ${problem}` };
+  if (problem)
+    return { latest: undefined, problem: `the checkpoint at event ${row.seq} does not hold: ${problem}` };
   return { latest: { eventSeq: row.seq, checkpoint } };
 }
 

@@ -110,9 +110,9 @@ export class ChainVerifier {
     const parsed = AuditCheckpoint.safeParse(data);
     if (!parsed.success) return 'its data is not a checkpoint';
     const c = parsed.data;
-    if (c.seq !== row.seq - 1 || c.head !== this.#s.prevHash || c.at !== row.at) {
-      return `it signs event ${c.seq}, not the event before it`;
-    }
+    if (c.seq !== row.seq - 1) return `it signs event ${c.seq}, not the event before it`;
+    if (c.head !== this.#s.prevHash) return `event ${c.seq} no longer has the hash it signs`;
+    if (c.at !== row.at) return 'its time is not the time of the event';
     return checkpointProblem(this.#key, c);
   }
 
@@ -136,7 +136,10 @@ export class ChainVerifier {
     const anchor = this.#anchor;
     if (anchor && last < anchor.seq) {
       return {
-        ...this.#bad(s.expectedSeq, `truncated after seq ${last}: a checkpoint vouches for event ${anchor.seq}`),
+        ...this.#bad(
+          s.expectedSeq,
+          `truncated after seq ${last}: a checkpoint vouches for event ${anchor.seq}`,
+        ),
         truncatedAfter: last,
       };
     }
@@ -148,7 +151,12 @@ export class ChainVerifier {
         'no event is a checkpoint signed by this install, so nothing proves this log was written here (a log from before signed checkpoints: check it, then run `countersign audit checkpoint --adopt`)',
       );
     }
-    return { ok: true, events: s.count, head: s.count > 0 ? s.prevHash : null, lastCheckpoint: s.lastCheckpoint };
+    return {
+      ok: true,
+      events: s.count,
+      head: s.count > 0 ? s.prevHash : null,
+      lastCheckpoint: s.lastCheckpoint,
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit';
+import { registerBackup } from './commands/backup';
 import { registerExec } from './commands/exec';
 import { registerKeys } from './commands/keys';
 import { registerMcp } from './commands/mcp';
@@ -60,6 +61,7 @@ export function buildProgram(argv: readonly string[]): Command {
   registerKeys(program);
   registerPolicy(program);
   registerAudit(program);
+  registerBackup(program);
   registerExec(program, argv);
   registerMcp(program, argv);
   wire(program);

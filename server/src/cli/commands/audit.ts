@@ -1,6 +1,7 @@
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '@countersign/shared';
 import type { Command } from 'commander';
 import { CliError, out, usage } from '../io';
+import { readAgainst, registerAuditCheckpoint } from './audit-checkpoint';
 
 type ExportFlags = {
   format: string;
@@ -16,8 +17,13 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description('Recompute the hash chain; names the first event that does not match.')
+    .option(
+      '--against <FILE|URL>',
+      'also check the log still reaches this checkpoint (from audit checkpoint)',
+    )
     .addHelpText('after', '\nExit codes: 0 the chain is intact, 1 it is not (the first bad event is named).')
-    .action(() => verify());
+    .action((flags: { against?: string }) => verify(flags.against));
+  registerAuditCheckpoint(audit);
   audit
     .command('export')
     .description('Print audit events, oldest first, as NDJSON or CSV.')
@@ -47,10 +53,15 @@ function types(value: string | undefined): AuditEventType[] | undefined {
   });
 }
 
-async function verify(): Promise<void> {
+async function verify(againstSource: string | undefined): Promise<void> {
+  const against =
+    againstSource === undefined ? undefined : { text: await readAgainst(againstSource), path: '--against' };
   const { withCore } = await import('../with-core');
   const { verifyAuditLog } = await import('../../services/audit/read-audit');
-  const result = await withCore((ctx) => verifyAuditLog({ ctx }));
+  const result = await withCore((ctx) => verifyAuditLog({ ctx, against }));
+  if (result.truncatedAfter !== undefined) {
+    throw new CliError(`audit log FAILED verification: ${result.problem}`);
+  }
   if (!result.ok) {
     throw new CliError(
       `audit log FAILED verification at event ${result.firstBadSeq}: ${result.problem} (${result.events} events verified before it)`,

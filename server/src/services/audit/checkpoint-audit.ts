@@ -1,7 +1,7 @@
 import type { AuditCheckpoint } from '@countersign/shared';
 import { type CheckpointOutcome, latestCheckpoint, writeCheckpoint } from '../../audit/checkpoint';
-import { readAuditHead } from '../../audit/emit';
 import { checkpointKeyOf } from '../../audit/checkpoint-key';
+import { readAuditHead } from '../../audit/emit';
 import { forbidden } from '../../errors';
 import type { Core, Ctx } from '../core';
 import { authorizeAuditRead } from './read-audit';
@@ -22,7 +22,13 @@ export async function checkpointAudit({
   const { core } = ctx;
   const key = checkpointKeyOf(core.secret);
   return core.writes.run((tx) =>
-    writeCheckpoint(tx, { key, at: core.now(), actor: ctx.actor.id, minEvents: input.minEvents, adopt: input.adopt }),
+    writeCheckpoint(tx, {
+      key,
+      at: core.now(),
+      actor: ctx.actor.id,
+      minEvents: input.minEvents,
+      adopt: input.adopt,
+    }),
   );
 }
 

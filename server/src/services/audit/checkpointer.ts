@@ -21,7 +21,8 @@ export function startCheckpointer(core: Core, schedule: CheckpointSchedule): () 
     try {
       const outcome = await checkpointAudit({ ctx, input: { minEvents } });
       if ('refused' in outcome) {
-        if (outcome.refused !== lastRefusal) core.log.error({ problem: outcome.refused }, 'audit checkpoint refused');
+        if (outcome.refused !== lastRefusal)
+          core.log.error({ problem: outcome.refused }, 'audit checkpoint refused');
         lastRefusal = outcome.refused;
       } else {
         lastRefusal = '';
