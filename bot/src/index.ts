@@ -1,6 +1,7 @@
 import { App, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SlackConfig } from './config';
+import { type BotIdentity, SlackConnector } from './connect';
 import { HomeRefresher } from './delivery/home-refresher';
 import { SLACK_EVENTS, SlackDeliverer } from './delivery/slack-deliverer';
 import type { BotDeps } from './deps';
@@ -13,25 +14,34 @@ import { register as denyModal } from './listeners/views/deny-modal';
 import { boltLogger } from './logger';
 import type { ApprovalsPort } from './port';
 import { HttpReceiver } from './receiver/http-receiver';
+import type { Transport } from './transport-state';
 
 export type { SlackConfig } from './config';
 export type { ApprovalsPort, Delivery, MessageRef, Outcome, Queue, SlackPerson } from './port';
 export { signSlackRequest, verifySlackSignature } from './receiver/verify-signature';
+export type { Transport, TransportState } from './transport-state';
 export { SLACK_EVENTS };
 
 // Slack user groups change when on-call rotates; this is how stale a group may get.
 const GROUP_REFRESH_MS = 5 * 60_000;
 
-export type SlackBot = {
+export type SlackBot = Transport & {
   mode: 'http' | 'socket';
-  /** HTTP mode: the handler for POST /slack/events. */
+  /** HTTP mode: the handler for POST /slack/events (503 until the bot is connected). */
   handle?: (request: Request) => Promise<Response>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 };
 
-/** The Slack bot: Bolt listeners over the approvals port, and the outbox deliverer. */
-export function createSlackBot(options: { config: SlackConfig; port: ApprovalsPort; log: Logger }): SlackBot {
+/**
+ * The Slack bot: Bolt listeners over the approvals port, and the outbox deliverer. Nothing of it runs
+ * until auth.test answers; until then Slack's messages wait in the outbox and the API serves on.
+ */
+export function createSlackBot(options: {
+  config: SlackConfig;
+  port: ApprovalsPort;
+  log: Logger;
+  /** Tests shorten the first retry; production waits 1 s. */
+  firstRetryMs?: number;
+}): SlackBot {
   const { config, port } = options;
   const log = options.log.child({ component: 'slack' });
   // The outbox retries on its own schedule and honours Retry-After; the client must not also retry.
@@ -48,43 +58,72 @@ export function createSlackBot(options: { config: SlackConfig; port: ApprovalsPo
       installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } },
       logger: boltLogger(log),
     });
-  const app = new App({ token: config.botToken, receiver, clientOptions, logger: boltLogger(log) });
-  const identity = new Identity(app.client, port, log);
-  const home = new HomeRefresher(app.client, port, identity, log);
-  const deps: BotDeps = { port, identity, home, log };
-  for (const register of [decideButtons, denyModal, decideCommands, approvalsCommand, appHomeOpened])
-    register(app, deps);
-  app.error(async (error) => {
-    log.error({ err: error.message }, 'a Slack listener failed');
-  });
-  const deliverer = new SlackDeliverer({
-    client: app.client,
-    port,
-    identity,
-    home,
+  const connector = new SlackConnector({
+    token: config.botToken,
+    apiUrl: config.apiUrl,
     log,
-    defaultChannel: config.defaultChannel,
+    firstRetryMs: options.firstRetryMs,
   });
+  type Built = { app: App; identity: Identity; deliverer: SlackDeliverer };
+  let built: Built | undefined;
   let groupTimer: NodeJS.Timeout | undefined;
-  const refreshGroups = () =>
-    identity
-      .refreshGroups()
-      .catch((error: unknown) => log.warn({ err: String(error) }, 'could not resolve Slack user groups'));
+
+  const build = (who: BotIdentity): Built => {
+    // botId and botUserId from our own auth.test, so Bolt does not call it again (and cache a failure).
+    const app = new App({
+      token: config.botToken,
+      botId: who.botId,
+      botUserId: who.botUserId,
+      receiver,
+      clientOptions,
+      logger: boltLogger(log),
+    });
+    const identity = new Identity(app.client, port, log);
+    const home = new HomeRefresher(app.client, port, identity, log);
+    const deps: BotDeps = { port, identity, home, log };
+    for (const register of [decideButtons, denyModal, decideCommands, approvalsCommand, appHomeOpened])
+      register(app, deps);
+    app.error(async (error) => {
+      log.error({ err: error.message }, 'a Slack listener failed');
+    });
+    const deliverer = new SlackDeliverer({
+      client: app.client,
+      port,
+      identity,
+      home,
+      log,
+      defaultChannel: config.defaultChannel,
+    });
+    return { app, identity, deliverer };
+  };
+
+  // Called once auth.test has answered; a retry after a failed socket start reuses the same App.
+  const connected = async (who: BotIdentity) => {
+    built ??= build(who);
+    const { app, identity, deliverer } = built;
+    await app.start();
+    const refreshGroups = () =>
+      identity
+        .refreshGroups()
+        .catch((error: unknown) => log.warn({ err: String(error) }, 'could not resolve Slack user groups'));
+    await refreshGroups();
+    groupTimer = setInterval(refreshGroups, GROUP_REFRESH_MS);
+    groupTimer.unref();
+    deliverer.start();
+  };
 
   return {
+    name: 'slack',
     mode: http ? 'http' : 'socket',
     ...(http && { handle: (request: Request) => http.handle(request) }),
-    start: async () => {
-      await app.start();
-      await refreshGroups();
-      groupTimer = setInterval(refreshGroups, GROUP_REFRESH_MS);
-      groupTimer.unref();
-      deliverer.start();
-    },
+    state: () => connector.state(),
+    start: () => connector.start(connected),
     stop: async () => {
+      connector.stop();
       clearInterval(groupTimer);
-      deliverer.stop();
-      await app.stop();
+      if (!built) return;
+      built.deliverer.stop();
+      await built.app.stop();
     },
   };
 }

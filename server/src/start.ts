@@ -120,6 +120,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
     trustProxy: env.COUNTERSIGN_TRUST_PROXY,
     slackEvents: bot?.handle,
+    transports: { slack: bot ? () => bot.state() : () => 'off' },
   });
   const server = await listen(app.fetch, env).catch((error: unknown) => {
     core.database.close();
@@ -153,16 +154,9 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     );
     core.database.close();
   };
-  if (bot) {
-    try {
-      await bot.start();
-    } catch (error) {
-      await close();
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new StartupError(`SLACK_BOT_TOKEN: the Slack bot could not start: ${reason}`);
-    }
-    log.info({ mode: bot.mode }, 'Slack bot on');
-  }
+  // Slack down or the token refused must not take the API down: the first attempt is awaited (so a
+  // healthy Slack is ready when we say we listen), and never throws; retries go on in the background.
+  await bot?.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;

@@ -1,3 +1,4 @@
+import type { TransportState } from '@countersign/bot';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -25,6 +26,8 @@ export type AppOptions = {
   trustProxy?: TrustProxy | undefined;
   /** The Slack bot's handler for POST /slack/events, when it runs in HTTP mode. */
   slackEvents?: ((request: Request) => Promise<Response>) | undefined;
+  /** Each chat transport's state, for /readyz (`slack`, later `teams`). */
+  transports?: Record<string, () => TransportState> | undefined;
 };
 
 /** The HTTP edge: parse, authenticate, call one service verb, map the result. No rules live here. */
@@ -57,7 +60,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   );
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
-  registerHealthRoutes(app, core);
+  registerHealthRoutes(app, core, options.transports ?? {});
   const slackEvents = options.slackEvents;
   if (slackEvents) {
     // Slack's own payloads stay well under 1 MB; the receiver verifies the signature on the raw body.
