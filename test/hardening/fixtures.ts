@@ -215,3 +215,35 @@ export async function eventually(
     await sleep(100);
   }
 }
+
+export type ChainCheck = {
+  plain: { ok: boolean };
+  checkpointSeq: number | undefined;
+  against: { ok: boolean } | undefined;
+  shown: string;
+};
+
+/**
+ * Verifies the audit chain through the API, then again against the newest signed checkpoint the log
+ * holds (read back from its `audit.checkpoint` event, as an operator who stored it elsewhere would hold it).
+ */
+export async function verifyChain(url: string, auditorKey: string): Promise<ChainCheck> {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${auditorKey}` } });
+    return (await res.json()) as T;
+  };
+  const plain = await get<{ ok: boolean }>('/v1/audit/verify');
+  const { events = [] } = await get<{ events?: Array<{ seq: number; data: unknown }> }>(
+    '/v1/audit?type=audit.checkpoint&format=json',
+  );
+  const latest = events.reduce<{ seq: number; data: unknown } | undefined>(
+    (a, e) => (a === undefined || e.seq > a.seq ? e : a),
+    undefined,
+  );
+  if (!latest)
+    return { plain, checkpointSeq: undefined, against: undefined, shown: JSON.stringify({ plain }) };
+  const head = Buffer.from(JSON.stringify(latest.data)).toString('base64url');
+  const against = await get<{ ok: boolean }>(`/v1/audit/verify?head=${head}`);
+  const checkpointSeq = (latest.data as { seq?: number }).seq;
+  return { plain, checkpointSeq, against, shown: JSON.stringify({ plain, against }) };
+}
