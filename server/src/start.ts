@@ -1,10 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { createSlackBot, SLACK_EVENTS } from '@countersign/bot';
 import { parsePolicy } from '@countersign/shared/policy';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { openDatabase } from './db/client';
+import { makeDatabaseFilesPrivate, makeDataFolderPrivate } from './db/private-files';
 import type { Env } from './env';
 import { createApp } from './http/app';
 import { filePathOf, resolveSecret } from './secret';
@@ -36,7 +35,7 @@ export async function openCore(
   options: { policy: 'required' | 'inert'; sinks?: OutboxSink[] },
 ): Promise<Core> {
   if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
-    await mkdir(dirname(filePathOf(env.COUNTERSIGN_DB_URL)), { recursive: true });
+    await makeDataFolderPrivate(filePathOf(env.COUNTERSIGN_DB_URL));
   }
   const secret = await resolveSecret(env.COUNTERSIGN_SECRET, env.COUNTERSIGN_DB_URL).catch((error: Error) => {
     throw new StartupError(error.message);
@@ -67,6 +66,12 @@ export async function openCore(
       throw new StartupError(`COUNTERSIGN_DB_URL: cannot open ${env.COUNTERSIGN_DB_URL}: ${error.message}`);
     },
   );
+  if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
+    await makeDatabaseFilesPrivate(filePathOf(env.COUNTERSIGN_DB_URL)).catch((error: Error) => {
+      database.close();
+      throw new StartupError(`COUNTERSIGN_DB_URL: cannot make the database private: ${error.message}`);
+    });
+  }
   const callbackHosts = parseHostList(env.COUNTERSIGN_WEBHOOK_HOSTS);
   const consolePack = await loadConsolePack(env.COUNTERSIGN_CONSOLE_PACK).catch((error: Error) => {
     database.close();

@@ -92,18 +92,33 @@ async function list(flags: { json?: boolean }): Promise<void> {
   if (flags.json) return out(JSON.stringify(keys, null, 2));
   if (keys.length === 0)
     return out('No keys yet. Make one with: countersign keys create --agent NAME --owner EMAIL');
-  out('id  principal  scopes  created  state  label');
-  for (const k of keys) {
-    const state = k.revokedAt ? `revoked ${k.revokedAt}` : `last used ${k.lastUsedAt ?? 'never'}`;
-    out(
-      `${k.id}  ${k.principal}  ${k.scopes.join(',')}  created ${k.createdAt}  ${state}${k.label ? `  ${k.label}` : ''}`,
-    );
-  }
+  const rows = keys.map((k) => [
+    k.id,
+    k.principal,
+    k.scopes.join(','),
+    k.createdAt,
+    k.revokedAt ? `revoked ${k.revokedAt}` : `last used ${k.lastUsedAt ?? 'never'}`,
+    k.label ?? '',
+  ]);
+  for (const line of table(['ID', 'PRINCIPAL', 'SCOPES', 'CREATED', 'STATE', 'LABEL'], rows)) out(line);
+}
+
+/** Columns padded to their widest cell, two spaces apart, so the header sits over its values. */
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
 }
 
 async function revoke(id: string): Promise<void> {
   const { withCore } = await import('../with-core');
   const { revokeKey } = await import('../../services/keys/revoke-key');
   const revoked = await withCore((ctx) => revokeKey({ ctx, id }));
-  out(`Revoked ${revoked.id} at ${revoked.revokedAt}.`);
+  if (revoked.alreadyRevoked)
+    out(`${revoked.id} was already revoked at ${revoked.revokedAt}; nothing changed.`);
+  else out(`Revoked ${revoked.id} at ${revoked.revokedAt}.`);
 }

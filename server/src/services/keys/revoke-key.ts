@@ -5,18 +5,17 @@ import { apiKeys } from '../../db/schema';
 import { forbidden, notFound } from '../../errors';
 import type { Ctx } from '../core';
 
-/** Revokes a key at once: the next request that presents it is refused. */
-export async function revokeKey({
-  ctx,
-  id,
-}: {
-  ctx: Ctx;
-  id: string;
-}): Promise<{ id: string; revokedAt: string }> {
+export type Revoked = { id: string; revokedAt: string; alreadyRevoked: boolean };
+
+/**
+ * Revokes a key at once: the next request that presents it is refused. Revoking a revoked key changes
+ * nothing and says when it was revoked (a retried script is not told the key does not exist).
+ */
+export async function revokeKey({ ctx, id }: { ctx: Ctx; id: string }): Promise<Revoked> {
   const { core, actor } = ctx;
   if (actor.kind !== 'system' && !hasScope(actor, 'admin'))
     throw forbidden('revoking keys needs the admin scope');
-  const at = await core.writes.run(async (tx) => {
+  const result = await core.writes.run(async (tx) => {
     const now = core.now();
     const revoked = await tx
       .update(apiKeys)
@@ -24,12 +23,19 @@ export async function revokeKey({
       .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
       .returning({ principal: apiKeys.principal });
     const row = revoked[0];
-    if (!row) return undefined;
+    if (!row) {
+      const earlier = await tx
+        .select({ revokedAt: apiKeys.revokedAt })
+        .from(apiKeys)
+        .where(eq(apiKeys.id, id));
+      const revokedAt = earlier[0]?.revokedAt;
+      return revokedAt == null ? undefined : { at: revokedAt, already: true };
+    }
     await appendAudit(tx, now, [
       { type: 'key.revoked', actor: actor.id, subject: id, data: { keyId: id, principal: row.principal } },
     ]);
-    return now;
+    return { at: now, already: false };
   });
-  if (at === undefined) throw notFound(`active key ${id}`);
-  return { id, revokedAt: new Date(at).toISOString() };
+  if (result === undefined) throw notFound(`key ${id}`);
+  return { id, revokedAt: new Date(result.at).toISOString(), alreadyRevoked: result.already };
 }
