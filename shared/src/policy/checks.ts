@@ -1,6 +1,6 @@
 import { consoleChecks } from './console-checks';
 import { environmentChecks } from './environment-checks';
-import type { PolicyProblem } from './problem';
+import { closestKey, type PolicyProblem } from './problem';
 import type { Path, Raw, YamlSource } from './yaml-source';
 import { isRaw, lineOf, problemAt } from './yaml-source';
 
@@ -30,9 +30,11 @@ function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw):
   const approvers = entries([...path, 'approvers'], rule.approvers);
   const unknown = approvers.filter(([, name]) => !Object.hasOwn(groups, name.trim()));
   const known = Object.keys(groups).join(', ') || 'none are defined';
-  const problems = unknown.map(([at, name]) =>
-    problemAt(source, at, `unknown group "${name}" (groups: ${known})`),
-  );
+  const problems = unknown.map(([at, name]) => {
+    const hint = closestKey(name.trim(), Object.keys(groups));
+    const mean = hint ? `did you mean "${hint}"? ` : '';
+    return problemAt(source, at, `unknown group "${name}" (${mean}groups: ${known})`);
+  });
   const min = rule.minApprovals === undefined ? 1 : rule.minApprovals;
   if (unknown.length > 0 || approvers.length === 0 || !Number.isInteger(min)) return problems;
   const all = approvers.flatMap(([, name]) => members(groups, name.trim()));

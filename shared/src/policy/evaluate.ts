@@ -3,7 +3,7 @@ import { compileGlobs } from './glob';
 import type { Decision, EvaluationInput, MatchKey, Policy, PolicyRule, RuleOutcome } from './types';
 import { MATCH_KEYS } from './types';
 
-const KIND: Record<MatchKey, GlobKind> = {
+export const KIND: Record<MatchKey, GlobKind> = {
   action: 'dotted',
   resource: 'path',
   environment: 'plain',
@@ -13,7 +13,7 @@ const KIND: Record<MatchKey, GlobKind> = {
 };
 // Case-insensitive so that `db.DROP` cannot slip past `db.drop*`; resource names (buckets, paths)
 // are case-sensitive in the systems they name.
-const NOCASE: Record<MatchKey, boolean> = {
+export const NOCASE: Record<MatchKey, boolean> = {
   action: true,
   resource: false,
   environment: true,

@@ -11,6 +11,8 @@ export { BUILT_IN_DEFAULTS, parsePolicy } from './load';
 export type { PolicyProblem } from './problem';
 export { formatProblem } from './problem';
 export { policyVersion } from './sha256';
+export type { WarningOptions } from './warnings';
+export { policyWarnings } from './warnings';
 export type {
   BodyPattern,
   ConsoleRule,

@@ -107,7 +107,7 @@ describe('parsePolicy problems', () => {
         ),
       ),
     ).toEqual([
-      'test.yaml:4:60 rules[0].approvers[1]: unknown group "sres" (groups: sre, security)',
+      'test.yaml:4:60 rules[0].approvers[1]: unknown group "sres" (did you mean "sre"? groups: sre, security)',
       'test.yaml:5:39 default.approvers: unknown group "nobody" (groups: sre, security)',
     ]);
   });

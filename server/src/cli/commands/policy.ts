@@ -38,10 +38,16 @@ async function load(file: string) {
 }
 
 async function check(file: string): Promise<void> {
+  const { formatProblem, policyWarnings } = await import('@countersign/shared/policy');
   const loaded = await load(file);
   const { policy } = loaded;
+  // Offline, so the environment stands for the server it will run in: Slack is on when its token is set.
+  const warnings = policyWarnings(policy, loaded.text, file, { slack: Boolean(process.env.SLACK_BOT_TOKEN) });
+  for (const warning of warnings) out(formatProblem(warning));
+  const warned =
+    warnings.length === 0 ? '' : `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
   out(
-    `${file}: ok (${loaded.version}; ${policy.rules.length} rules, ${Object.keys(policy.groups).length} groups, ${policy.consoles.length} console rules)`,
+    `${file}: ok (${loaded.version}; ${policy.rules.length} rules, ${Object.keys(policy.groups).length} groups, ${policy.consoles.length} console rules)${warned}`,
   );
 }
 
@@ -50,8 +56,8 @@ async function test(file: string, casesFile: string): Promise<void> {
     '@countersign/shared/policy'
   );
   const loaded = await load(file);
-  const text = await readFile(casesFile, 'utf8').catch(() => {
-    throw new CliError(`${casesFile}: cannot read the file`, EXIT.dataErr);
+  const text = await readFile(casesFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`${casesFile}: cannot read the cases file: ${readProblem(error)}`, EXIT.dataErr);
   });
   const parsed = parseCases(text, casesFile);
   if (!parsed.ok) {
@@ -62,4 +68,14 @@ async function test(file: string, casesFile: string): Promise<void> {
   out(formatCaseResults(results));
   const failed = results.filter((r) => !r.pass).length;
   if (failed > 0) throw new CliError(`${failed} of ${results.length} cases failed`);
+}
+
+/** Why a file could not be read, in words (the errno code kept for searching). */
+function readProblem(error: NodeJS.ErrnoException): string {
+  const why: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'it is a directory',
+  };
+  return error.code ? `${why[error.code] ?? error.message} (${error.code})` : error.message;
 }
