@@ -21,6 +21,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const { createLogger } = await import('../../logger');
   const { reloadPolicy } = await import('../../services/policy/reload-policy');
   const { startServer } = await import('../../start');
+  const { writePidFile } = await import('../../pid-file');
   // Flags win over the environment; both go through the same validation.
   const env = parseEnv({
     ...process.env,
@@ -31,9 +32,11 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   const log = createLogger(env.LOG_LEVEL);
   const server = await startServer(env, log);
+  const pidFile = await writePidFile(env.COUNTERSIGN_DB_URL);
   process.stdout.write(
     `Countersign listening on ${server.url} (policy ${server.core.policy.current.version})\n`,
   );
+  if (pidFile) process.stdout.write(`Reload the policy with: kill -HUP $(cat ${pidFile.path})\n`);
 
   process.on('SIGHUP', () => {
     reloadPolicy({ ctx: { core: server.core, actor: { kind: 'system', id: 'system:server' } } }).catch(
@@ -45,6 +48,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');
+    pidFile?.remove();
     server.close().then(
       () => process.exit(0),
       () => process.exit(1),
