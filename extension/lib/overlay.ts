@@ -29,7 +29,8 @@ const STYLE = `
 .message { margin-top: 8px; }
 .id { color: #555; margin-top: 4px; }
 .id code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; color: #1d1d1f;
-  user-select: all; }
+  user-select: all; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
 .fix { margin-top: 4px; color: #555; }
 `;
 
@@ -51,11 +52,20 @@ function remaining(expiresAt: string | undefined, now: number): string {
   return h > 0 ? `expires in ${h}:${String(m).padStart(2, '0')}:${sec}` : `expires in ${m}:${sec}`;
 }
 
-function waitingFor(hold: HoldView): string {
-  if (!hold.approvals) return 'Asking Countersign…';
-  const from = hold.approvers?.length ? ` from ${hold.approvers.join(', ')}` : '';
-  const where = hold.channel ? ` · ${hold.channel}` : '';
-  return `Approvals ${hold.approvals.received} of ${hold.approvals.required}${from}${where}`;
+/** "Approvals 0 of 1 from sre · #ops-approvals": group names and the channel never wrap inside. */
+function waitingFor(hold: HoldView, doc: Document): (string | Node)[] {
+  if (!hold.approvals) return ['Asking Countersign…'];
+  const whole = (text: string) => {
+    const span = doc.createElement('span');
+    span.className = 'nowrap';
+    span.textContent = text;
+    return span;
+  };
+  const parts: (string | Node)[] = [`Approvals ${hold.approvals.received} of ${hold.approvals.required}`];
+  for (const [i, group] of (hold.approvers ?? []).entries())
+    parts.push(i === 0 ? ' from ' : ', ', whole(group));
+  if (hold.channel) parts.push(' · ', whole(hold.channel));
+  return parts;
 }
 
 export class Overlay {
@@ -136,7 +146,9 @@ export class Overlay {
       if (!FINAL_STATES.has(hold.state)) {
         const wait = el('div', 'wait');
         const left = el('div', '');
-        left.append(el('div', 'approvals', waitingFor(hold)));
+        const approvals = el('div', 'approvals');
+        approvals.append(...waitingFor(hold, doc));
+        left.append(approvals);
         const count = el('div', 'count', remaining(hold.expiresAt, Date.now()));
         if (hold.expiresAt) count.dataset.expires = hold.expiresAt;
         left.append(count);

@@ -54,7 +54,6 @@ describe('a paired Chromium holding console actions, decided through the API', (
     expect(card.text).toContain('Approvals 0 of 1 from sre · #ops-approvals');
     await waitForCard(page, (c) => c.holdId === card.holdId && c.text.includes(`/approve ${held.id}`));
     expect(card.text).toMatch(/expires in \d+:\d\d/);
-    await page.screenshot({ path: 'test-results/extension-overlay.png' });
     expect(fixture.hitsTo('roleAssignments')).toHaveLength(0);
 
     // The popup: who this browser is paired as, whether the server answers, what is in flight.
@@ -84,6 +83,22 @@ describe('a paired Chromium holding console actions, decided through the API', (
     expect(after.body.grant).toBeUndefined(); // spent by the extension
     const audit = await server.call('GET', '/v1/audit?type=grant.redeemed', { key: approverKey });
     expect(JSON.stringify(audit.body)).toContain(held.id);
+  });
+
+  it('holds a person’s click in a console page, with the overlay over it (the docs’ screenshot)', async () => {
+    const portal = await browser.context.newPage();
+    await portal.goto(`${fixture.origin}/portal`);
+    await portal.click('#assign');
+    const held = await t.pendingWhere((r) => r.resource?.endsWith('/ra-portal') === true);
+    const card = await waitForCard(portal, (c) => c.text.includes(`/approve ${held.id}`));
+    expect(card.text).toContain('Approvals 0 of 1 from sre · #ops-approvals');
+    await portal.screenshot({ path: 'test-results/extension-overlay.png' });
+    expect(await t.review(held.id, 'deny', 'Screenshot taken.')).toBe(200);
+    await portal.waitForFunction(
+      () => (window as unknown as { results: { assign: { state: string } } }).results.assign.state === 'done',
+    );
+    expect(fixture.hitsTo('roleAssignments/ra-portal')).toEqual([]);
+    await portal.close();
   });
 
   it('refuses the page’s call with the reviewer’s reason when denied', async () => {

@@ -7,6 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { portalPage } from './fixture-portal';
 
 export type Hit = { method: string; path: string; body: string };
 
@@ -113,6 +114,10 @@ export async function startFixtureConsole(): Promise<FixtureConsole> {
     const body = await readBody(req);
     if (req.method === 'GET' && url.pathname === '/console') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/portal') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(portalPage(SUBSCRIPTION));
       return;
     }
     if (req.method === 'GET' && url.pathname === '/auto') {
