@@ -153,17 +153,17 @@ describe('the default pack’s network backstop, under the real host names', () 
     const popup = await browser.context.newPage();
     await popup.goto(`chrome-extension://${browser.extensionId}/popup.html`);
     await popup.waitForFunction(() => document.getElementById('rules')?.textContent?.includes('sha256:'));
-    // The popup says how many rules are blocked at the network layer, and names none left without.
-    expect(await popup.textContent('#backstop')).toBe(
-      `${urlOnly.length} rules blocked at the network layer too` +
-        'Blocked more broadly than the rule (any length where it counts): azure-keyvault-secret-get',
-    );
     // The rules version is a hash: it never wraps mid-word, however narrow the popup.
     const versionLines = await popup.evaluate(() => {
       const code = document.querySelector('#rules code');
       return code ? code.getClientRects().length : 0;
     });
     expect(versionLines).toBe(1);
+    // The popup says how many rules are blocked at the network layer, and names none left without.
+    expect(await popup.textContent('#backstop')).toBe(
+      `${urlOnly.length} rules blocked at the network layer too` +
+        'Blocked more broadly than the rule (any length where it counts): azure-keyvault-secret-get',
+    );
     await popup.close();
   });
 
