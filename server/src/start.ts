@@ -112,7 +112,16 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const sinks: OutboxSink[] = [
     { name: WEBHOOK_SINK, wants: (type) => WEBHOOK_EVENTS.has(type), onlyWithCallback: true },
   ];
-  if (slack) sinks.push({ name: SLACK_SINK, wants: (type) => SLACK_EVENTS.has(type) });
+  if (slack)
+    sinks.push({
+      name: SLACK_SINK,
+      wants: (type) => SLACK_EVENTS.has(type),
+      // The bot posts to the rule's channel, else to SLACK_APPROVALS_CHANNEL, else nowhere (bot/src/delivery).
+      notifies: (channel) => {
+        const to = channel ?? slack.defaultChannel;
+        return to === undefined ? undefined : { transport: 'slack', channel: to };
+      },
+    });
   const core = await openCore(env, log, { policy: 'required', sinks });
   await recordPolicy(core, 'system:server', core.policy.current);
   const bot = slack ? createSlackBot({ config: slack, port: approvalsPort(core), log }) : undefined;

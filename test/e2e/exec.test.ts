@@ -46,7 +46,7 @@ describe('countersign exec', () => {
     );
     const line = await waitingLine(exec);
     expect(line).toMatch(
-      /^countersign: act_\w+ deploy\.app: waiting for approval by reviewers \(0 of 1\), expires in 1[45]m \d\ds$/,
+      /^countersign: act_\w+ deploy\.app: waiting for approval by reviewers \(0 of 1\), expires in 1[45]m \d\ds; no chat transport is configured: reviewers approve with POST \/v1\/actions\/act_\w+\/reviews$/,
     );
     expect(existsSync(marker)).toBe(false);
     const pending = await pendingOf(stack, key);

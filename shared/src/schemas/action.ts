@@ -119,6 +119,12 @@ export const ActionRequest = z
     approvals: z.object({ required: z.number().int(), received: z.number().int() }),
     approvers: z.array(z.string()),
     channel: z.string().optional(),
+    /**
+     * Where reviewers were told of a request that needs review: one entry per chat transport the
+     * server runs (Slack and its channel). Empty when none is configured: reviewers then approve
+     * through POST /v1/actions/{id}/reviews (or the console). Absent on other requests.
+     */
+    notified: z.array(z.object({ transport: z.string(), channel: z.string().optional() })).optional(),
     reviews: z.array(Review),
     reason: z.string().optional(),
     createdAt: z.string(),

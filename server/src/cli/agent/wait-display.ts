@@ -12,14 +12,24 @@ export function countdown(iso: string | undefined, now: number): string {
   return `${s}s`;
 }
 
+/** Where reviewers were told, as the server says: never a channel nobody posted to. */
+function whereNotified(request: ActionRequest): string {
+  // A server from before `notified` existed: say nothing rather than guess.
+  if (request.notified === undefined) return '';
+  if (request.notified.length === 0)
+    return `; no chat transport is configured: reviewers approve with POST /v1/actions/${request.id}/reviews`;
+  const places = request.notified.map((n) => `${n.transport}${n.channel ? ` ${n.channel}` : ''}`);
+  return `; posted to ${places.join(' and ')}`;
+}
+
 /** Where a pending request stands: who must approve, approvals so far, time left. */
 export function describeWait(request: ActionRequest, now: number): string {
   const { required, received } = request.approvals;
   const who = request.approvers.length > 0 ? request.approvers.join(' or ') : 'a reviewer';
-  const where = request.channel ? `, posted to ${request.channel}` : '';
+  const where = whereNotified(request);
   return (
     `${request.id} ${request.action}: waiting for approval by ${who} ` +
-    `(${received} of ${required}${where}), expires in ${countdown(request.expiresAt, now)}`
+    `(${received} of ${required}), expires in ${countdown(request.expiresAt, now)}${where}`
   );
 }
 

@@ -28,6 +28,10 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
     approvals: { required: row.requiredApprovals, received: row.receivedApprovals },
     approvers: row.approvers,
     ...(row.channel !== null && { channel: row.channel }),
+    // Said by the server, which knows its transports, so a client never claims a post that was not made.
+    ...(row.ruleEffect === 'review' && {
+      notified: core.sinks.flatMap((sink) => sink.notifies?.(row.channel) ?? []),
+    }),
     reviews: loaded.reviews.map((r) => ({
       reviewer: r.reviewer,
       decision: r.decision as 'approve' | 'deny',

@@ -10,7 +10,16 @@ import type { Core } from '../core';
  * A transport that wants to hear of some events about requests (the Slack bot, webhooks).
  * `onlyWithCallback`: only for requests that name a callbackUrl (a webhook has nowhere else to go).
  */
-export type OutboxSink = { name: string; wants(type: AuditEventType): boolean; onlyWithCallback?: boolean };
+export type OutboxSink = {
+  name: string;
+  wants(type: AuditEventType): boolean;
+  onlyWithCallback?: boolean;
+  /** For a transport that tells reviewers (a chat): where a request with this rule channel goes, if anywhere. */
+  notifies?: (channel: string | null) => Notified | undefined;
+};
+
+/** One place reviewers were told of a request, as ActionRequest.notified lists it. */
+export type Notified = { transport: string; channel?: string };
 
 /**
  * Records what happened to a request: the audit events, and for every sink that wants them an outbox
