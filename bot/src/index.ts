@@ -14,6 +14,7 @@ import { register as denyModal } from './listeners/views/deny-modal';
 import { boltLogger } from './logger';
 import type { ApprovalsPort } from './port';
 import { HttpReceiver } from './receiver/http-receiver';
+import { slackErrorText } from './slack-error';
 import type { Transport } from './transport-state';
 
 export type { SlackConfig } from './config';
@@ -105,7 +106,9 @@ export function createSlackBot(options: {
     const refreshGroups = () =>
       identity
         .refreshGroups()
-        .catch((error: unknown) => log.warn({ err: String(error) }, 'could not resolve Slack user groups'));
+        .catch((error: unknown) =>
+          log.warn({ err: slackErrorText(error) }, 'could not resolve Slack user groups'),
+        );
     await refreshGroups();
     groupTimer = setInterval(refreshGroups, GROUP_REFRESH_MS);
     groupTimer.unref();

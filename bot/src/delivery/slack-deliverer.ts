@@ -5,6 +5,7 @@ import { requestMessage } from '../blocks/request-message';
 import { outcomeNotice, threadReply } from '../blocks/thread-reply';
 import type { Identity } from '../identity';
 import type { ApprovalsPort, Delivery } from '../port';
+import { slackErrorText } from '../slack-error';
 import type { HomeRefresher } from './home-refresher';
 
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
@@ -173,4 +174,4 @@ function isRateLimited(error: unknown): { retryAfter: number } | undefined {
   return { retryAfter };
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const describe = slackErrorText;
