@@ -1,5 +1,5 @@
 import type { GlobKind, Matcher } from './glob';
-import { compileGlobs } from './glob';
+import { compilePreparedGlobs, prepareValue } from './glob';
 import type { Decision, EvaluationInput, MatchKey, Policy, PolicyRule, RuleOutcome } from './types';
 import { MATCH_KEYS } from './types';
 
@@ -27,33 +27,102 @@ export const FAIL_CLOSED_REASON = 'No rule matched and the policy has no default
 
 type CompiledRule = { rule: PolicyRule; tests: [MatchKey, Matcher][] };
 
+/**
+ * A policy's rules, compiled once per version. Most rules name a service in their action's first
+ * segment (`db.export`, `aws.iam.*`): a rule whose every action glob starts with a literal segment can
+ * only match actions that start with it, so evaluation looks only at the rules indexed under the
+ * request's first segment, merged in file order with the rules that could match any action.
+ */
+type CompiledPolicy = {
+  /** First action segment (lower-cased) → the rules that may match it, in file order. */
+  bySegment: Map<string, CompiledRule[]>;
+  /** Rules that may match any action, in file order: what an unindexed segment is checked against. */
+  anySegment: CompiledRule[];
+  all: CompiledRule[];
+};
+
 // Compiled once per policy object; keeping matchers out of Policy leaves it plain, serialisable data.
-const compiled = new WeakMap<Policy, CompiledRule[]>();
+const compiled = new WeakMap<Policy, CompiledPolicy>();
+
+// Only plain ASCII names: anything picomatch could read as syntax (or fold differently) is not indexed.
+const LITERAL_SEGMENT = /^[A-Za-z0-9_-]+$/;
+const ASCII = /^[\x20-\x7e]*$/;
+
+/** The literal first segments a rule's action globs require, or undefined when it may match any. */
+function literalSegments(rule: PolicyRule): string[] | undefined {
+  const globs = rule.match.action;
+  if (!globs) return undefined;
+  const segments = new Set<string>();
+  for (const glob of globs) {
+    const dot = glob.indexOf('.');
+    const first = dot === -1 ? glob : glob.slice(0, dot);
+    if (!LITERAL_SEGMENT.test(first)) return undefined;
+    segments.add(first.toLowerCase());
+  }
+  return [...segments];
+}
 
 /** Compiles every rule's globs; parsePolicy calls it, so evaluation never compiles. Throws on a bad glob. */
 export function compilePolicy(policy: Policy): void {
   if (compiled.has(policy)) return;
-  const rules = policy.rules.map((rule) => ({
+  const all = policy.rules.map((rule) => ({
     rule,
     tests: MATCH_KEYS.flatMap((key): [MatchKey, Matcher][] => {
       const globs = rule.match[key];
-      return globs ? [[key, compileGlobs(KIND[key], globs, NOCASE[key])]] : [];
+      return globs ? [[key, compilePreparedGlobs(KIND[key], globs, NOCASE[key])]] : [];
     }),
   }));
-  compiled.set(policy, rules);
+  const anySegment: CompiledRule[] = [];
+  const indexed = new Map<string, Set<CompiledRule>>();
+  for (const entry of all) {
+    const segments = literalSegments(entry.rule);
+    if (!segments) anySegment.push(entry);
+    else for (const segment of segments) indexed.set(segment, (indexed.get(segment) ?? new Set()).add(entry));
+  }
+  const bySegment = new Map<string, CompiledRule[]>();
+  const wild = new Set(anySegment);
+  for (const [segment, rules] of indexed) {
+    bySegment.set(
+      segment,
+      all.filter((entry) => rules.has(entry) || wild.has(entry)),
+    );
+  }
+  compiled.set(policy, { bySegment, anySegment, all });
 }
 
-function compiledRules(policy: Policy): CompiledRule[] {
+function compiledPolicy(policy: Policy): CompiledPolicy {
   compilePolicy(policy);
-  return compiled.get(policy) ?? [];
+  const result = compiled.get(policy);
+  if (!result) throw new Error('internal: the policy did not compile');
+  return result;
+}
+
+/** The rules worth testing for this action, in file order. */
+function candidates(policy: CompiledPolicy, action: string): CompiledRule[] {
+  const dot = action.indexOf('.');
+  const first = dot === -1 ? action : action.slice(0, dot);
+  // Case-insensitive glob matching treats some non-ASCII letters as ASCII ones: look at every rule then.
+  if (!ASCII.test(first)) return policy.all;
+  return policy.bySegment.get(first.toLowerCase()) ?? policy.anySegment;
 }
 
 /** A request field that is absent (or empty) never matches a key the rule gives. */
-function matches(tests: [MatchKey, Matcher][], input: EvaluationInput): boolean {
-  return tests.every(([key, test]) => {
+function matches(tests: [MatchKey, Matcher][], prepared: Partial<Record<MatchKey, string>>): boolean {
+  for (const [key, test] of tests) {
+    const value = prepared[key];
+    if (value === undefined || !test(value)) return false;
+  }
+  return true;
+}
+
+/** Each request field converted once per decision, not once per rule. */
+function prepare(input: EvaluationInput): Partial<Record<MatchKey, string>> {
+  const prepared: Partial<Record<MatchKey, string>> = {};
+  for (const key of MATCH_KEYS) {
     const value = input[key];
-    return value !== undefined && test(value);
-  });
+    if (value !== undefined) prepared[key] = prepareValue(KIND[key], value);
+  }
+  return prepared;
 }
 
 function decide(rule: string, outcome: RuleOutcome): Decision {
@@ -79,8 +148,9 @@ function decide(rule: string, outcome: RuleOutcome): Decision {
 
 /** The first rule whose every given match key matches decides; then the default; then deny. */
 export function evaluate(policy: Policy, input: EvaluationInput): Decision {
-  for (const { rule, tests } of compiledRules(policy)) {
-    if (matches(tests, input)) return decide(rule.name, rule);
+  const prepared = prepare(input);
+  for (const { rule, tests } of candidates(compiledPolicy(policy), input.action)) {
+    if (matches(tests, prepared)) return decide(rule.name, rule);
   }
   if (policy.default) return decide('default', policy.default);
   return { effect: 'deny', rule: 'default', reason: FAIL_CLOSED_REASON };

@@ -28,13 +28,27 @@ function options(nocase: boolean): picomatch.PicomatchOptions {
   return { dot: true, nocase, strictBrackets: true, windows: false };
 }
 
+/** A value in the form a prepared matcher takes: convert it once, then test it against many rules. */
+export function prepareValue(kind: GlobKind, value: string): string {
+  return toPicomatch(kind, value);
+}
+
+/** Like compileGlobs, for a value already passed through prepareValue with the same kind. */
+export function compilePreparedGlobs(kind: GlobKind, patterns: readonly string[], nocase: boolean): Matcher {
+  const globs = patterns.map((p) => toPicomatch(kind, p));
+  // picomatch's own matcher builds a result object per pattern per call; one alternation of its
+  // regular expressions answers the same (a value equal to the glob's text matches too, as picomatch
+  // says) at a fraction of the cost, which matters with a thousand rules.
+  const sources = globs.map((glob) => picomatch.makeRe(glob, options(nocase)).source);
+  const any = new RegExp(sources.map((source) => `(?:${source})`).join('|'), nocase ? 'i' : '');
+  const literal = new Set(globs);
+  return (prepared) => prepared !== '' && (literal.has(prepared) || any.test(prepared));
+}
+
 /** Compiles globs once; the matcher answers true when any of them matches. Throws on an invalid glob. */
 export function compileGlobs(kind: GlobKind, patterns: readonly string[], nocase: boolean): Matcher {
-  const isMatch = picomatch(
-    patterns.map((p) => toPicomatch(kind, p)),
-    options(nocase),
-  );
-  return (value) => value !== '' && isMatch(toPicomatch(kind, value));
+  const test = compilePreparedGlobs(kind, patterns, nocase);
+  return (value) => test(toPicomatch(kind, value));
 }
 
 /** Why a glob cannot be compiled, or undefined when it can. */
