@@ -3,7 +3,8 @@ import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env';
 import { errorResponse } from './errors';
 
-const JSON_TYPE = /^application\/json\b/i;
+// Every media type Hono's validator would read as JSON (`application/json`, `application/x+json`).
+const JSON_TYPE = /^\s*application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
  * Every JSON body under /v1 is parsed here, once, by the strict parser: a repeated key or a number a
