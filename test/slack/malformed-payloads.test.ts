@@ -37,6 +37,11 @@ describe('correctly signed but malformed Slack payloads', () => {
       ['a JSON null body', 'application/json', 'null'],
       ['a JSON string body', 'application/json', '"hello"'],
       ['an event_callback without event', 'application/json', '{"type":"event_callback"}'],
+      [
+        'an event_callback with authorizations: [null]',
+        'application/json',
+        '{"type":"event_callback","event":{"type":"app_home_opened","user":"U0BOB"},"authorizations":[null]}',
+      ],
       ['block_actions without user', FORM, asForm(withoutUser)],
       ['block_actions with user: null', FORM, asForm({ ...withoutUser, user: null })],
       ['block_actions without actions', FORM, asForm({ ...withoutUser, user: { id: 'U0BOB' }, actions: 7 })],

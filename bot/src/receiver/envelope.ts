@@ -43,6 +43,10 @@ export function checkEnvelope(body: unknown): Envelope {
     const event = body.event;
     if (!isObject(event) || !isText(event.type))
       return { ok: false, reason: 'an event_callback without an event' };
+    // Bolt reads authorizations[0].team_id to route the event: a null entry would throw there.
+    const authorizations = body.authorizations;
+    if (authorizations !== undefined && !(Array.isArray(authorizations) && authorizations.every(isObject)))
+      return { ok: false, reason: 'an event_callback whose authorizations are not a list of objects' };
     return { ok: true, body };
   }
   if (typeof type === 'string' && Object.hasOwn(INTERACTIONS, type)) {
