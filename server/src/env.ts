@@ -36,7 +36,9 @@ const EnvSchema = z
     // A separate listener for GET /metrics, open to anyone who reaches it; off when unset.
     COUNTERSIGN_METRICS_PORT: optional(z.coerce.number().int().min(0).max(65_535).optional()),
     // A signed audit checkpoint after this many events, and this often when anything was appended.
-    COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS: optional(z.coerce.number().int().min(1).max(1_000_000).default(1_000)),
+    COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS: optional(
+      z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+    ),
     COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES: optional(z.coerce.number().min(0.01).max(1_440).default(10)),
     COUNTERSIGN_CONSOLE_PACK: optional(z.string().max(4096).optional()),
     COUNTERSIGN_WEBHOOK_HOSTS: optional(z.string().max(4000).optional()),

@@ -6,6 +6,8 @@ import { openDatabase } from './db/client';
 import { makeDatabaseFilesPrivate, makeDataFolderPrivate } from './db/private-files';
 import type { Env } from './env';
 import { createApp } from './http/app';
+import { metricsOnly } from './http/routes/metrics';
+import { createMetrics } from './metrics/metrics';
 import { filePathOf, resolveSecret } from './secret';
 import { startSweeper } from './services/actions/expire-actions';
 import { startAuditLog } from './services/audit/checkpoint-audit';
@@ -104,7 +106,14 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, env: 
   });
 }
 
-export type RunningServer = { core: Core; url: string; port: number; close(): Promise<void> };
+export type RunningServer = {
+  core: Core;
+  url: string;
+  port: number;
+  /** Where GET /metrics answers anyone, when COUNTERSIGN_METRICS_PORT is set. */
+  metricsPort?: number;
+  close(): Promise<void>;
+};
 
 /** Starts the HTTP server with the sweeper; resolves once it listens. */
 export async function startServer(env: Env, log: Logger): Promise<RunningServer> {
@@ -129,7 +138,9 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     log.info(
       'Slack bot off: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to turn it on',
     );
+  const metrics = createMetrics(core);
   const app = createApp(core, {
+    metrics,
     maxBodyBytes: env.COUNTERSIGN_MAX_BODY_BYTES,
     submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
     trustProxy: env.COUNTERSIGN_TRUST_PROXY,
@@ -140,6 +151,15 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     core.database.close();
     throw error;
   });
+  const metricsPort = env.COUNTERSIGN_METRICS_PORT;
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : await listen(metricsOnly(metrics), { ...env, PORT: metricsPort }).catch((error: unknown) => {
+          server.close();
+          core.database.close();
+          throw error;
+        });
   // Background work starts once the port is ours, and stops in reverse order.
   const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
   const stopCheckpointer = startCheckpointer(core, {
@@ -162,6 +182,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       // Long-polls would hold the close open for up to a minute.
       if ('closeAllConnections' in server) server.closeAllConnections();
     });
+    metricsServer?.close();
     feed.stop();
     await releaseAllLeases(core).catch((error: unknown) =>
       log.warn({ err: error }, 'outbox leases not released; they run out on their own'),
@@ -175,5 +196,12 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   log.info({ url, policy: core.policy.current.version, db: env.COUNTERSIGN_DB_URL }, 'countersign listening');
-  return { core, url, port, close };
+  const metricsAddress = metricsServer?.address();
+  return {
+    core,
+    url,
+    port,
+    ...(typeof metricsAddress === 'object' && metricsAddress && { metricsPort: metricsAddress.port }),
+    close,
+  };
 }

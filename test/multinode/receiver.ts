@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A real webhook receiver on 127.0.0.1 that counts what arrives, per request id. */
-export async function startReceiver() {
+/** `delayMs`: how long it takes to answer (a slow receiver keeps deliveries in flight). */
+export async function startReceiver(delayMs = 0) {
   const perAction = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -12,7 +13,7 @@ export async function startReceiver() {
     req.on('end', () => {
       const id = (JSON.parse(body) as { id: string }).id;
       perAction.set(id, (perAction.get(id) ?? 0) + 1);
-      res.writeHead(204).end();
+      setTimeout(() => res.writeHead(204).end(), delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -2,6 +2,7 @@ import type { TransportState } from '@countersign/bot';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import type { Metrics } from '../metrics/metrics';
 import type { Core } from '../services/core';
 import { authenticate } from '../services/keys/authenticate';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
@@ -15,6 +16,7 @@ import { registerExtensionRoutes } from './routes/extension';
 import { registerGrantRoutes } from './routes/grants';
 import { registerHealthRoutes } from './routes/health';
 import { registerMeRoutes } from './routes/me';
+import { registerMetricsRoute } from './routes/metrics';
 import { strictJsonBody } from './strict-json-body';
 
 const PAIR_PATH = '/v1/extension/pair';
@@ -28,6 +30,8 @@ export type AppOptions = {
   slackEvents?: ((request: Request) => Promise<Response>) | undefined;
   /** Each chat transport's state, for /readyz (`slack`, later `teams`). */
   transports?: Record<string, () => TransportState> | undefined;
+  /** Prometheus metrics: counts every answer, and serves GET /metrics to admin keys. */
+  metrics?: Metrics | undefined;
 };
 
 /** The HTTP edge: parse, authenticate, call one service verb, map the result. No rules live here. */
@@ -45,6 +49,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     const started = performance.now();
     c.set('log', core.log.child({ requestId: c.var.requestId }));
     await next();
+    options.metrics?.httpRequest(c.req.method, c.res.status);
     c.var.log.info(
       {
         method: c.req.method,
@@ -61,6 +66,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   registerHealthRoutes(app, core, options.transports ?? {});
+  if (options.metrics) registerMetricsRoute(app, core, options.metrics);
   const slackEvents = options.slackEvents;
   if (slackEvents) {
     // Slack's own payloads stay well under 1 MB; the receiver verifies the signature on the raw body.

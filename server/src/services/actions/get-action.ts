@@ -25,9 +25,20 @@ export async function getAction({
 }): Promise<ActionRequest> {
   const { core, actor } = ctx;
   const db = core.database.db;
-  const first = await loadAction(db, id);
-  if (!first || !canSee(core, actor, first.row)) throw notFound(`action request ${id}`);
+  // Listening before the first read means a change landing during that read is not missed, without
+  // a second read for every waiter (a thousand long-polls arriving would each pay one).
+  let changedEarly = false;
+  const early = waitSeconds > 0 ? core.events.on(id, () => (changedEarly = true)) : () => undefined;
+  const first = await loadAction(db, id).catch((error: unknown) => {
+    early();
+    throw error;
+  });
+  if (!first || !canSee(core, actor, first.row)) {
+    early();
+    throw notFound(`action request ${id}`);
+  }
   if (waitSeconds <= 0 || effectiveStatus(first.row, core.now()) !== 'pending') {
+    early();
     return toActionRequest(core, first, actor);
   }
 
@@ -48,14 +59,14 @@ export async function getAction({
         .catch(() => undefined);
     };
     cleanups.push(core.events.on(id, check));
+    early();
     const timer = setTimeout(done, Math.max(0, Math.min(deadline, untilExpiry)));
     cleanups.push(() => clearTimeout(timer));
     if (signal) {
       signal.addEventListener('abort', done, { once: true });
       cleanups.push(() => signal.removeEventListener('abort', done));
     }
-    // The change may have landed between the first read and subscribing: look once more.
-    check();
+    if (changedEarly) check();
   });
 
   const latest = await loadAction(db, id);
