@@ -7,6 +7,7 @@ import {
   review,
   reviewPolicy,
   serverForTest,
+  startTestServer,
   submit,
   type TestServer,
 } from './harness';
@@ -155,6 +156,30 @@ describe('an approval whose reviewer a reload removed from the approver groups',
     ]);
     const all = await recheckQuorum({ ctx: { core, actor: system } });
     expect(all.discounted).toEqual([{ actionId: req.id, reviewer: 'user:carol@example.com' }]);
+    expect((await reread(t, agent, req.id)).approvals.received).toBe(0);
+  });
+
+  it('leaves approvals from a Slack user group alone until the bot has resolved the group after a restart', async (test) => {
+    const policy = reviewPolicy(['slack:@oncall'], { minApprovals: 2 });
+    const first = await startTestServer({ policy });
+    const agent = await first.agentKey('deploy-bot', 'alice@example.com');
+    const bob = await first.userKey('bob@example.com', ['reviews:write']);
+    const admin = await first.userKey('root@example.com', ['admin']);
+    const auditor = await first.userKey('audra@example.com', ['audit:read']);
+    first.server.core.directory.set('@oncall', ALL);
+    const req = await submit(first, agent, { action: 'deploy.run' });
+    expect((await review(first, bob, req.id, 'approve')).body.approvals.received).toBe(1);
+    await first.stop({ keepDir: true });
+
+    // A new process: the directory is empty until the Slack bot resolves @oncall again.
+    const t = await serverForTest(test, { policy, dir: first.dir });
+    expect((await t.call('POST', '/v1/admin/policy/reload', { key: admin })).status).toBe(200);
+    expect((await reread(t, agent, req.id)).approvals.received).toBe(1);
+    expect(await auditEvents(t, auditor, 'type=review.discounted')).toHaveLength(0);
+
+    // Once resolved without bob, his approval stops counting at the next re-check.
+    t.server.core.directory.set('@oncall', WITHOUT_BOB);
+    expect((await t.call('POST', '/v1/admin/policy/reload', { key: admin })).status).toBe(200);
     expect((await reread(t, agent, req.id)).approvals.received).toBe(0);
   });
 });

@@ -6,6 +6,11 @@
 export class GroupDirectory {
   readonly #members = new Map<string, readonly string[]>();
 
+  /** Whether the bot has resolved this handle since start-up (an empty group is resolved too). */
+  isResolved(handle: string): boolean {
+    return this.#members.has(handle.toLowerCase());
+  }
+
   emailsOf(handle: string): readonly string[] {
     return this.#members.get(handle.toLowerCase()) ?? [];
   }

@@ -1,3 +1,4 @@
+import { groupSlackHandles } from '@countersign/shared/policy';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
 import { hasScope } from '../../context';
@@ -32,6 +33,11 @@ export async function discountIneligible(
 ): Promise<{ reviewer: string }[]> {
   const { row } = loaded;
   if (effectiveStatus(row, at) !== 'pending') return [];
+  // Until the bot has resolved a Slack user group, its members are unknown, not gone: taking back
+  // their approvals then would make people approve again for nothing. New reviews from such a group
+  // are refused meanwhile (fail closed), so waiting costs no safety.
+  const handles = groupSlackHandles(core.policy.current.policy, row.approvers);
+  if (handles.some((handle) => !core.directory.isResolved(handle))) return [];
   const eligible = new Set(approverEmails(core, row.approvers));
   const gone = loaded.reviews.filter((r) => {
     if (r.decision !== 'approve' || r.discountedAt !== null) return false;
