@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // Times are epoch milliseconds (integers): sortable, cheap to compare in SQL for expiry.
 
@@ -28,6 +28,8 @@ export const apiKeys = sqliteTable('api_keys', {
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
   revokedAt: integer('revoked_at'),
+  /** After this instant the key authenticates no one (null: no expiry). */
+  expiresAt: integer('expires_at'),
 });
 
 export const policies = sqliteTable('policies', {
@@ -183,3 +185,91 @@ export const pairingCodes = sqliteTable('pairing_codes', {
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
 });
+
+/**
+ * A signed-in person in the web console. The cookie carries a random token; only its hash is stored,
+ * so a stolen database row signs no one in. Ended rows stay as the record of who was signed in when.
+ */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    idHash: text('id_hash').primaryKey(),
+    email: text('email').notNull(),
+    via: text('via').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    endedAt: integer('ended_at'),
+    endedReason: text('ended_reason'),
+  },
+  (t) => [index('console_sessions_email').on(t.email, t.endedAt)],
+);
+
+/** One-time console sign-in links from `countersign login --user` (hash only; 10 minutes, single use). */
+export const loginLinks = sqliteTable('login_links', {
+  tokenHash: text('token_hash').primaryKey(),
+  email: text('email').notNull(),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+});
+
+/** The identity provider's subject pinned to an email on first sign-in: a recycled address is refused. */
+export const idpSubjects = sqliteTable(
+  'idp_subjects',
+  {
+    email: text('email').primaryKey(),
+    issuer: text('issuer').notNull(),
+    subject: text('subject').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('idp_subjects_subject').on(t.issuer, t.subject)],
+);
+
+/**
+ * People as the identity provider provisions them over SCIM. A deleted user keeps its row (with
+ * `deletedAt`) so the person stays deprovisioned: SCIM no longer shows it, but their keys, reviews
+ * and agents stay refused until the provider creates them afresh. Unique names are partial indexes on
+ * the live rows, written in 0012_scim.sql.
+ */
+export const scimUsers = sqliteTable(
+  'scim_users',
+  {
+    id: text('id').primaryKey(),
+    userName: text('user_name').notNull(),
+    externalId: text('external_id'),
+    /** The normalised work email: the person Countersign knows (keys, reviews, agent owners). */
+    email: text('email').notNull(),
+    displayName: text('display_name'),
+    active: integer('active', { mode: 'boolean' }).notNull(),
+    /** The attributes as last provisioned (name, emails …), returned to the provider as given. */
+    resource: text('resource', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('scim_users_email').on(t.email)],
+);
+
+export const scimGroups = sqliteTable('scim_groups', {
+  id: text('id').primaryKey(),
+  /** What the policy names: `approvers: [idp:"SRE On-Call"]` (compared without letter case). */
+  displayName: text('display_name').notNull(),
+  externalId: text('external_id'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+export const scimGroupMembers = sqliteTable(
+  'scim_group_members',
+  {
+    groupId: text('group_id')
+      .notNull()
+      .references(() => scimGroups.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => scimUsers.id),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('scim_group_members_user').on(t.userId)],
+);

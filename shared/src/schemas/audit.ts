@@ -23,6 +23,20 @@ export const AUDIT_EVENT_TYPES = [
   'policy.loaded',
   'policy.rejected',
   'audit.checkpoint',
+  'identity.user.created',
+  'identity.user.updated',
+  'identity.user.deactivated',
+  'identity.user.reactivated',
+  'identity.user.deleted',
+  'identity.group.created',
+  'identity.group.updated',
+  'identity.group.deleted',
+  'agent.reassigned',
+  // The web console: one-time links, sign-ins (link or identity provider), refusals and sign-outs.
+  'session.link_issued',
+  'session.started',
+  'session.refused',
+  'session.ended',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;
