@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { KnownBlock } from '@slack/types';
+import { outcomeSentence } from '../present';
 import {
   escapeMrkdwn,
   inert,
@@ -16,13 +17,13 @@ import {
 export const APPROVE_ACTION = 'countersign.approve';
 export const DENY_ACTION = 'countersign.deny';
 
-const OUTCOME: Record<string, string> = {
-  approved: ':white_check_mark: Approved',
-  allowed: ':white_check_mark: Allowed by policy',
-  denied: ':x: Denied',
-  blocked: ':no_entry: Blocked by policy',
-  expired: ':hourglass: Expired without a decision',
-  cancelled: ':leftwards_arrow_with_hook: Cancelled by the requester',
+const EMOJI: Record<string, string> = {
+  approved: ':white_check_mark:',
+  allowed: ':white_check_mark:',
+  denied: ':x:',
+  blocked: ':no_entry:',
+  expired: ':hourglass:',
+  cancelled: ':leftwards_arrow_with_hook:',
 };
 
 export function decisionButtons(request: ActionRequest): KnownBlock {
@@ -49,17 +50,9 @@ export function decisionButtons(request: ActionRequest): KnownBlock {
 }
 
 export function outcomeLine(request: ActionRequest, mentions: Mentions): string {
-  const head = OUTCOME[request.status] ?? request.status;
-  const approvers = request.reviews
-    .filter((r) => r.decision === 'approve')
-    .map((r) => who(r.reviewer, mentions));
-  const denier = request.reviews.find((r) => r.decision === 'deny');
-  if (request.status === 'approved') return `${head} by ${approvers.join(', ')}`;
-  if (request.status === 'denied' && denier) {
-    return `${head} by ${who(denier.reviewer, mentions)}: ${inert(denier.comment ?? '', 500)}`;
-  }
-  if (request.status === 'blocked' && request.reason) return `${head}: ${inert(request.reason, 500)}`;
-  return head;
+  const sentence = outcomeSentence(request, { who: (p) => who(p, mentions), inert });
+  const emoji = EMOJI[request.status];
+  return emoji ? `${emoji} ${sentence}` : sentence;
 }
 
 /**

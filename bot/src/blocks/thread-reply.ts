@@ -1,14 +1,7 @@
 import type { ActionRequest } from '@countersign/shared';
+import { refusalSentence } from '../present';
 import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
-
-const REFUSED: Record<string, (name: string) => string> = {
-  self_approval: (name) => `${name} can't review this request: it is their own, or their own agent's.`,
-  not_an_approver: (name) => `${name} can't review this request: they are not in its approver groups.`,
-  already_reviewed: (name) => `${name} has already reviewed this request; each person counts once.`,
-  not_pending: (name) => `${name} tried to review, but the request was already decided.`,
-  expired: (name) => `${name} tried to review, but the request had expired.`,
-};
 
 /** The thread reply for one event on a request, or undefined when the event needs none. */
 export function threadReply(
@@ -27,7 +20,7 @@ export function threadReply(
         : `:x: ${actor} denied${comment}`;
     case 'review.refused': {
       const code = typeof payload.code === 'string' ? payload.code : '';
-      return `:no_entry_sign: ${(REFUSED[code] ?? ((name: string) => `${name}'s review was refused (${escapeMrkdwn(code)}).`))(actor)}`;
+      return `:no_entry_sign: ${refusalSentence(code, actor, escapeMrkdwn)}`;
     }
     case 'action.approved':
     case 'action.denied':

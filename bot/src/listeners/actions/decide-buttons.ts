@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { denyModal } from '../../blocks/deny-modal';
 import { APPROVE_ACTION, DENY_ACTION } from '../../blocks/request-message';
 import { type BotDeps, tell } from '../../deps';
+import { notDecided } from '../../present';
 
 function origin(body: BlockAction) {
   const channel = body.channel?.id;
@@ -28,7 +29,7 @@ export function register(app: App, deps: BotDeps): void {
         deps,
         client,
         { ...where, person: where.fromHome ? person : undefined },
-        `Not approved: ${result.message}`,
+        notDecided('approve', result.message),
       );
     if (where.fromHome) await deps.home.publish(person);
   });

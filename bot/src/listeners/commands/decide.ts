@@ -1,5 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { BotDeps } from '../../deps';
+import { notDecided } from '../../present';
 
 export const APPROVE_USAGE = 'Usage: `/approve <request id or unique prefix> [comment]`';
 export const DENY_USAGE = 'Usage: `/deny <request id or unique prefix> <reason>` (a deny needs a reason)';
@@ -25,8 +26,7 @@ export function register(app: App, deps: BotDeps): void {
       const found = await deps.port.find(person, idText);
       if (!found.ok) return ephemeral(respond, found.message);
       const result = await deps.port.review(person, found.request.id, decision, comment);
-      if (!result.ok)
-        return ephemeral(respond, `Not ${decision === 'approve' ? 'approved' : 'denied'}: ${result.message}`);
+      if (!result.ok) return ephemeral(respond, notDecided(decision, result.message));
       const { request } = result;
       const state =
         request.status === 'pending'
