@@ -4,7 +4,7 @@ import type { Queryable } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { type CheckpointKey, checkpointProblem, signCheckpoint } from './checkpoint-key';
 import { appendAudit, readAuditHead } from './emit';
-import { auditRows, ChainVerifier } from './verify';
+import { ChainVerifier, feed } from './verify';
 
 export type LatestCheckpoint = { eventSeq: number; checkpoint: AuditCheckpoint };
 
@@ -66,9 +66,7 @@ export async function writeCheckpoint(
       seq: latest.checkpoint.seq + 1,
       prevHash: latest.checkpoint.head,
     });
-    for await (const row of auditRows(tx, latest.checkpoint.seq)) {
-      if (!verifier.push(row)) break;
-    }
+    await feed(verifier, tx, latest.checkpoint.seq);
     const result = verifier.result();
     if (!result.ok) return { written: false, refused: result.problem ?? 'the log does not verify' };
   } else if (head.seq > 0) {
@@ -80,9 +78,7 @@ export async function writeCheckpoint(
       };
     }
     const verifier = new ChainVerifier(options.key);
-    for await (const row of auditRows(tx)) {
-      if (!verifier.push(row)) break;
-    }
+    await feed(verifier, tx);
     const result = verifier.result();
     // The only failure adoption forgives is the one it cures, "no checkpoint": every event checked.
     if (!result.ok && result.events !== head.seq) return { written: false, refused: result.problem ?? '' };

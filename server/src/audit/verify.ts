@@ -74,20 +74,20 @@ export class ChainVerifier {
 
   #check(row: AuditRow): { seq: number; text: string } | undefined {
     const s = this.#s;
-    const at = (text: string) => ({ seq: s.expectedSeq, text });
-    if (row.seq !== s.expectedSeq) return at(`event ${s.expectedSeq} is missing (next is ${row.seq})`);
-    if (row.prevHash !== s.prevHash) return at(`event ${row.seq} does not link to event ${row.seq - 1}`);
+    const seq = s.expectedSeq;
+    if (row.seq !== seq) return { seq, text: `event ${seq} is missing (next is ${row.seq})` };
+    if (row.prevHash !== s.prevHash) return { seq, text: `event ${seq} does not link to event ${seq - 1}` };
     let data: Record<string, unknown>;
     try {
       data = JSON.parse(row.data) as Record<string, unknown>;
     } catch {
-      return at(`event ${row.seq} has unreadable data`);
+      return { seq, text: `event ${seq} has unreadable data` };
     }
-    const fields = { seq: row.seq, at: row.at, type: row.type, actor: row.actor, subject: row.subject, data };
-    if (chainHash(s.prevHash, fields) !== row.hash) return at(`event ${row.seq} was altered`);
+    const fields = { seq, at: row.at, type: row.type, actor: row.actor, subject: row.subject, data };
+    if (chainHash(s.prevHash, fields) !== row.hash) return { seq, text: `event ${seq} was altered` };
     if (row.type === 'audit.checkpoint') {
       const problem = this.#checkpointProblem(row, data);
-      if (problem) return at(`event ${row.seq} is a checkpoint that does not hold: ${problem}`);
+      if (problem) return { seq, text: `event ${seq} is a checkpoint that does not hold: ${problem}` };
       s.vouchedThrough = row.seq;
       s.lastCheckpoint = { seq: row.seq - 1, at: row.at };
     }
@@ -160,8 +160,8 @@ export class ChainVerifier {
   }
 }
 
-/** Streams rows with seq > `after` in order, a page at a time. */
-export async function* auditRows(db: Queryable, after = 0): AsyncGenerator<AuditRow> {
+/** Streams rows with seq > `after` in order, a page at a time (one await per page, not per row). */
+export async function* auditPages(db: Queryable, after = 0): AsyncGenerator<AuditRow[]> {
   let cursor = after;
   for (;;) {
     const rows = await db
@@ -170,10 +170,17 @@ export async function* auditRows(db: Queryable, after = 0): AsyncGenerator<Audit
       .where(gt(auditEvents.seq, cursor))
       .orderBy(asc(auditEvents.seq))
       .limit(PAGE);
-    for (const row of rows) yield row;
+    if (rows.length > 0) yield rows;
     const last = rows.at(-1);
     if (rows.length < PAGE || !last) return;
     cursor = last.seq;
+  }
+}
+
+/** Feeds every row from seq > `after` to `verifier` until it fails. */
+export async function feed(verifier: ChainVerifier, db: Queryable, after = 0): Promise<void> {
+  for await (const page of auditPages(db, after)) {
+    for (const row of page) if (!verifier.push(row)) return;
   }
 }
 
@@ -187,8 +194,6 @@ export async function verifyAudit(
   options: { key: CheckpointKey; anchor?: Anchor | undefined },
 ): Promise<AuditVerification> {
   const verifier = new ChainVerifier(options.key, options.anchor);
-  for await (const row of auditRows(db)) {
-    if (!verifier.push(row)) break;
-  }
+  await feed(verifier, db);
   return verifier.result();
 }
