@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { commandAfterDashes } from '../after-dashes';
 import { childEnv, clientFromEnv } from '../agent/connect';
-import { McpGateway } from '../agent/mcp-gateway';
 import { canRun } from '../agent/run-command';
 import { usage } from '../io';
 
@@ -44,7 +43,8 @@ async function mcpCommand(flags: McpFlags, command: [string, ...string[]]): Prom
     throw usage(`--heartbeat: "${flags.heartbeat}" is not a number of seconds between 0.1 and 300`);
   if (!canRun(command[0])) throw usage(`mcp: ${command[0]}: command not found`);
   const client = clientFromEnv();
-
+  // Loaded here: the MCP SDK is the heaviest import of the CLI, and only this command needs it.
+  const { McpGateway } = await import('../agent/mcp-gateway');
   const gateway = new McpGateway({
     client,
     name: flags.name,
