@@ -1,6 +1,8 @@
 import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Countersign } from '@countersign/shared/sdk';
+import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, startTestServer } from '../../server/test/harness';
 import { type Cluster, startCluster } from './cluster';
@@ -45,6 +47,36 @@ describe('sqld stopped and started again under running nodes', () => {
       });
       expect(submitted.status).toBe(201);
     }
+  }, 60_000);
+
+  it('lets the SDK ride out an sqld outage: a submission during it is retried and lands once', async () => {
+    const [a] = cluster.nodes;
+    if (!a) throw new Error('a node');
+    const agent = await a.agentKey('sdk-agent', 'erin@example.com');
+    await cluster.sqld.stop();
+    const answers: number[] = [];
+    const watched = new Countersign({
+      url: a.url,
+      key: agent,
+      retry: { maxElapsedMs: 30_000 },
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        answers.push(response.status);
+        return response;
+      },
+    });
+    const pending = watched.request({ action: 'deploy.web' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    await cluster.sqld.start();
+    const handle = await pending;
+    expect(handle.request.status).toBe('pending');
+    // It saw the outage as 503s, retried, and the server recorded the submission once.
+    expect(answers.filter((s) => s === 503).length).toBeGreaterThan(0);
+    expect(answers.at(-1)).toBe(201);
+    const db = createClient({ url: cluster.sqld.url });
+    const rows = await db.execute("SELECT count(*) AS n FROM actions WHERE requester_id = 'agent:sdk-agent'");
+    expect(Number(rows.rows[0]?.n)).toBe(1);
+    db.close();
   }, 60_000);
 });
 

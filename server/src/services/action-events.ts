@@ -14,13 +14,14 @@ export class ActionEvents {
     this.#emitter.setMaxListeners(0);
   }
 
-  changed(actionId: string): void {
-    this.#emitter.emit(actionId, actionId);
-    this.#emitter.emit('*', actionId);
+  /** `settled`: the caller knows the request left `pending` (the change feed read its final event). */
+  changed(actionId: string, settled = false): void {
+    this.#emitter.emit(actionId, actionId, settled);
+    this.#emitter.emit('*', actionId, settled);
   }
 
   /** Calls `fn` on every change of `actionId` (or of any request, for '*'); returns the unsubscribe. */
-  on(actionId: string | '*', fn: (actionId: string) => void): () => void {
+  on(actionId: string | '*', fn: (actionId: string, settled: boolean) => void): () => void {
     this.#emitter.on(actionId, fn);
     if (actionId === '*') return () => this.#emitter.off(actionId, fn);
     this.#waiting += 1;

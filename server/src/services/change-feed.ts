@@ -7,6 +7,8 @@ const ACTIVE_MS = 25;
 const IDLE_MS = 500;
 const AFTER_ERROR_MS = 1_000;
 const BATCH = 1_000;
+// Written in the same transaction as the status change: once read, the request is no longer pending.
+const SETTLING = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
 
 /**
  * One reader per node of what every node changed. Nodes sharing a libSQL server raise no events in
@@ -56,19 +58,21 @@ export class ChangeFeed {
     const core = this.#core;
     try {
       const rows = await core.database.db
-        .select({ seq: auditEvents.seq, subject: auditEvents.subject })
+        .select({ seq: auditEvents.seq, subject: auditEvents.subject, type: auditEvents.type })
         .from(auditEvents)
         .where(gt(auditEvents.seq, this.#cursor))
         .orderBy(asc(auditEvents.seq))
         .limit(BATCH);
       if (this.#failing) core.log.info('change feed: reading again');
       this.#failing = false;
-      const changed = new Set<string>();
+      // Per request: whether this batch settled it, so its waiters answer without reading it again.
+      const changed = new Map<string, boolean>();
       for (const row of rows) {
         this.#cursor = Math.max(this.#cursor, row.seq);
-        if (row.subject?.startsWith('act_')) changed.add(row.subject);
+        if (row.subject?.startsWith('act_'))
+          changed.set(row.subject, (changed.get(row.subject) ?? false) || SETTLING.has(row.type));
       }
-      for (const id of changed) core.events.changed(id);
+      for (const [id, settled] of changed) core.events.changed(id, settled);
       const full = rows.length === BATCH;
       this.#schedule(full ? 0 : core.events.waiting() > 0 ? ACTIVE_MS : IDLE_MS, () => this.#tick());
     } catch (error) {

@@ -58,7 +58,7 @@ export async function getAction({
         })
         .catch(() => undefined);
     };
-    cleanups.push(core.events.on(id, check));
+    cleanups.push(core.events.on(id, (_, settled) => (settled ? done() : check())));
     early();
     const timer = setTimeout(done, Math.max(0, Math.min(deadline, untilExpiry)));
     cleanups.push(() => clearTimeout(timer));
