@@ -19,8 +19,8 @@ describe('countersign keys create refuses a look-alike email', () => {
     async (args) => {
       const made = await runCli(['keys', 'create', ...args], env);
       expect(made.code).not.toBe(0);
-      // The CLI's parser words the refusal itself; the service verb refuses too (server/test/identity-emails).
-      expect(made.stderr).toMatch(/--(user|owner)\b.*\u212Aim@example\.com/);
+      // The CLI passes on the schema's reason; the service verb refuses too (server/test/identity-emails).
+      expect(made.stderr).toMatch(/--(user|owner)\b.*\u212Aim@example\.com.*no usable identity/);
       const listed = await runCli(['keys', 'list'], env);
       expect(listed.stdout).not.toMatch(/kim@example\.com/);
     },

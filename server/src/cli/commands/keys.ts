@@ -40,12 +40,18 @@ function parseScopes(text: string | undefined): Scope[] | undefined {
 }
 
 function parseWith<T>(
-  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  schema: {
+    safeParse(
+      v: unknown,
+    ): { success: true; data: T } | { success: false; error: { issues: readonly { message: string }[] } };
+  },
   flag: string,
   value: string,
 ): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw usage(`${flag}: "${value}" is not valid`);
+  // The schema says why (an email with a look-alike letter is "no usable identity: …"): pass it on.
+  if (!parsed.success)
+    throw usage(`${flag}: "${value}" is not valid: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }
 
