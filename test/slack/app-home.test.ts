@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import type { Json, JsonObject, RecordedCall } from '../slack-emulator';
 import {
@@ -9,15 +9,7 @@ import {
   shown,
   waitForUpdate,
 } from './slack-flows';
-import {
-  buttonClick,
-  homeOpened,
-  PEOPLE,
-  postToSlackEvents,
-  type SlackTest,
-  startSlackTest,
-  type Who,
-} from './slack-harness';
+import { buttonClick, homeOpened, PEOPLE, postToSlackEvents, useSlackTest, type Who } from './slack-harness';
 
 // Three timeouts, so "nearest expiry first" is not also "newest first" or "oldest first".
 const HOME_POLICY = `
@@ -44,13 +36,7 @@ rules:
 default: { effect: review, approvers: [sre] }
 `;
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest({ policy: HOME_POLICY });
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest({ policy: HOME_POLICY });
 
 type Home = { waiting: string[]; buttons: string[]; mine: string; decided: string };
 

@@ -1,39 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { submit } from '../../server/test/harness';
+import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../slack-emulator';
 import {
   expectNoFailedSlackCalls,
   fetchRequest,
   hasButtons,
+  heldRequest,
   outboxDrained,
-  postedMessage,
   postsOf,
   threadReplies,
   waitForDm,
   waitForReply,
   waitForUpdate,
 } from './slack-flows';
-import {
-  buttonClick,
-  denySubmission,
-  postToSlackEvents,
-  type SlackTest,
-  startSlackTest,
-} from './slack-harness';
+import { buttonClick, denySubmission, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 describe('buttons on a request message', () => {
   it('Approve approves: a thread reply, the message updated in place without buttons naming the approver', async () => {
-    const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s);
     expect(hasButtons(s.slack.message(ref.channel, ref.ts)?.blocks)).toBe(true);
 
     const res = await postToSlackEvents(s.t, buttonClick(s.slack, 'bob', 'countersign.approve', req.id, ref));
@@ -61,9 +46,7 @@ describe('buttons on a request message', () => {
   });
 
   it('Deny opens the reason modal; submitting it denies, threads the reason and shows the denier and reason', async () => {
-    const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s);
 
     const click = buttonClick(s.slack, 'bob', 'countersign.deny', req.id, ref);
     expect((await postToSlackEvents(s.t, click)).status).toBe(200);
@@ -100,9 +83,7 @@ describe('buttons on a request message', () => {
   });
 
   it('a deny modal submitted without a reason is answered with an error in the modal and decides nothing', async () => {
-    const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s, { submission: { action: 'terraform.apply' } });
     const submitted = await postToSlackEvents(s.t, denySubmission('bob', req.id, '   '));
     expect(submitted.status).toBe(200);
     expect(await submitted.json()).toMatchObject({

@@ -1,31 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { submit } from '../../server/test/harness';
+import { describe, expect, it } from 'vitest';
 import {
   auditOf,
   expectNoFailedSlackCalls,
   fetchRequest,
   hasButtons,
+  heldRequest,
   outboxDrained,
-  postedMessage,
   waitForDm,
   waitForReply,
   waitForUpdate,
 } from './slack-flows';
-import { type SlackTest, startSlackTest } from './slack-harness';
+import { useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest({ env: { COUNTERSIGN_SWEEP_INTERVAL_MS: '200' } });
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest({ env: { COUNTERSIGN_SWEEP_INTERVAL_MS: '200' } });
 
 describe('a request that times out (rule quick: 1 s)', () => {
   it('the sweeper expires it: the message loses its buttons and says expired, and the agent owner gets a DM', async () => {
-    const agent = await s.t.agentKey('quick-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'quick.thing' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s, {
+      agent: 'quick-bot',
+      submission: { action: 'quick.thing' },
+    });
     expect(hasButtons(s.slack.message(ref.channel, ref.ts)?.blocks)).toBe(true);
 
     await waitForUpdate(
@@ -46,9 +40,11 @@ describe('a request that times out (rule quick: 1 s)', () => {
   });
 
   it('an owner who is not in this Slack gets no DM, and the message is still updated', async () => {
-    const agent = await s.t.agentKey('quick-bot', 'zed@example.com');
-    const req = await submit(s.t, agent, { action: 'quick.thing' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { ref } = await heldRequest(s, {
+      agent: 'quick-bot',
+      owner: 'zed@example.com',
+      submission: { action: 'quick.thing' },
+    });
     await waitForUpdate(s.slack, ref, (content) => content.includes('Expired without a decision'), 5000);
     await outboxDrained(s.t);
     expect(s.slack.callsTo('conversations.open')).toEqual([]);

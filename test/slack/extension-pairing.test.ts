@@ -1,14 +1,8 @@
 import type { ActionRequest } from '@countersign/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { postToSlackEvents, type SlackTest, slashCommand, startSlackTest } from './slack-harness';
+import { describe, expect, it } from 'vitest';
+import { postToSlackEvents, slashCommand, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 async function codeFor(who: 'carol' | 'dan'): Promise<string> {
   const before = s.slack.callsTo('response_url').length;

@@ -1,15 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { submit } from '../../server/test/harness';
-import { auditOf, fetchRequest, postedMessage } from './slack-flows';
-import { buttonPayload, postToSlackEvents, type SlackTest, startSlackTest } from './slack-harness';
+import { describe, expect, it } from 'vitest';
+import { auditOf, fetchRequest, heldRequest } from './slack-flows';
+import { buttonPayload, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 // Each impostor claims bob's email (bob is in sre, which may approve the default rule).
 const IMPOSTORS = [
@@ -25,9 +18,7 @@ describe('who Slack may vouch for', () => {
     async (impostor) => {
       const { why: _why, ...user } = impostor;
       s.slack.addUser(user);
-      const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-      const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-      const ref = await postedMessage(s.slack, req.id);
+      const { agent, req, ref } = await heldRequest(s);
       const payload = buttonPayload(s.slack, 'bob', 'countersign.approve', req.id, ref);
       payload.user = { id: impostor.id, username: 'bob', name: 'bob', team_id: impostor.teamId ?? 'T0TEST' };
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   expectNoFailedSlackCalls,
@@ -8,15 +8,9 @@ import {
   shown,
   waitForUpdate,
 } from './slack-flows';
-import { buttonClick, postToSlackEvents, type SlackTest, startSlackTest } from './slack-harness';
+import { buttonClick, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 const SECRET_VALUES = ['hunter2-correct-horse', 'AKIAIOSFODNN7EXAMPLE', 'xoxb-1234567890-abcdefghijkl'];
 

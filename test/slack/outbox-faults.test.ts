@@ -1,16 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import type { RecordedCall } from '../slack-emulator';
 import { expectNoFailedSlackCalls, outboxDrained, postedMessage, postsOf } from './slack-flows';
-import { type SlackTest, startSlackTest } from './slack-harness';
+import { useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 const injected = (c: RecordedCall) =>
   c.method === 'chat.postMessage' && (c.status === 500 || c.status === 429);

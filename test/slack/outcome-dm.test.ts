@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   expectNoFailedSlackCalls,
@@ -7,22 +7,9 @@ import {
   waitForDm,
   waitForResponse,
 } from './slack-flows';
-import {
-  buttonClick,
-  PEOPLE,
-  postToSlackEvents,
-  type SlackTest,
-  slashCommand,
-  startSlackTest,
-} from './slack-harness';
+import { buttonClick, PEOPLE, postToSlackEvents, slashCommand, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 const dmTargets = () => s.slack.callsTo('conversations.open').map((c) => c.args.users);
 

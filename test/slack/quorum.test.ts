@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   expectNoFailedSlackCalls,
@@ -12,15 +12,9 @@ import {
   waitForReply,
   waitForUpdate,
 } from './slack-flows';
-import { buttonClick, postToSlackEvents, type SlackTest, startSlackTest } from './slack-harness';
+import { buttonClick, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 describe('a request that needs two approvals', () => {
   it('is decided by two data-owners in one thread, its message updated in place from "1 of 2" to approved', async () => {

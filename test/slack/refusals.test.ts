@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   auditOf,
   expectNoFailedSlackCalls,
   fetchRequest,
   hasButtons,
+  heldRequest,
   type MessageRef,
   outboxDrained,
   postedMessage,
@@ -13,22 +14,9 @@ import {
   waitForEphemeral,
   waitForReply,
 } from './slack-flows';
-import {
-  buttonClick,
-  denySubmission,
-  postToSlackEvents,
-  type SlackTest,
-  startSlackTest,
-  type Who,
-} from './slack-harness';
+import { buttonClick, denySubmission, postToSlackEvents, useSlackTest, type Who } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 /** Clicks Approve as `who` and checks the refusal: ephemeral, threaded, audited, and nothing decided. */
 async function expectRefused(
@@ -67,9 +55,11 @@ async function expectRefused(
 
 describe('refused reviews from Slack', () => {
   it("refuses the agent's owner (alice owns the agent and is in data-owners)", async () => {
-    const agent = await s.t.agentKey('alice-bot', 'alice@example.com');
-    const req = await submit(s.t, agent, { action: 'db.export', resource: 'customers/eu' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s, {
+      agent: 'alice-bot',
+      owner: 'alice@example.com',
+      submission: { action: 'db.export', resource: 'customers/eu' },
+    });
     await expectRefused('alice', agent, req.id, ref, {
       code: 'self_approval',
       ephemeral: /^Not approved: .*own request.*agent they own/,
@@ -89,9 +79,7 @@ describe('refused reviews from Slack', () => {
   });
 
   it('refuses someone outside the approver groups (erin is in no group)', async () => {
-    const agent = await s.t.agentKey('ops-bot', 'dan@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s, { owner: 'dan@example.com' });
     await expectRefused('erin', agent, req.id, ref, {
       code: 'not_an_approver',
       ephemeral: /^Not approved: Only members of the approver groups/,
@@ -100,9 +88,11 @@ describe('refused reviews from Slack', () => {
   });
 
   it("refuses the agent's owner in the deny modal, with the cause shown in the modal", async () => {
-    const agent = await s.t.agentKey('alice-bot', 'alice@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s, {
+      agent: 'alice-bot',
+      owner: 'alice@example.com',
+      submission: { action: 'terraform.apply' },
+    });
     await outboxDrained(s.t);
     const res = await postToSlackEvents(s.t, denySubmission('alice', req.id, 'never mind'));
     expect(res.status).toBe(200);

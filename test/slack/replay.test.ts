@@ -1,32 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { submit } from '../../server/test/harness';
+import { describe, expect, it } from 'vitest';
 import {
   auditOf,
   expectNoFailedSlackCalls,
   fetchRequest,
+  heldRequest,
   outboxDrained,
-  postedMessage,
   threadReplies,
   typesOf,
   waitForEphemeral,
   waitForReply,
   waitForUpdate,
 } from './slack-flows';
-import { buttonClick, postToSlackEvents, type SlackTest, startSlackTest } from './slack-harness';
+import { buttonClick, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 describe('the same click twice', () => {
   it('a replayed interaction (the same signed payload again) never makes a second decision', async () => {
-    const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s);
     // one capture, sent twice: same body, same timestamp, same signature
     const captured = {
       ...buttonClick(s.slack, 'bob', 'countersign.approve', req.id, ref),
@@ -56,9 +47,10 @@ describe('the same click twice', () => {
   });
 
   it('a double click by the same approver on a 2-approval request counts once', async () => {
-    const agent = await s.t.agentKey('export-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'db.export', resource: 'customers/eu' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s, {
+      agent: 'export-bot',
+      submission: { action: 'db.export', resource: 'customers/eu' },
+    });
     await outboxDrained(s.t);
 
     const clicks = await Promise.all([

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   expectNoFailedSlackCalls,
   fetchRequest,
   hasButtons,
+  heldRequest,
   outboxDrained,
   postedMessage,
   postsOf,
@@ -11,21 +12,13 @@ import {
   waitForReply,
   waitForUpdate,
 } from './slack-flows';
-import { buttonClick, postToSlackEvents, type SlackTest, startSlackTest } from './slack-harness';
+import { buttonClick, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 describe('a server restart between request and review', () => {
   it('a click on the message posted before the restart updates that same message, and nothing is posted twice', async () => {
-    const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s);
     await outboxDrained(s.t);
     const dbFile = s.t.dbFile;
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   auditOf,
@@ -10,22 +10,9 @@ import {
   typesOf,
   waitForUpdate,
 } from './slack-flows';
-import {
-  buttonClick,
-  postToSlackEvents,
-  SIGNING_SECRET,
-  type Signed,
-  type SlackTest,
-  startSlackTest,
-} from './slack-harness';
+import { buttonClick, postToSlackEvents, SIGNING_SECRET, type Signed, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 const now = () => Math.floor(Date.now() / 1000);
 

@@ -1,8 +1,8 @@
 import type { ActionRequest, AuditEvent } from '@countersign/shared';
 import { expect } from 'vitest';
-import { auditEvents, type TestServer } from '../../server/test/harness';
+import { auditEvents, submit, type TestServer } from '../../server/test/harness';
 import type { Json, RecordedCall, SlackEmulator } from '../slack-emulator';
-import { PEOPLE, type Who } from './slack-harness';
+import { PEOPLE, type SlackTest, type Who } from './slack-harness';
 
 /** Where a request's message lives in Slack. */
 export type MessageRef = { channel: string; ts: string };
@@ -25,6 +25,26 @@ const isRequestPost = (id: string) => (call: RecordedCall) =>
 export async function postedMessage(slack: SlackEmulator, id: string, timeoutMs = 5000): Promise<MessageRef> {
   const call = await slack.waitFor('chat.postMessage', isRequestPost(id), timeoutMs);
   return { channel: String(call.response.channel), ts: String(call.response.ts) };
+}
+
+export type HeldRequest = { agent: string; req: ActionRequest; ref: MessageRef };
+
+/**
+ * Where most Slack tests begin: an agent's key, its request held for review, and that request's message
+ * out in Slack. By default ops-bot (owned by erin) asks for terraform.apply in prod.
+ */
+export async function heldRequest(
+  s: Pick<SlackTest, 't' | 'slack'>,
+  {
+    agent = 'ops-bot',
+    owner = 'erin@example.com',
+    submission = { action: 'terraform.apply', environment: 'prod' },
+  }: { agent?: string; owner?: string; submission?: Record<string, unknown> } = {},
+): Promise<HeldRequest> {
+  const key = await s.t.agentKey(agent, owner);
+  const req = await submit(s.t, key, submission);
+  const ref = await postedMessage(s.slack, req.id);
+  return { agent: key, req, ref };
 }
 
 /** How many times the request's message was posted (it must be once). */

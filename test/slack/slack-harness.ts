@@ -1,4 +1,5 @@
 import { signSlackRequest } from '@countersign/bot';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/test/harness';
 import { type JsonObject, type SlackEmulator, startSlackEmulator } from '../slack-emulator';
 
@@ -79,6 +80,41 @@ export async function startSlackTest(
     },
   };
   return test;
+}
+
+type SlackTestOptions = Parameters<typeof startSlackTest>[0];
+
+/**
+ * The prelude of a Slack test file: a Slack test started before each test (`per: 'file'`: once, shared
+ * by all of the file's tests) and stopped after it. The object it returns always speaks for the one
+ * running now, so a file reads `const s = useSlackTest();` and its tests use `s.t` and `s.slack`.
+ */
+export function useSlackTest(
+  options: SlackTestOptions = {},
+  { per = 'test' }: { per?: 'test' | 'file' } = {},
+): SlackTest {
+  let current: SlackTest | undefined;
+  const running = (): SlackTest => {
+    if (!current) throw new Error('no Slack test is running: use it inside a test or hook');
+    return current;
+  };
+  (per === 'file' ? beforeAll : beforeEach)(async () => {
+    current = await startSlackTest(options);
+  });
+  (per === 'file' ? afterAll : afterEach)(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return {
+    get t() {
+      return running().t;
+    },
+    get slack() {
+      return running().slack;
+    },
+    restart: () => running().restart(),
+    stop: () => running().stop(),
+  };
 }
 
 export type Signed = {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
 import {
   expectNoFailedSlackCalls,
@@ -9,15 +9,9 @@ import {
   waitForResponse,
   waitForUpdate,
 } from './slack-flows';
-import { postToSlackEvents, type SlackTest, slashCommand, startSlackTest, type Who } from './slack-harness';
+import { postToSlackEvents, slashCommand, useSlackTest, type Who } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 /** Runs a command as Slack would and returns its reply on the response_url. */
 async function run(who: Who, command: string, text: string): Promise<string> {

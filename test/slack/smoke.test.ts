@@ -1,14 +1,8 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { submit } from '../../server/test/harness';
-import { buttonClick, postToSlackEvents, type SlackTest, startSlackTest } from './slack-harness';
+import { buttonClick, postToSlackEvents, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest();
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest();
 
 it('posts a held request and approves it from the button', async () => {
   const agent = await s.t.agentKey('ops-bot', 'erin@example.com');

@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { submit } from '../../server/test/harness';
+import { describe, expect, it } from 'vitest';
 import {
   expectNoFailedSlackCalls,
   fetchRequest,
   hasButtons,
+  heldRequest,
   outboxDrained,
-  postedMessage,
   waitForUpdate,
 } from './slack-flows';
-import { buttonPayload, type SlackTest, startSlackTest } from './slack-harness';
+import { buttonPayload, useSlackTest } from './slack-harness';
 
-let s: SlackTest;
-beforeEach(async () => {
-  s = await startSlackTest({ socketMode: true });
-});
-afterEach(async () => {
-  await s.stop();
-});
+const s = useSlackTest({ socketMode: true });
 
 describe('Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
   it('a button click over the socket is acknowledged and approves the request', async () => {
@@ -25,9 +18,7 @@ describe('Socket Mode (SLACK_APP_TOKEN, no signing secret)', () => {
     // no public endpoint in Socket Mode: nothing answers at /slack/events
     expect((await fetch(`${s.t.url}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(404);
 
-    const agent = await s.t.agentKey('ops-bot', 'erin@example.com');
-    const req = await submit(s.t, agent, { action: 'terraform.apply', environment: 'prod' });
-    const ref = await postedMessage(s.slack, req.id);
+    const { agent, req, ref } = await heldRequest(s);
 
     const ack = await s.slack.socketMode.dispatch(
       'interactive',
