@@ -3,6 +3,7 @@ import { registerAudit } from './commands/audit';
 import { registerBackup } from './commands/backup';
 import { registerExec } from './commands/exec';
 import { registerKeys } from './commands/keys';
+import { registerLogin } from './commands/login';
 import { registerMcp } from './commands/mcp';
 import { registerPolicy } from './commands/policy';
 import { registerServe } from './commands/serve';
@@ -60,6 +61,7 @@ export function buildProgram(argv: readonly string[]): Command {
     .addHelpText('after', ENVIRONMENT);
   registerServe(program);
   registerKeys(program);
+  registerLogin(program);
   registerPolicy(program);
   registerAudit(program);
   registerBackup(program);

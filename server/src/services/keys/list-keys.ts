@@ -12,6 +12,7 @@ export type KeySummary = {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  expiresAt: string | null;
 };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -30,5 +31,6 @@ export async function listKeys({ ctx }: { ctx: Ctx }): Promise<KeySummary[]> {
     createdAt: new Date(r.createdAt).toISOString(),
     lastUsedAt: iso(r.lastUsedAt),
     revokedAt: iso(r.revokedAt),
+    expiresAt: iso(r.expiresAt),
   }));
 }

@@ -1,0 +1,465 @@
+import { maskSecrets } from '@countersign/bot';
+import { type AuditEvent, ERROR_STATUS } from '@countersign/shared';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { stream } from 'hono/streaming';
+import { csvHeader, csvRow } from '../audit/query';
+import { DomainError } from '../errors';
+import { clientAddress, compileTrust, type TrustProxy } from '../http/client-address';
+import type { AppEnv } from '../http/env';
+import { approverEmails } from '../services/actions/access';
+import { cancelAction } from '../services/actions/cancel-action';
+import { getAction } from '../services/actions/get-action';
+import { requestTimeline } from '../services/actions/request-timeline';
+import { reviewAction } from '../services/actions/review-action';
+import { reviewQueue } from '../services/actions/review-queue';
+import { readAudit, verifyAuditLog } from '../services/audit/read-audit';
+import type { Core } from '../services/core';
+import { createKey } from '../services/keys/create-key';
+import { listKeys } from '../services/keys/list-keys';
+import { revokeKey } from '../services/keys/revoke-key';
+import { policyHistory } from '../services/policy/policy-history';
+import { reloadPolicy } from '../services/policy/reload-policy';
+import { endSession, endSessionsOf } from '../services/sessions/end-sessions';
+import { redeemLoginLink } from '../services/sessions/login-links';
+import { signInWithIdp } from '../services/sessions/sign-in-with-idp';
+import type { Nav } from './components/layout';
+import { OidcClient, type PendingChecks } from './oidc';
+import { AdminPage } from './pages/admin';
+import { AuditPage, type AuditQuery } from './pages/audit';
+import { ErrorPage } from './pages/error';
+import { MinePage } from './pages/mine';
+import { QueuePage } from './pages/queue';
+import { RequestPage } from './pages/request';
+import { ConfirmLinkPage, SignInPage } from './pages/sign-in';
+import {
+  type ConsoleOptions,
+  clearSessionCookie,
+  cookieKey,
+  cookieSecurity,
+  csrfMatches,
+  lookupSession,
+  type Page,
+  setSessionCookie,
+} from './session';
+import { CONSOLE_CSS } from './styles';
+
+type C = Context<AppEnv>;
+type Form = Record<string, string | File | (string | File)[]>;
+const OIDC_COOKIE = 'countersign_oidc';
+const AUDIT_ROWS = 200;
+// Masked as Slack and Teams mask them: a page is one more place a secret must not be shown.
+const maskParams = (params: Record<string, unknown>) => maskSecrets(params) as Record<string, unknown>;
+
+const navOf = (p: Page): Nav => ({
+  email: p.actor.email,
+  roles: { admin: p.actor.scopes.includes('admin'), audit: p.actor.scopes.includes('audit:read') },
+  csrf: p.csrf,
+});
+const text = (form: Form, name: string): string => {
+  const v = form[name];
+  return typeof v === 'string' ? v : '';
+};
+/** Only a path on this site: `next=https://evil.example` must not turn sign-in into a redirector. */
+const safeNext = (next: string | undefined): string =>
+  next && /^\/(?!\/)[^\\\s]*$/.test(next) && !next.startsWith('/auth/') ? next : '/';
+
+/**
+ * The web console: server-rendered pages over the same verbs the API calls, and sign-in. Each page
+ * handler parses, calls verbs, renders; refusals come from the core and are shown in its words.
+ */
+export function registerConsole(
+  app: OpenAPIHono<AppEnv>,
+  core: Core,
+  options: ConsoleOptions & { trustProxy?: TrustProxy | undefined },
+): void {
+  const oidc = options.oidc ? new OidcClient(options.oidc) : undefined;
+  const trust = compileTrust(options.trustProxy);
+  const base = (c: C) => options.publicUrl ?? new URL(c.req.url).origin;
+  // A form posted from another origin is refused before anything reads it (Origin checked by hono).
+  const sameOrigin = csrf({ origin: (origin, c) => origin === base(c as C) });
+  for (const path of ['/auth/*', '/requests/*', '/admin/*']) app.on('POST', path, sameOrigin);
+
+  const html = (c: C, node: unknown, status = 200) => {
+    c.header('cache-control', 'no-store');
+    c.header('x-frame-options', 'DENY');
+    c.header(
+      'content-security-policy',
+      "default-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'" +
+        (oidc ? ` ${new URL(oidc.issuer).origin}` : ''),
+    );
+    c.header('referrer-policy', 'same-origin');
+    return c.html(`<!doctype html>${String(node)}`, status as 200);
+  };
+
+  /** Runs a page for a signed-in person; anyone else is sent to sign in (GET) or refused (POST). */
+  const page =
+    (handler: (c: C, p: Page, form: Form) => Promise<Response>) =>
+    async (c: C): Promise<Response> => {
+      const found = await lookupSession(c, core, options);
+      if ('signIn' in found) {
+        if (found.signIn !== 'none') clearSessionCookie(c);
+        if (found.signIn === 'tampered') c.var.log.warn('console cookie with a bad signature refused');
+        if (c.req.method === 'GET') {
+          const next = encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''));
+          const reason = found.signIn === 'none' ? '' : `&reason=${found.signIn}`;
+          return c.redirect(`/auth/login?next=${next}${reason}`, 303);
+        }
+        return html(
+          c,
+          <ErrorPage title="Sign in again" message="Your session has ended; nothing was changed." />,
+          401,
+        );
+      }
+      const p = found.page;
+      let form: Form = {};
+      if (c.req.method === 'POST') {
+        form = await c.req.parseBody({ all: true });
+        if (!csrfMatches(p.csrf, form._csrf))
+          return html(
+            c,
+            <ErrorPage
+              title="Refused"
+              message="This form has expired or did not come from this site; nothing was changed. Reload the page and try again."
+              nav={navOf(p)}
+            />,
+            403,
+          );
+      }
+      try {
+        return await handler(c, p, form);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        return html(
+          c,
+          <ErrorPage title="Not possible" message={error.message} nav={navOf(p)} />,
+          ERROR_STATUS[error.code],
+        );
+      }
+    };
+
+  app.get('/assets/console.css', (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8' });
+  });
+
+  // ---- sign-in ----
+  app.get('/auth/login', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    const reason = c.req.query('reason');
+    if (oidc && (c.req.query('go') === '1' || !reason)) {
+      const started = await oidc.start(`${base(c)}/auth/callback`);
+      await setSignedCookie(c, OIDC_COOKIE, JSON.stringify({ ...started.checks, next }), cookieKey(core), {
+        httpOnly: true,
+        secure: cookieSecurity(c).secure,
+        sameSite: 'Lax',
+        path: '/auth/',
+        maxAge: 600,
+      });
+      return c.redirect(started.url, 302);
+    }
+    return html(c, <SignInPage reason={reason} oidc={oidc !== undefined} next={next} />);
+  });
+
+  app.get('/auth/callback', async (c) => {
+    if (!oidc)
+      return html(
+        c,
+        <ErrorPage title="Not found" message="Sign-in through an identity provider is not configured." />,
+        404,
+      );
+    const saved = await getSignedCookie(c, cookieKey(core), OIDC_COOKIE);
+    deleteCookie(c, OIDC_COOKIE, { path: '/auth/', secure: cookieSecurity(c).secure });
+    if (typeof saved !== 'string')
+      return html(
+        c,
+        <SignInPage
+          problem="That sign-in attempt has expired or was started in another browser. Try again."
+          oidc
+          next="/"
+        />,
+        400,
+      );
+    const checks = JSON.parse(saved) as PendingChecks & { next: string };
+    const address = clientAddress(c, trust);
+    let claims: Awaited<ReturnType<OidcClient['finish']>>;
+    try {
+      const current = new URL(`${base(c)}${c.req.path}${new URL(c.req.url).search}`);
+      claims = await oidc.finish(current, checks);
+    } catch (error) {
+      c.var.log.warn({ err: error }, 'OIDC callback refused');
+      return html(
+        c,
+        <SignInPage
+          problem="Your identity provider's answer could not be verified. Try again."
+          oidc
+          next="/"
+        />,
+        400,
+      );
+    }
+    try {
+      const session = await signInWithIdp(core, claims, {
+        trustsEmails: oidc.emailsVerified,
+        limits: options.limits,
+        address,
+      });
+      await setSessionCookie(c, core, session.token, options.limits.maxMs);
+      return c.redirect(safeNext(checks.next), 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return html(c, <SignInPage problem={error.message} oidc next="/" />, ERROR_STATUS[error.code]);
+    }
+  });
+
+  app.get('/auth/link', (c) => html(c, <ConfirmLinkPage token={c.req.query('token') ?? ''} />));
+  app.post('/auth/link', async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === 'string' ? form.token : '';
+    try {
+      const session = await redeemLoginLink(core, token, options.limits, {
+        address: clientAddress(c, trust),
+      });
+      await setSessionCookie(c, core, session.token, options.limits.maxMs);
+      return c.redirect('/', 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return html(
+        c,
+        <SignInPage problem={error.message} oidc={oidc !== undefined} next="/" />,
+        ERROR_STATUS[error.code],
+      );
+    }
+  });
+
+  app.post(
+    '/auth/logout',
+    page(async (c, p) => {
+      await endSession({ ctx: { core, actor: p.actor } });
+      clearSessionCookie(c);
+      return c.redirect('/auth/login?reason=ended', 303);
+    }),
+  );
+  app.post(
+    '/auth/logout-everywhere',
+    page(async (c, p) => {
+      await endSessionsOf({ ctx: { core, actor: p.actor }, person: p.actor.email });
+      clearSessionCookie(c);
+      return c.redirect('/auth/login?reason=ended', 303);
+    }),
+  );
+
+  // ---- pages ----
+  app.get(
+    '/',
+    page(async (c, p) => {
+      const queue = await reviewQueue({ ctx: { core, actor: p.actor } });
+      return html(
+        c,
+        <QueuePage nav={navOf(p)} items={queue.reviewable} now={core.now()} flash={c.req.query('done')} />,
+      );
+    }),
+  );
+
+  app.get(
+    '/mine',
+    page(async (c, p) => {
+      const queue = await reviewQueue({ ctx: { core, actor: p.actor } });
+      return html(
+        c,
+        <MinePage nav={navOf(p)} items={queue.mine} now={core.now()} flash={c.req.query('done')} />,
+      );
+    }),
+  );
+
+  const requestPage = async (
+    c: C,
+    p: Page,
+    extra: { problem?: string; flash?: string } = {},
+    status = 200,
+  ) => {
+    const ctx = { core, actor: p.actor };
+    const id = c.req.param('id') ?? '';
+    const request = await getAction({ ctx, id });
+    const timeline = await requestTimeline({ ctx, id });
+    const masked = request.params ? { ...request, params: maskParams(request.params) } : request;
+    return html(
+      c,
+      <RequestPage
+        nav={navOf(p)}
+        request={masked}
+        eligible={approverEmails(core, request.approvers)}
+        timeline={timeline}
+        now={core.now()}
+        {...extra}
+      />,
+      status,
+    );
+  };
+  app.get(
+    '/requests/:id',
+    page((c, p) => requestPage(c, p, { flash: c.req.query('done') })),
+  );
+  app.post(
+    '/requests/:id/review',
+    page(async (c, p, form) => {
+      const decision = text(form, 'decision');
+      if (decision !== 'approve' && decision !== 'deny')
+        return requestPage(c, p, { problem: 'Choose approve or deny.' }, 400);
+      const comment = text(form, 'comment').trim();
+      try {
+        await reviewAction({
+          ctx: { core, actor: p.actor },
+          id: c.req.param('id') ?? '',
+          input: { decision, ...(comment && { comment }) },
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
+        return requestPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
+      }
+      const done = decision === 'approve' ? 'Your approval is recorded.' : 'You denied this request.';
+      return c.redirect(`/requests/${c.req.param('id')}?done=${encodeURIComponent(done)}`, 303);
+    }),
+  );
+  app.post(
+    '/requests/:id/cancel',
+    page(async (c, p) => {
+      await cancelAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+      return c.redirect(`/mine?done=${encodeURIComponent('Request cancelled.')}`, 303);
+    }),
+  );
+
+  app.get(
+    '/audit',
+    page(async (c, p) => {
+      const ctx = { core, actor: p.actor };
+      const query = auditQuery(c);
+      const events: AuditEvent[] = [];
+      let more = false;
+      for await (const event of readAudit({ ctx, filter: auditFilter(query) })) {
+        events.push(event);
+        if (events.length > AUDIT_ROWS) {
+          events.shift();
+          more = true;
+        }
+      }
+      const verification = await verifyAuditLog({ ctx });
+      return html(
+        c,
+        <AuditPage
+          nav={navOf(p)}
+          query={query}
+          events={events.reverse()}
+          more={more}
+          verification={verification}
+        />,
+      );
+    }),
+  );
+  app.get(
+    '/audit/export',
+    page(async (c, p) => {
+      const csv = c.req.query('format') === 'csv';
+      const events = readAudit({ ctx: { core, actor: p.actor }, filter: auditFilter(auditQuery(c)) });
+      c.header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson');
+      c.header('content-disposition', `attachment; filename="countersign-audit.${csv ? 'csv' : 'ndjson'}"`);
+      return stream(c, async (out) => {
+        if (csv) await out.write(csvHeader());
+        for await (const event of events) await out.write(csv ? csvRow(event) : `${JSON.stringify(event)}\n`);
+      });
+    }),
+  );
+
+  const adminPage = async (
+    c: C,
+    p: Page,
+    extra: Parameters<typeof AdminPage>[0] extends infer P ? Partial<P> : never = {},
+    status = 200,
+  ) => {
+    const ctx = { core, actor: p.actor };
+    const [keys, policy] = await Promise.all([listKeys({ ctx }), policyHistory({ ctx })]);
+    return html(
+      c,
+      <AdminPage nav={navOf(p)} keys={keys} policy={{ ...policy.current, past: policy.past }} {...extra} />,
+      status,
+    );
+  };
+  app.get(
+    '/admin',
+    page((c, p) => adminPage(c, p, { flash: c.req.query('done') })),
+  );
+  app.post(
+    '/admin/keys',
+    page(async (c, p, form) => {
+      const expiresText = text(form, 'expiresAt');
+      const expiresAt = expiresText
+        ? Date.parse(expiresText.length === 16 ? `${expiresText}:00Z` : expiresText)
+        : undefined;
+      if (expiresAt !== undefined && Number.isNaN(expiresAt))
+        return adminPage(c, p, { problem: 'The expiry is not a time.' }, 400);
+      const scopes = [form.scopes ?? []].flat().filter((s): s is string => typeof s === 'string');
+      const ctx = { core, actor: p.actor };
+      try {
+        const made =
+          text(form, 'kind') === 'agent'
+            ? await createKey({
+                ctx,
+                input: { kind: 'agent', name: text(form, 'name'), owner: text(form, 'owner'), expiresAt },
+              })
+            : await createKey({
+                ctx,
+                input: { kind: 'user', email: text(form, 'email'), scopes: scopes as never, expiresAt },
+              });
+        return adminPage(
+          c,
+          p,
+          { created: { id: made.id, principal: made.principal, token: made.token } },
+          201,
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code === 'forbidden') throw error;
+        return adminPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
+      }
+    }),
+  );
+  app.post(
+    '/admin/keys/:id/revoke',
+    page(async (c, p) => {
+      await revokeKey({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+      return c.redirect(`/admin?done=${encodeURIComponent(`Key ${c.req.param('id')} revoked.`)}`, 303);
+    }),
+  );
+  app.post(
+    '/admin/policy/reload',
+    page(async (c, p) => {
+      const reloaded = await reloadPolicy({ ctx: { core, actor: p.actor } });
+      const done = reloaded.changed
+        ? `Policy ${reloaded.version.slice(0, 19)} now in force.`
+        : 'The policy file has not changed.';
+      return c.redirect(`/admin?done=${encodeURIComponent(done)}`, 303);
+    }),
+  );
+}
+
+function auditQuery(c: C): AuditQuery {
+  const pick = (name: keyof AuditQuery) => c.req.query(name)?.trim() || undefined;
+  const q: AuditQuery = {};
+  for (const name of ['since', 'until', 'actor', 'action', 'subject'] as const) {
+    const v = pick(name);
+    if (v) q[name] = v;
+  }
+  return q;
+}
+
+function auditFilter(q: AuditQuery) {
+  const time = (v: string | undefined) => {
+    if (!v) return undefined;
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime()))
+      throw new DomainError('invalid_request', `"${v}" is not a time (use ISO 8601, e.g. 2026-01-31T09:00Z)`);
+    return d;
+  };
+  return { since: time(q.since), until: time(q.until), actor: q.actor, action: q.action, subject: q.subject };
+}

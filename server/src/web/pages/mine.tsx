@@ -1,0 +1,67 @@
+import type { ActionRequest } from '@countersign/shared';
+import { Layout, type Nav, Notice } from '../components/layout';
+import { Status, When } from '../components/status';
+
+/** Requests I (or my agents) asked for: status, and cancel while pending. */
+export function MinePage(props: {
+  nav: Nav;
+  items: ActionRequest[];
+  now: number;
+  flash?: string | undefined;
+  problem?: string | undefined;
+}) {
+  return (
+    <Layout title="My requests" nav={props.nav} current="/mine">
+      <h1>My requests</h1>
+      {props.flash && <Notice kind="success">{props.flash}</Notice>}
+      {props.problem && <Notice kind="error">{props.problem}</Notice>}
+      {props.items.length === 0 ? (
+        <p class="card empty">You have not asked for anything yet.</p>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="skip">Requests you or your agents made, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Action</th>
+                <th scope="col">Status</th>
+                <th scope="col">Asked</th>
+                <th scope="col">
+                  <span class="skip">Cancel</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.items.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`/requests/${r.id}`}>
+                      <code>{r.action}</code>
+                    </a>
+                    {r.resource && <div class="small muted">{r.resource}</div>}
+                  </td>
+                  <td>
+                    <Status status={r.status} />
+                  </td>
+                  <td class="small">
+                    <When iso={r.createdAt} now={props.now} />
+                  </td>
+                  <td>
+                    {r.status === 'pending' && (
+                      <form method="post" action={`/requests/${r.id}/cancel`}>
+                        <input type="hidden" name="_csrf" value={props.nav.csrf} />
+                        <button type="submit" aria-label={`Cancel ${r.action} (${r.id})`}>
+                          Cancel
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  );
+}

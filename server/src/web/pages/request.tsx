@@ -1,0 +1,186 @@
+import type { ActionRequest, AuditEvent } from '@countersign/shared';
+import { Layout, type Nav, Notice } from '../components/layout';
+import { Status, When } from '../components/status';
+
+const FOLD_AT = 400;
+
+/** Masked params as pretty JSON; a large one folded so the page stays readable. */
+function Params(props: { params: Record<string, unknown> | undefined }) {
+  if (!props.params || Object.keys(props.params).length === 0) return <p class="muted">No parameters.</p>;
+  const text = JSON.stringify(props.params, null, 2);
+  if (text.length <= FOLD_AT) return <pre tabindex={0}>{text}</pre>;
+  return (
+    <details>
+      <summary>Parameters ({text.length.toLocaleString('en')} characters; secrets masked)</summary>
+      <pre tabindex={0}>{text}</pre>
+    </details>
+  );
+}
+
+function describe(event: AuditEvent): string {
+  const d = event.data;
+  const words: Record<string, string> = {
+    'action.submitted': 'asked for it',
+    'action.approved': 'approved: the request is granted',
+    'action.denied': 'denied it',
+    'action.expired': 'it expired',
+    'action.cancelled': 'cancelled it',
+    'review.recorded': `reviewed: ${String(d.decision ?? '')}`,
+    'review.refused': `review refused (${String(d.code ?? '')})`,
+    'review.discounted': 'an approval stopped counting',
+    'grant.issued': 'grant issued',
+    'grant.redeemed': 'grant used',
+  };
+  return words[event.type] ?? event.type;
+}
+
+export type RequestView = {
+  nav: Nav;
+  request: ActionRequest;
+  /** Eligible people under the policy in force, for "who must approve". */
+  eligible: string[];
+  timeline: AuditEvent[];
+  now: number;
+  problem?: string | undefined;
+  flash?: string | undefined;
+};
+
+/** One request: everything a reviewer needs to decide, and the decision forms. */
+export function RequestPage(props: RequestView) {
+  const r = props.request;
+  const pending = r.status === 'pending';
+  return (
+    <Layout title={r.action} nav={props.nav}>
+      <p class="small">
+        <a href="/">← My queue</a>
+      </p>
+      <h1>
+        <code>{r.action}</code> <Status status={r.status} />
+      </h1>
+      {props.problem && <Notice kind="error">{props.problem}</Notice>}
+      {props.flash && <Notice kind="success">{props.flash}</Notice>}
+      <div class="grid">
+        <div>
+          <section class="card" aria-labelledby="what">
+            <h2 id="what">What</h2>
+            <dl class="facts">
+              <dt>Resource</dt>
+              <dd>{r.resource ?? '—'}</dd>
+              <dt>Environment</dt>
+              <dd>{r.environment ?? '—'}</dd>
+              <dt>Requested by</dt>
+              <dd>{r.requester.id}</dd>
+              {r.requester.owner && (
+                <>
+                  <dt>Owner</dt>
+                  <dd>{r.requester.owner}</dd>
+                </>
+              )}
+              <dt>Justification</dt>
+              <dd>{r.justification ?? '—'}</dd>
+              <dt>Asked</dt>
+              <dd>
+                <When iso={r.createdAt} now={props.now} />
+              </dd>
+              {r.expiresAt && pending && (
+                <>
+                  <dt>Expires</dt>
+                  <dd>
+                    <When iso={r.expiresAt} now={props.now} />
+                  </dd>
+                </>
+              )}
+              {r.reason && (
+                <>
+                  <dt>Reason</dt>
+                  <dd>{r.reason}</dd>
+                </>
+              )}
+            </dl>
+            <h2>Parameters</h2>
+            <Params params={r.params} />
+            <p class="small muted">
+              Digest <code>{r.digest}</code>
+            </p>
+          </section>
+          {pending && (
+            <section class="card" aria-labelledby="decide">
+              <h2 id="decide">Your decision</h2>
+              <div class="actions">
+                <form method="post" action={`/requests/${r.id}/review`}>
+                  <input type="hidden" name="_csrf" value={props.nav.csrf} />
+                  <input type="hidden" name="decision" value="approve" />
+                  <label for="approve-comment">Comment (optional)</label>
+                  <textarea id="approve-comment" name="comment" maxlength={4000} />
+                  <p>
+                    <button class="approve" type="submit">
+                      Approve
+                    </button>
+                  </p>
+                </form>
+                <form method="post" action={`/requests/${r.id}/review`}>
+                  <input type="hidden" name="_csrf" value={props.nav.csrf} />
+                  <input type="hidden" name="decision" value="deny" />
+                  <label for="deny-comment">Reason for denying (required)</label>
+                  <textarea id="deny-comment" name="comment" required maxlength={4000} />
+                  <p>
+                    <button class="deny" type="submit">
+                      Deny
+                    </button>
+                  </p>
+                </form>
+              </div>
+            </section>
+          )}
+        </div>
+        <div>
+          <section class="card" aria-labelledby="who">
+            <h2 id="who">Who must approve</h2>
+            <p>
+              <strong>
+                {r.approvals.received} of {r.approvals.required}
+              </strong>{' '}
+              approval{r.approvals.required === 1 ? '' : 's'} from {r.approvers.join(', ') || '—'}
+            </p>
+            {props.eligible.length > 0 && <p class="small muted">Eligible: {props.eligible.join(', ')}</p>}
+            <p class="small">
+              Rule <code>{r.rule.name}</code>, policy <code>{r.policyVersion.slice(0, 19)}</code>
+            </p>
+            <h2>Reviews</h2>
+            {r.reviews.length === 0 ? (
+              <p class="muted">None yet.</p>
+            ) : (
+              <ul>
+                {r.reviews.map((v) => (
+                  <li>
+                    <Status status={v.decision === 'approve' ? 'approved' : 'denied'} /> {v.reviewer}{' '}
+                    <span class="small muted">
+                      via {v.via}, <When iso={v.at} now={props.now} />
+                    </span>
+                    {v.comment && <div class="small">“{v.comment}”</div>}
+                    {v.discounted && <div class="small muted">No longer counts: {v.discounted.reason}</div>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section class="card" aria-labelledby="timeline">
+            <h2 id="timeline">Timeline</h2>
+            <ol class="timeline">
+              {props.timeline.map((e) => (
+                <li>
+                  <span class="small muted">
+                    <time datetime={e.at}>{e.at.replace('T', ' ').slice(0, 19)}</time>
+                  </span>
+                  <div>
+                    {e.actor} — {describe(e)}
+                  </div>
+                </li>
+              ))}
+            </ol>
+          </section>
+        </div>
+      </div>
+    </Layout>
+  );
+}
