@@ -15,6 +15,7 @@ import { startCheckpointer } from './services/audit/checkpointer';
 import { ChangeFeed } from './services/change-feed';
 import { type Core, createCore } from './services/core';
 import { loadConsolePack } from './services/extension/load-console-pack';
+import { refreshIdpDirectory, startIdpRefresh } from './services/identity/idp-directory';
 import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
 import { describeProblems, PolicyStore, readPolicyFile } from './services/policy/policy-store';
@@ -90,6 +91,7 @@ export async function openCore(
     outboxLeaseMs: env.COUNTERSIGN_OUTBOX_LEASE_MS,
   });
   await startAuditLog(core);
+  await refreshIdpDirectory(core);
   return core;
 }
 
@@ -162,6 +164,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
         });
   // Background work starts once the port is ours, and stops in reverse order.
   const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
+  const stopIdpRefresh = startIdpRefresh(core);
   const stopCheckpointer = startCheckpointer(core, {
     everyEvents: env.COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS,
     everyMs: env.COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES * 60_000,
@@ -173,6 +176,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const close = async () => {
     stopCheckpointer();
     stopSweeper();
+    stopIdpRefresh();
     webhooks.stop();
     await bot
       ?.stop()

@@ -3,6 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Metrics } from '../metrics/metrics';
+import { createScimApp } from '../scim/routes';
 import type { Core } from '../services/core';
 import { authenticate } from '../services/keys/authenticate';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
@@ -74,6 +75,9 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
       slackEvents(c.req.raw),
     );
   }
+
+  // SCIM answers in its own error format and takes application/scim+json: its own edge, own key.
+  app.route('/scim/v2', createScimApp(core, { maxBodyBytes: options.maxBodyBytes }));
 
   app.use(
     '/v1/*',

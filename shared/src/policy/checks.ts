@@ -1,5 +1,6 @@
 import { consoleChecks } from './console-checks';
 import { environmentChecks } from './environment-checks';
+import { isIdpEntry } from './idp';
 import { closestKey, type PolicyProblem } from './problem';
 import type { Path, Raw, YamlSource } from './yaml-source';
 import { isRaw, lineOf, problemAt } from './yaml-source';
@@ -28,7 +29,8 @@ function members(groups: Raw, name: string): unknown[] {
 
 function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw): PolicyProblem[] {
   const approvers = entries([...path, 'approvers'], rule.approvers);
-  const unknown = approvers.filter(([, name]) => !Object.hasOwn(groups, name.trim()));
+  // An IdP group lives in the database, not the file: whether it exists is a warning of `policy check`.
+  const unknown = approvers.filter(([, name]) => !Object.hasOwn(groups, name.trim()) && !isIdpEntry(name));
   const known = Object.keys(groups).join(', ') || 'none are defined';
   const problems = unknown.map(([at, name]) => {
     const hint = closestKey(name.trim(), Object.keys(groups));
@@ -37,6 +39,8 @@ function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw):
   });
   const min = rule.minApprovals === undefined ? 1 : rule.minApprovals;
   if (unknown.length > 0 || approvers.length === 0 || !Number.isInteger(min)) return problems;
+  // An IdP group may have any number of members, so no count is certain once one is named.
+  if (approvers.some(([, name]) => isIdpEntry(name))) return problems;
   const all = approvers.flatMap(([, name]) => members(groups, name.trim()));
   // A Slack entry may be a user group of any size, so no count is certain once one is present.
   if (all.some((m) => typeof m !== 'string' || m.trim().toLowerCase().startsWith('slack:'))) return problems;

@@ -10,6 +10,7 @@ import { newId } from '../../ids';
 import { callbackHostAllowed } from '../../webhooks/callback-hosts';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
+import { assertOwnerActive } from '../identity/owner-active';
 import { digestOf, sha256Hex } from '../grants/tokens';
 import { record } from '../outbox/record';
 import { type ActionRow, loadAction } from './rows';
@@ -40,6 +41,7 @@ export async function submitAction({
 }): Promise<SubmitResult> {
   const { core, actor } = ctx;
   if (!hasScope(actor, 'actions:write')) throw forbidden('submitting actions needs the actions:write scope');
+  await assertOwnerActive(core, actor);
   const requester = requesterOf(actor);
   if (input.callbackUrl !== undefined && !callbackHostAllowed(core.callbackHosts, input.callbackUrl)) {
     throw invalid(

@@ -4,6 +4,7 @@ import type { Actor } from '../../context';
 import type { Db } from '../../db/client';
 import { agents, apiKeys } from '../../db/schema';
 import type { Core } from '../core';
+import { deprovisionedSql } from '../identity/deprovisioned';
 import { parseKeyToken, secretMatches } from './key-token';
 
 // Writing last-use on every call would put a write on every read; once a minute per key is enough.
@@ -14,7 +15,8 @@ const lastUsedWritten = new Map<string, number>();
 const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
 function prepareLookup(db: Db) {
   return db
-    .select({ key: apiKeys, owner: agents.owner })
+    // Deprovisioning holds at once on every node: the identity provider's word is read with the key.
+    .select({ key: apiKeys, owner: agents.owner, gone: deprovisionedSql(sql`substr(${apiKeys.principal}, 6)`) })
     .from(apiKeys)
     .leftJoin(agents, eq(sql`'agent:' || ${agents.name}`, apiKeys.principal))
     .where(eq(apiKeys.id, sql.placeholder('id')))
@@ -34,7 +36,7 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
   }
   const [found] = await lookup.execute({ id: parsed.keyId });
   if (!found) return undefined;
-  const { key, owner } = found;
+  const { key, owner, gone } = found;
   if (key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
   const scopes = key.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
   touch(core, key.id);
@@ -51,6 +53,7 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
     };
   }
   if (key.principal.startsWith('user:')) {
+    if (Boolean(gone)) return undefined;
     const email = key.principal.slice('user:'.length);
     return { kind: 'person', via: 'api', id: key.principal, email, keyId: key.id, scopes };
   }

@@ -13,7 +13,9 @@ import { formatKeyToken, hashSecret } from './key-token';
 
 export type CreateKeyInput =
   | { kind: 'agent'; name: string; owner: string; scopes?: Scope[] | undefined; label?: string | undefined }
-  | { kind: 'user'; email: string; scopes?: Scope[] | undefined; label?: string | undefined };
+  | { kind: 'user'; email: string; scopes?: Scope[] | undefined; label?: string | undefined }
+  /** The identity provider's key for /scim/v2: the `scim` scope alone, principal `scim:<name>`. */
+  | { kind: 'scim'; name: string; label?: string | undefined };
 
 export type CreatedKey = {
   id: string;
@@ -59,9 +61,17 @@ export async function createKey({
   const input: CreateKeyInput =
     given.kind === 'agent'
       ? { ...given, owner: usableEmail(given.owner, 'owner') }
-      : { ...given, email: usableEmail(given.email, 'user') };
+      : given.kind === 'user'
+        ? { ...given, email: usableEmail(given.email, 'user') }
+        : given;
+  if (input.kind === 'scim') return createScimKey(ctx, input);
   const defaults: Scope[] = input.kind === 'agent' ? ['actions:write'] : ['reviews:write'];
   const scopes: Scope[] = [...new Set(input.scopes ?? defaults)];
+  // A key that provisions people must not also act as one: the scim scope comes alone, on a scim key.
+  if (scopes.includes('scim'))
+    throw invalid('the scim scope is only for an identity provider key (keys create --scim NAME)', [
+      { path: 'scopes', message: 'scim not allowed here' },
+    ]);
   if (input.kind === 'agent' && scopes.includes('reviews:write')) {
     throw invalid('agents cannot review: reviews:write is for user keys only', [
       { path: 'scopes', message: 'reviews:write not allowed for agents' },
@@ -97,4 +107,22 @@ export async function createKey({
     token: formatKeyToken(id, secret),
     webhookSecret: webhookSecret(core.secret, id),
   };
+}
+
+const SCIM_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+async function createScimKey(ctx: Ctx, input: { name: string; label?: string | undefined }): Promise<CreatedKey> {
+  const { core, actor } = ctx;
+  if (!SCIM_NAME.test(input.name))
+    throw invalid('a SCIM key name is lower-case letters, digits, . _ - (e.g. okta)', [
+      { path: 'name', message: 'lower-case letters, digits, . _ -' },
+    ]);
+  const principal = `scim:${input.name}`;
+  const id = newId('key');
+  const secret = randomSecret();
+  const scopes: Scope[] = ['scim'];
+  await core.writes.run((tx) =>
+    insertKey(tx, core.now(), { id, secret, principal, scopes, label: input.label }, actor.id),
+  );
+  return { id, principal, scopes, token: formatKeyToken(id, secret), webhookSecret: webhookSecret(core.secret, id) };
 }

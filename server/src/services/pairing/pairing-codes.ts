@@ -7,6 +7,7 @@ import { DomainError, forbidden } from '../../errors';
 import { newId, randomSecret } from '../../ids';
 import type { Core, Ctx } from '../core';
 import { sha256Hex, webhookSecret } from '../grants/tokens';
+import { deprovisionedError, isDeprovisioned } from '../identity/deprovisioned';
 import { insertKey } from '../keys/create-key';
 import { formatKeyToken } from '../keys/key-token';
 
@@ -23,6 +24,7 @@ export async function issuePairingCode({ ctx }: { ctx: Ctx }): Promise<{ code: s
   const { core, actor } = ctx;
   if (actor.kind !== 'person' || actor.via !== 'slack')
     throw forbidden('pairing codes are issued to people in Slack');
+  if (await isDeprovisioned(core.database.db, actor.email)) throw deprovisionedError();
   const raw = Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   const code = `${raw.slice(0, 5)}-${raw.slice(5)}`;
   const at = core.now();
