@@ -7,6 +7,7 @@ import { WriteQueue } from '../db/write-queue';
 import { ActionEvents } from './action-events';
 import type { ConsolePack } from './extension/extension-rules';
 import { GroupDirectory } from './group-directory';
+import { IdpDirectory } from './identity/idp-directory';
 import type { OutboxSink } from './outbox/record';
 import type { PolicyStore } from './policy/policy-store';
 
@@ -28,6 +29,8 @@ export type Core = {
   consolePack: ConsolePack;
   /** Slack user groups named in the policy, as the bot last resolved them. */
   directory: GroupDirectory;
+  /** Groups and deactivated people from the identity provider (SCIM), as last read from the database. */
+  idp: IdpDirectory;
   /** This process among the nodes sharing the database: who holds an outbox lease. */
   nodeId: string;
   /** How long a node may hold an outbox delivery before another node takes it over. */
@@ -64,6 +67,7 @@ export function createCore(options: {
     callbackHosts: options.callbackHosts ?? [],
     consolePack: options.consolePack ?? { version: 'none', consoles: [] },
     directory: new GroupDirectory(),
+    idp: new IdpDirectory(),
     nodeId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     outboxLeaseMs: options.outboxLeaseMs ?? 30_000,
   };

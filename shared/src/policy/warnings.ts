@@ -1,9 +1,10 @@
 import { KIND, NOCASE } from './evaluate';
 import { compileGlobs } from './glob';
+import { idpGroupsOf } from './idp';
 import { byPosition, type PolicyProblem } from './problem';
-import type { MatchKey, Policy, PolicyRule } from './types';
+import type { MatchKey, Policy, PolicyRule, RuleOutcome } from './types';
 import { MATCH_KEYS } from './types';
-import { problemAt, readYaml } from './yaml-source';
+import { type Path, problemAt, readYaml, type YamlSource } from './yaml-source';
 
 // Things a valid policy may still get wrong: reported by `policy check` as warnings, never refused,
 // because each can be intended while the file is being written.
@@ -36,7 +37,31 @@ function shadows(earlier: PolicyRule, later: PolicyRule): boolean {
   });
 }
 
-export type WarningOptions = { slack: boolean };
+export type WarningOptions = {
+  slack: boolean;
+  /** Display names of the groups the identity provider has provisioned; absent when unknown (no database). */
+  idpGroups?: readonly string[] | undefined;
+};
+
+/** `idp:"…"` approvers naming a group SCIM has not provisioned (yet): nobody can approve until it has. */
+function idpWarnings(policy: Policy, source: YamlSource, known: readonly string[]): PolicyProblem[] {
+  const have = new Set(known.map((name) => name.toLowerCase()));
+  const outcomes: [Path, RuleOutcome][] = policy.rules.map((rule, i) => [['rules', i, 'approvers'], rule]);
+  if (policy.default) outcomes.push([['default', 'approvers'], policy.default]);
+  return outcomes.flatMap(([path, outcome]) =>
+    outcome.effect !== 'review'
+      ? []
+      : idpGroupsOf(outcome.approvers)
+          .filter((name) => !have.has(name.toLowerCase()))
+          .map((name) =>
+            problemAt(
+              source,
+              path,
+              `warning: the identity provider has not provisioned a group "${name}" (yet), so nobody can approve for it until it does`,
+            ),
+          ),
+  );
+}
 
 export function policyWarnings(
   policy: Policy,
@@ -71,5 +96,6 @@ export function policyWarnings(
         );
     }
   }
+  if (options.idpGroups) warnings.push(...idpWarnings(policy, source, options.idpGroups));
   return warnings.sort(byPosition);
 }

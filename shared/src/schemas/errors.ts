@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   self_approval: 403,
   identity_unusable: 403,
+  owner_inactive: 403,
   not_an_approver: 403,
   digest_mismatch: 403,
   not_found: 404,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { normalizeEmail } from '../identity/email';
 
-export const SCOPES = ['actions:write', 'reviews:write', 'audit:read', 'admin'] as const;
+// `scim` is for the identity provider's key alone: it opens /scim/v2 and nothing else.
+export const SCOPES = ['actions:write', 'reviews:write', 'audit:read', 'admin', 'scim'] as const;
 export const Scope = z.enum(SCOPES);
 export type Scope = z.infer<typeof Scope>;
 

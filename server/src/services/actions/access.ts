@@ -1,4 +1,4 @@
-import { groupMembers, groupSlackHandles } from '@countersign/shared/policy';
+import { groupMembers, groupSlackHandles, idpGroupsOf } from '@countersign/shared/policy';
 import { type Actor, hasScope } from '../../context';
 import type { Core } from '../core';
 import type { ActionRow } from './rows';
@@ -19,14 +19,18 @@ export function isRequesterSide(actor: Actor, row: ActionRow): boolean {
   return actor.kind === 'person' && isRequesterHuman(actor.email, row.requesterId, row.requesterOwner);
 }
 
-/** Everyone in the named approver groups under the policy in force, Slack user groups included. */
+/** Everyone in the named approver groups under the policy in force, Slack and IdP groups included. */
 export function approverEmails(core: Core, groups: readonly string[]): string[] {
   const { policy } = core.policy.current;
   const emails = new Set(groupMembers(policy, groups));
   for (const handle of groupSlackHandles(policy, groups)) {
     for (const email of core.directory.emailsOf(handle)) emails.add(email);
   }
-  return [...emails];
+  for (const name of idpGroupsOf(groups)) {
+    for (const email of core.idp.emailsOf(name)) emails.add(email);
+  }
+  // Whoever the identity provider deactivated approves for no group, whichever group lists them.
+  return [...emails].filter((email) => !core.idp.isInactive(email));
 }
 
 /** Whether the actor's human is a member of the request's approver groups under the policy in force. */

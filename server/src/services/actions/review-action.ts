@@ -7,6 +7,7 @@ import { DomainError, invalid, notFound } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
+import { isDeprovisioned } from '../identity/deprovisioned';
 import { record } from '../outbox/record';
 import { isEligibleApprover, isRequesterSide } from './access';
 import { expireIfDue } from './expire-actions';
@@ -21,6 +22,7 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
   already_reviewed: 'You have already reviewed this request; each person counts once.',
   expired: 'This request expired before it was decided.',
   forbidden: 'Reviewing needs a person acting with the reviews:write scope.',
+  identity_unusable: 'The identity provider has deactivated your account; you can no longer review.',
 };
 
 // Where an attempt came from, for the audit trail; an agent's (refused) attempt comes over the API.
@@ -68,6 +70,8 @@ export async function reviewAction({
     // Every refusal is audited, the scope one included: an agent trying its own request is news.
     if (isRequesterSide(actor, row)) return refuse('self_approval');
     if (!mayReview(actor)) return refuse('forbidden');
+    // Read in this transaction, not from a snapshot: a click a moment after deactivation is refused.
+    if (actor.kind === 'person' && (await isDeprovisioned(tx, actor.email))) return refuse('identity_unusable');
     if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
     if (status === 'expired') return refuse('expired');
     if (status !== 'pending') return refuse('not_pending');

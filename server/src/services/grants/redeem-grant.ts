@@ -4,6 +4,7 @@ import { hasScope } from '../../context';
 import { actions, grants } from '../../db/schema';
 import { DomainError, forbidden } from '../../errors';
 import type { Ctx } from '../core';
+import { assertOwnerActive } from '../identity/owner-active';
 import { record } from '../outbox/record';
 import { sha256Hex } from './tokens';
 
@@ -34,6 +35,7 @@ export async function redeemGrant({
 }): Promise<Redeemed> {
   const { core, actor } = ctx;
   if (!hasScope(actor, 'actions:write')) throw forbidden('redeeming needs the actions:write scope');
+  await assertOwnerActive(core, actor);
   const tokenHash = sha256Hex(input.token);
   const keyId =
     actor.kind === 'agent' || (actor.kind === 'person' && actor.via === 'api') ? actor.keyId : undefined;
