@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Brings a fresh machine (Node 20+ and npm, nothing else) to a working checkout: pnpm, then the
-// workspace's dependencies (and, with --browsers, Chromium and Firefox ESR for the browser tests). Fast when there is nothing to do, so `npm start` and `npm test` can
+// workspace's dependencies, the built CLI (and, with --browsers, Chromium and Firefox ESR for the browser tests). Fast when there is nothing to do, so `npm start` and `npm test` can
 // always call it first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -44,6 +44,15 @@ if (!upToDate) {
   const [cmd, ...pre] = findPnpm();
   const result = run(cmd, [...pre, 'install', '--frozen-lockfile']);
   if (result.status !== 0) fail('pnpm install failed (see above)');
+}
+
+// The CLI and server run as plain JavaScript (server/dist/cli): built here when a source is newer
+// than the bundle, a stat walk when nothing changed.
+const { buildIfStale } = await import('./build.mjs');
+try {
+  if (await buildIfStale()) process.stderr.write('setup: built server/dist/cli/main.js\n');
+} catch (error) {
+  fail(`building the CLI failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 // `--browsers` (the test command): the browser tests drive Debian's Chromium and Firefox ESR, which

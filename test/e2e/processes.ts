@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'server', 'src', 'cli', 'main.ts');
+/** The built CLI, as `npm start` and `pnpm countersign` run it (test/build-cli.ts builds it first). */
+export const CLI = join(ROOT, 'server', 'dist', 'cli', 'main.js');
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
 /** Runs `countersign ARGS…` as a real child process, exactly as an operator would. */
 export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     });
@@ -37,7 +38,7 @@ export type ServeProcess = { url: string; child: ChildProcess; stderr: () => str
 /** Starts `countersign serve` on a random port and resolves once it says where it listens. */
 export function startServe(env: Record<string, string>): Promise<ServeProcess> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
     });
