@@ -19,7 +19,10 @@ import type { Transport } from './transport-state';
 
 export type { SlackConfig } from './config';
 export type { ApprovalsPort, Delivery, MessageRef, Outcome, Queue, SlackPerson } from './port';
+// The web console masks params the same way the chat transports do.
+export { maskSecrets, OUTCOME_WORDS } from './present';
 export { signSlackRequest, verifySlackSignature } from './receiver/verify-signature';
+export * from './teams/index';
 export type { Transport, TransportState } from './transport-state';
 export { SLACK_EVENTS };
 

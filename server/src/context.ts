@@ -5,6 +5,8 @@ export type Actor =
   | { kind: 'agent'; id: string; name: string; owner: string; keyId: string; scopes: readonly Scope[] }
   | { kind: 'person'; via: 'api'; id: string; email: string; keyId: string; scopes: readonly Scope[] }
   | { kind: 'person'; via: 'slack'; id: string; email: string; slackUserId: string }
+  // Teams vouches for the person through Microsoft Graph (their Entra object id → email).
+  | { kind: 'person'; via: 'teams'; id: string; email: string; aadObjectId: string }
   // Signed in to the web console: scopes come from the policy's `access` section at each request.
   | { kind: 'person'; via: 'console'; id: string; email: string; sessionId: string; scopes: readonly Scope[] }
   | { kind: 'system'; id: 'system:sweeper' | 'system:cli' | 'system:server' };
@@ -15,7 +17,7 @@ export function scopesOf(actor: Actor): readonly Scope[] {
     case 'agent':
       return actor.scopes;
     case 'person':
-      return actor.via === 'slack' ? ['reviews:write'] : actor.scopes;
+      return actor.via === 'slack' || actor.via === 'teams' ? ['reviews:write'] : actor.scopes;
     case 'system':
       return ['admin', 'audit:read'];
   }

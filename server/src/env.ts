@@ -88,8 +88,38 @@ const EnvSchema = z
         code: 'custom',
         path: ['SLACK_BOT_TOKEN'],
         message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set',
+    // Microsoft Teams (docs/teams.md): the bot's Entra app and where requests go by default.
+    TEAMS_APP_ID: optional(
+      z
+        .string()
+        .regex(/^[0-9a-f-]{36}$/i, 'must be the Entra app (client) id, a GUID')
+        .optional(),
+    ),
+    TEAMS_APP_PASSWORD: optional(z.string().min(8, 'is too short to be a client secret').optional()),
+    TEAMS_TENANT_ID: optional(z.string().min(1).max(200).optional()),
+    TEAMS_APPROVALS_CHANNEL: optional(
+      z
+        .string()
+        .regex(/^[^/]+\/[^/]+$/, 'must be "<team>/<channel>"')
+        .optional(),
+    ),
+    // Test-only: the Microsoft endpoints, pointed at test/teams-emulator (docs/teams.md).
+    TEAMS_LOGIN_URL: optional(z.url().default('https://login.microsoftonline.com')),
+    TEAMS_GRAPH_URL: optional(
+      z.url().endsWith('/', 'must end with /').default('https://graph.microsoft.com/v1.0/'),
+    ),
       });
     }
+    // Half a Teams configuration: the app id is the audience every inbound token is checked against.
+    if ((env.TEAMS_APP_PASSWORD || env.TEAMS_TENANT_ID) && !env.TEAMS_APP_ID)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEAMS_APP_ID'],
+        message: 'required with TEAMS_APP_PASSWORD or TEAMS_TENANT_ID',
+      });
+    if (env.TEAMS_APP_ID)
+      for (const name of ['TEAMS_APP_PASSWORD', 'TEAMS_TENANT_ID'] as const)
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with TEAMS_APP_ID' });
   });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,4 +1,4 @@
-import { createSlackBot, SLACK_EVENTS } from '@countersign/bot';
+import { createSlackBot, createTeamsBot, SLACK_EVENTS, TEAMS_EVENTS } from '@countersign/bot';
 import { parsePolicy } from '@countersign/shared/policy';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Logger } from 'pino';
@@ -23,6 +23,8 @@ import { recordPolicy } from './services/policy/reload-policy';
 import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
 import { slackConfigOf } from './slack/slack-config';
 import { StartupError } from './startup-error';
+import { TEAMS_SINK, teamsPort } from './teams/approvals-port';
+import { teamsConfigOf } from './teams/teams-config';
 import { parseHostList } from './webhooks/callback-hosts';
 import { WEBHOOK_EVENTS, WEBHOOK_SINK, WebhookDeliverer } from './webhooks/webhook-deliverer';
 
@@ -133,6 +135,17 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
         return to === undefined ? undefined : { transport: 'slack', channel: to };
       },
     });
+  const teamsConfig = teamsConfigOf(env);
+  if (teamsConfig)
+    sinks.push({
+      name: TEAMS_SINK,
+      wants: (type) => TEAMS_EVENTS.has(type),
+      // The rule's `teams: "<team>/<channel>"`, else TEAMS_APPROVALS_CHANNEL, else nowhere (bot/src/teams).
+      notifies: (_channel, teams) => {
+        const to = teams ?? teamsConfig.defaultChannel;
+        return to === undefined ? undefined : { transport: 'teams', channel: to };
+      },
+    });
   const core = await openCore(env, log, { policy: 'required', sinks });
   await recordPolicy(core, 'system:server', core.policy.current);
   const bot = slack ? createSlackBot({ config: slack, port: approvalsPort(core), log }) : undefined;
@@ -140,6 +153,9 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     log.info(
       'Slack bot off: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN) to turn it on',
     );
+  const teams = teamsConfig ? createTeamsBot({ config: teamsConfig, port: teamsPort(core), log }) : undefined;
+  if (!teams)
+    log.info('Teams bot off: set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID to turn it on');
   const metrics = createMetrics(core);
   const app = createApp(core, {
     metrics,
@@ -147,7 +163,11 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     submitsPerSecond: env.COUNTERSIGN_RATE_LIMIT,
     trustProxy: env.COUNTERSIGN_TRUST_PROXY,
     slackEvents: bot?.handle,
-    transports: { slack: bot ? () => bot.state() : () => 'off' },
+    teamsMessages: teams?.handle,
+    transports: {
+      slack: bot ? () => bot.state() : () => 'off',
+      teams: teams ? () => teams.state() : () => 'off',
+    },
   });
   const server = await listen(app.fetch, env).catch((error: unknown) => {
     core.database.close();
@@ -181,6 +201,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     await bot
       ?.stop()
       .catch((error: unknown) => log.warn({ err: error }, 'the Slack bot did not stop cleanly'));
+    await teams?.stop();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       // Long-polls would hold the close open for up to a minute.
@@ -196,6 +217,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   // Slack down or the token refused must not take the API down: the first attempt is awaited (so a
   // healthy Slack is ready when we say we listen), and never throws; retries go on in the background.
   await bot?.start();
+  await teams?.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;

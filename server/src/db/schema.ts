@@ -62,6 +62,8 @@ export const actions = sqliteTable(
     requiredApprovals: integer('required_approvals').notNull(),
     receivedApprovals: integer('received_approvals').notNull().default(0),
     channel: text('channel'),
+    /** The rule's Teams `<team>/<channel>`, if it names one. */
+    teamsChannel: text('teams_channel'),
     reason: text('reason'),
     grantTtlMs: integer('grant_ttl_ms').notNull(),
     callbackUrl: text('callback_url'),
@@ -167,6 +169,34 @@ export const slackMessages = sqliteTable('slack_messages', {
   actionId: text('action_id').primaryKey(),
   channel: text('channel').notNull(),
   ts: text('ts').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Teams the bot is installed in (from its install event): where a rule's `<team>/<channel>` lives. */
+export const teamsTeams = sqliteTable('teams_teams', {
+  teamId: text('team_id').primaryKey(),
+  name: text('name').notNull(),
+  serviceUrl: text('service_url').notNull(),
+  tenantId: text('tenant_id'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Who a person is in Teams, learnt when they first act there: how to reach them in a 1:1 chat. */
+export const teamsUsers = sqliteTable('teams_users', {
+  email: text('email').primaryKey(),
+  teamsUserId: text('teams_user_id').notNull(),
+  aadObjectId: text('aad_object_id').notNull(),
+  serviceUrl: text('service_url').notNull(),
+  tenantId: text('tenant_id'),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Where a request's Teams card lives, so updates and thread replies find it after a restart. */
+export const teamsMessages = sqliteTable('teams_messages', {
+  actionId: text('action_id').primaryKey(),
+  conversationId: text('conversation_id').notNull(),
+  activityId: text('activity_id').notNull(),
+  serviceUrl: text('service_url').notNull(),
   createdAt: integer('created_at').notNull(),
 });
 

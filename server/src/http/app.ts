@@ -32,6 +32,8 @@ export type AppOptions = {
   /** Each chat transport's state, for /readyz (`slack`, later `teams`). */
   transports?: Record<string, () => TransportState> | undefined;
   /** Prometheus metrics: counts every answer, and serves GET /metrics to admin keys. */
+  /** The Teams bot's handler for POST /teams/messages. */
+  teamsMessages?: ((request: Request) => Promise<Response>) | undefined;
   metrics?: Metrics | undefined;
 };
 
@@ -81,6 +83,15 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
 
   app.use(
     '/v1/*',
+  const teamsMessages = options.teamsMessages;
+  if (teamsMessages) {
+    // Bot Framework activities are small; a card's invoke stays well under 1 MB. The handler checks
+    // the Bot Framework JWT before anything else.
+    app.post('/teams/messages', bodyLimit({ maxSize: 1_048_576, onError: (c) => c.text('', 413) }), (c) =>
+      teamsMessages(c.req.raw),
+    );
+  }
+
     bodyLimit({
       maxSize: options.maxBodyBytes,
       onError: (c) =>

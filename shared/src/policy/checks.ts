@@ -1,3 +1,4 @@
+import { accessChecks } from './access-checks';
 import { consoleChecks } from './console-checks';
 import { environmentChecks } from './environment-checks';
 import { isIdpEntry } from './idp';
@@ -11,9 +12,9 @@ import { isRaw, lineOf, problemAt } from './yaml-source';
 const APPLIES: Record<string, readonly string[]> = {
   allow: ['grantTtl'],
   deny: ['reason'],
-  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel'],
+  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams'],
 };
-const OPTIONAL_KEYS = ['reason', 'approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel'];
+const OPTIONAL_KEYS = ['reason', 'approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams'];
 
 /** Each string of a one-or-many field, with its path. */
 function entries(path: Path, value: unknown): [Path, string][] {
@@ -116,5 +117,6 @@ export function crossChecks(source: YamlSource): PolicyProblem[] {
     ...(isRaw(data.default) ? outcomeChecks(source, ['default'], data.default, groups) : []),
     ...(Array.isArray(data.consoles) ? consoleChecks(source, data.consoles) : []),
     ...environmentChecks(source, data),
+    ...accessChecks(source, data),
   ];
 }

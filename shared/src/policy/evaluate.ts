@@ -132,8 +132,8 @@ function decide(rule: string, outcome: RuleOutcome): Decision {
     case 'deny':
       return { effect: 'deny', rule, reason: outcome.reason };
     case 'review': {
-      const { approvers, minApprovals, timeoutMs, grantTtlMs, channel } = outcome;
-      const decision: Decision = {
+      const { approvers, minApprovals, timeoutMs, grantTtlMs, channel, teams } = outcome;
+      const decision: Decision & { effect: 'review' } = {
         effect: 'review',
         rule,
         approvers: [...approvers],
@@ -141,7 +141,9 @@ function decide(rule: string, outcome: RuleOutcome): Decision {
         timeoutMs,
         grantTtlMs,
       };
-      return channel === undefined ? decision : { ...decision, channel };
+      if (channel !== undefined) decision.channel = channel;
+      if (teams !== undefined) decision.teams = teams;
+      return decision;
     }
   }
 }

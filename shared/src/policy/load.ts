@@ -69,6 +69,7 @@ function normalize(file: PolicyFile): Policy {
     defaults,
     rules,
     consoles: (file.consoles ?? []).map(normalizeConsole),
+    access: { admin: file.access?.admin ?? [], audit: file.access?.audit ?? [] },
   };
   return file.default ? { ...policy, default: outcome(file.default, defaults) } : policy;
 }
@@ -91,14 +92,16 @@ function outcome(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutco
       // The cross-checks have refused a deny without a reason before this runs.
       return { effect: 'deny', reason: fields.reason ?? '' };
     case 'review': {
-      const review: RuleOutcome = {
+      const review: RuleOutcome & { effect: 'review' } = {
         effect: 'review',
         approvers: [...new Set(fields.approvers ?? [])],
         minApprovals: fields.minApprovals ?? 1,
         timeoutMs: fields.timeout ?? defaults.timeoutMs,
         grantTtlMs,
       };
-      return fields.channel === undefined ? review : { ...review, channel: fields.channel };
+      if (fields.channel !== undefined) review.channel = fields.channel;
+      if (fields.teams !== undefined) review.teams = fields.teams;
+      return review;
     }
   }
 }

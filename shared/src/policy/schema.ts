@@ -78,6 +78,10 @@ const outcomeShape = {
   timeout: durationSchema.optional(),
   grantTtl: durationSchema.optional(),
   channel: text('a Slack channel').optional(),
+  // A Teams channel as "<team>/<channel>" (names as Teams shows them), beside `channel` for Slack.
+  teams: text('a Teams team/channel')
+    .regex(/^[^/]+\/[^/]+$/, { error: 'expected "<team>/<channel>"' })
+    .optional(),
 };
 
 const ruleShape = {

@@ -23,6 +23,8 @@ export type RuleOutcome =
       timeoutMs: number;
       grantTtlMs: number;
       channel?: string;
+      /** Teams `<team>/<channel>`. */
+      teams?: string;
     };
 
 export type PolicyRule = { name: string; match: RuleMatch } & RuleOutcome;
@@ -58,6 +60,8 @@ export type Policy = {
   /** Applies when no rule matched; absent means deny (fail closed). */
   default?: RuleOutcome;
   consoles: ConsoleRule[];
+  /** Groups whose members get the console's admin and audit roles; absent: no one but the operator. */
+  access?: { admin: string[]; audit: string[] };
 };
 
 export type EvaluationInput = {
@@ -81,4 +85,5 @@ export type Decision =
       timeoutMs: number;
       grantTtlMs: number;
       channel?: string;
+      teams?: string;
     };

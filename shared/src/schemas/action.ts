@@ -82,7 +82,7 @@ export const RedeemInput = z
   .meta({ id: 'RedeemInput' });
 export type RedeemInput = z.infer<typeof RedeemInput>;
 
-export const ReviewVia = z.enum(['api', 'slack', 'extension', 'cli', 'console']);
+export const ReviewVia = z.enum(['api', 'slack', 'extension', 'cli', 'console', 'teams']);
 export type ReviewVia = z.infer<typeof ReviewVia>;
 
 export const Review = z

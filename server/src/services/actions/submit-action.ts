@@ -114,6 +114,7 @@ export async function submitAction({
       requiredApprovals: review?.minApprovals ?? 0,
       receivedApprovals: 0,
       channel: review?.channel ?? null,
+      teamsChannel: review?.teams ?? null,
       reason: decision.effect === 'deny' ? decision.reason : null,
       grantTtlMs: decision.effect === 'deny' ? 0 : decision.grantTtlMs,
       callbackUrl: input.callbackUrl ?? null,

@@ -30,13 +30,13 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
     ...(row.channel !== null && { channel: row.channel }),
     // Said by the server, which knows its transports, so a client never claims a post that was not made.
     ...(row.ruleEffect === 'review' && {
-      notified: core.sinks.flatMap((sink) => sink.notifies?.(row.channel) ?? []),
+      notified: core.sinks.flatMap((sink) => sink.notifies?.(row.channel, row.teamsChannel) ?? []),
     }),
     reviews: loaded.reviews.map((r) => ({
       reviewer: r.reviewer,
       decision: r.decision as 'approve' | 'deny',
       ...(r.comment !== null && { comment: r.comment }),
-      via: r.via as 'api' | 'slack' | 'extension' | 'cli',
+      via: r.via as 'api' | 'slack' | 'extension' | 'cli' | 'teams',
       at: new Date(r.at).toISOString(),
       ...(r.discountedAt !== null && {
         discounted: { at: new Date(r.discountedAt).toISOString(), reason: r.discountedReason ?? '' },

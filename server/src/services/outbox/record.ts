@@ -15,7 +15,7 @@ export type OutboxSink = {
   wants(type: AuditEventType): boolean;
   onlyWithCallback?: boolean;
   /** For a transport that tells reviewers (a chat): where a request with this rule channel goes, if anywhere. */
-  notifies?: (channel: string | null) => Notified | undefined;
+  notifies?: (channel: string | null, teams: string | null) => Notified | undefined;
 };
 
 /** One place reviewers were told of a request, as ActionRequest.notified lists it. */

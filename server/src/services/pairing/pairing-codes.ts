@@ -22,8 +22,8 @@ const normalize = (code: string) => code.toUpperCase().replace(/[^0-9A-Z]/g, '')
  */
 export async function issuePairingCode({ ctx }: { ctx: Ctx }): Promise<{ code: string; expiresAt: string }> {
   const { core, actor } = ctx;
-  if (actor.kind !== 'person' || actor.via !== 'slack')
-    throw forbidden('pairing codes are issued to people in Slack');
+  if (actor.kind !== 'person' || (actor.via !== 'slack' && actor.via !== 'teams'))
+    throw forbidden('pairing codes are issued to people in Slack or Teams');
   if (await isDeprovisioned(core.database.db, actor.email)) throw deprovisionedError();
   const raw = Array.from({ length: 10 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('');
   const code = `${raw.slice(0, 5)}-${raw.slice(5)}`;

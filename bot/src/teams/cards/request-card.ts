@@ -1,0 +1,173 @@
+import type { ActionRequest } from '@countersign/shared';
+import { outcomeSentence, paramsPreview, refusalSentence, type Speech, truncate } from '../../present';
+
+export const APPROVE_VERB = 'countersign.approve';
+export const DENY_VERB = 'countersign.deny';
+export const REASON_INPUT = 'reason';
+
+export type Card = Record<string, unknown> & { type: 'AdaptiveCard'; version: string };
+
+/** Adaptive Cards render Markdown in TextBlocks: a request's own text is shown as typed, not as markup. */
+export const plain = (text: string, max: number): string =>
+  truncate(
+    text.replace(/[\\`*_[\]<>~]/g, (c) => `\\${c}`),
+    max,
+  );
+
+export const speech: Speech = {
+  who: (principal) => plain(principal.startsWith('user:') ? principal.slice(5) : principal, 200),
+  inert: plain,
+};
+
+const text = (value: string, extra: Record<string, unknown> = {}) => ({
+  type: 'TextBlock',
+  text: value,
+  wrap: true,
+  ...extra,
+});
+
+function requester(request: ActionRequest): string {
+  const { id, owner } = request.requester;
+  return owner && id.startsWith('agent:') ? `${plain(id, 200)} (owner ${plain(owner, 200)})` : speech.who(id);
+}
+
+/** `{{DATE(…)}}` lets each reader's Teams show the time in their own zone. */
+const when = (iso: string) => `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}`;
+
+/**
+ * The card approvers see, a pure function of the request: what, where, why, the masked params, who
+ * asked and who owns it, "N of M", the deadline; Approve (Action.Execute, with an Action.Submit
+ * fallback for clients without Universal Actions) and Deny, which opens a required reason. Once
+ * decided, no buttons: the outcome instead. Every field is bounded, so no request can push the card
+ * past Teams' 28 KB.
+ */
+export function requestCard(request: ActionRequest, options: { consoleUrl?: string | undefined } = {}): Card {
+  const facts = [
+    { title: 'Action', value: plain(request.action, 200) },
+    { title: 'Resource', value: request.resource ? plain(request.resource, 300) : '—' },
+    { title: 'Environment', value: request.environment ? plain(request.environment, 100) : '—' },
+    { title: 'Requested by', value: requester(request) },
+    { title: 'Rule', value: plain(request.rule.name, 100) },
+    { title: 'Approvals', value: `${request.approvals.received} of ${request.approvals.required}` },
+    { title: 'Expires', value: request.expiresAt ? when(request.expiresAt) : '—' },
+  ];
+  const body: Record<string, unknown>[] = [
+    text(plain(truncate(`Approval needed: ${request.action}`, 150), 300), {
+      size: 'Large',
+      weight: 'Bolder',
+    }),
+    { type: 'FactSet', facts },
+  ];
+  if (request.justification) body.push(text(`**Why:** ${plain(request.justification, 2800)}`));
+  const preview = paramsPreview(request.params);
+  if (preview) body.push(text('**Params**'), text(plain(preview, 1200), { fontType: 'Monospace' }));
+  body.push(
+    text(`${request.id} · approvers: ${plain(request.approvers.join(', '), 300)}`, {
+      isSubtle: true,
+      size: 'Small',
+    }),
+  );
+  const data = { actionId: request.id };
+  const actions: Record<string, unknown>[] = [];
+  if (request.status === 'pending') {
+    actions.push(
+      {
+        type: 'Action.Execute',
+        title: 'Approve',
+        verb: APPROVE_VERB,
+        style: 'positive',
+        data,
+        fallback: { type: 'Action.Submit', title: 'Approve', data: { ...data, verb: APPROVE_VERB } },
+      },
+      {
+        type: 'Action.ShowCard',
+        title: 'Deny',
+        card: {
+          type: 'AdaptiveCard',
+          body: [
+            {
+              type: 'Input.Text',
+              id: REASON_INPUT,
+              label: 'Why deny? (the requester sees this)',
+              isMultiline: true,
+              isRequired: true,
+              maxLength: 1500,
+              errorMessage: 'A deny needs a reason.',
+            },
+          ],
+          actions: [
+            {
+              type: 'Action.Execute',
+              title: 'Deny',
+              verb: DENY_VERB,
+              style: 'destructive',
+              data,
+              fallback: { type: 'Action.Submit', title: 'Deny', data: { ...data, verb: DENY_VERB } },
+            },
+          ],
+        },
+      },
+    );
+  } else {
+    body.push(
+      text(`**${truncate(outcomeSentence(request, speech), 2000)}**`, {
+        color: request.status === 'approved' ? 'Good' : 'Attention',
+      }),
+    );
+  }
+  if (options.consoleUrl)
+    actions.push({
+      type: 'Action.OpenUrl',
+      title: 'Open in Countersign',
+      url: `${options.consoleUrl.replace(/\/+$/, '')}/requests/${encodeURIComponent(request.id)}`,
+    });
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body,
+    ...(actions.length > 0 && { actions }),
+  };
+}
+
+/** A card as the attachment of a message activity. */
+export const cardAttachment = (card: Card) => ({
+  contentType: 'application/vnd.microsoft.card.adaptive',
+  content: card,
+});
+
+/** The thread reply for one event on a request, or undefined when the event needs none. */
+export function threadText(
+  event: string,
+  payload: Record<string, unknown>,
+  request: ActionRequest,
+): string | undefined {
+  const actor = typeof payload.actor === 'string' ? speech.who(payload.actor) : 'someone';
+  const comment =
+    typeof payload.comment === 'string' && payload.comment ? `: “${plain(payload.comment, 1500)}”` : '';
+  switch (event) {
+    case 'review.recorded':
+      return payload.decision === 'approve'
+        ? `✅ ${actor} approved${comment}`
+        : `❌ ${actor} denied${comment}`;
+    case 'review.refused':
+      return `🚫 ${refusal(payload, actor)}`;
+    case 'action.approved':
+    case 'action.denied':
+    case 'action.expired':
+    case 'action.cancelled':
+      return outcomeSentence(request, speech);
+    default:
+      return undefined;
+  }
+}
+
+const refusal = (payload: Record<string, unknown>, actor: string) =>
+  refusalSentence(typeof payload.code === 'string' ? payload.code : '', actor, (c) => plain(c, 100));
+
+/** The 1:1 message to the requester (or the agent's owner) once their request is settled. */
+export const outcomeNotice = (request: ActionRequest): string =>
+  truncate(
+    `Your request ${plain(request.action, 200)}${request.resource ? ` on ${plain(request.resource, 200)}` : ''} (${request.id}): ${outcomeSentence(request, speech)}`,
+    3000,
+  );

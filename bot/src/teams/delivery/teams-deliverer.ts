@@ -1,0 +1,209 @@
+import { type ActionRequest, KickLoop } from '@countersign/shared';
+import { Activity } from '@microsoft/agents-activity';
+import { ConnectorClient, HttpError } from '@microsoft/agents-hosting';
+import type { Logger } from 'pino';
+import type { Delivery } from '../../port';
+import { cardAttachment, outcomeNotice, requestCard, threadText } from '../cards/request-card';
+import { BOT_SCOPE, type TeamsConfig } from '../config';
+import type { EntraTokens } from '../entra-token';
+import type { CardRef, TeamsPort } from '../port';
+
+const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
+
+/** Which core events the Teams sink wants in its outbox (the same as Slack's). */
+export const TEAMS_EVENTS = new Set(['action.submitted', 'review.recorded', 'review.refused', ...FINAL]);
+
+/** Teams asked us to slow down: nothing more until `until`. */
+class RateLimited extends Error {
+  constructor(readonly until: number) {
+    super('Teams answered 429');
+  }
+}
+
+/**
+ * Drains the Teams outbox the way the Slack deliverer drains Slack's: claimed (leased) deliveries in
+ * order per request; posts the card to the rule's channel, replies in its thread, replaces the card
+ * when anything changes (buttons gone once decided) and tells the requester in a 1:1 chat. A 429
+ * pauses every delivery until its Retry-After; any other failure backs that delivery off.
+ */
+export class TeamsDeliverer {
+  readonly #loop: KickLoop;
+  #pausedUntil = 0;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: { port: TeamsPort; tokens: EntraTokens; config: TeamsConfig; log: Logger },
+  ) {
+    this.#loop = new KickLoop({
+      pass: () => this.#pass(),
+      nextDueAt: async () => Math.max((await deps.port.nextDueAt()) ?? 0, this.#pausedUntil) || undefined,
+      onError: (error) => deps.log.error({ err: String(error) }, 'Teams delivery pass failed'),
+    });
+  }
+
+  start(): void {
+    this.#unsubscribe = this.deps.port.onChange(() => this.#loop.nudge());
+    this.#loop.kick();
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#loop.stop();
+  }
+
+  async #pass(): Promise<void> {
+    for (;;) {
+      if (this.#loop.stopped || Date.now() < this.#pausedUntil) return;
+      const due = await this.deps.port.due(5);
+      if (due.length === 0) return;
+      for (const [i, delivery] of due.entries()) {
+        if (!(await this.#attempt(delivery))) {
+          await this.deps.port.release(due.slice(i + 1).map((d) => d.id));
+          return;
+        }
+      }
+    }
+  }
+
+  async #attempt(delivery: Delivery): Promise<boolean> {
+    try {
+      await this.#deliver(delivery);
+      await this.deps.port.delivered(delivery.id);
+      return true;
+    } catch (error) {
+      const limited = rateLimit(error);
+      if (limited) this.#pausedUntil = limited;
+      const at = await this.deps.port.failed(delivery, describe(error), limited);
+      this.deps.log.warn(
+        {
+          deliveryId: delivery.id,
+          event: delivery.event,
+          retryAt: new Date(at).toISOString(),
+          err: describe(error),
+        },
+        'Teams delivery failed; will retry',
+      );
+      return limited === undefined;
+    }
+  }
+
+  async #client(serviceUrl: string): Promise<ConnectorClient> {
+    return ConnectorClient.createClientWithToken(serviceUrl, await this.deps.tokens.token(BOT_SCOPE));
+  }
+
+  #message(request: ActionRequest): Activity {
+    return Activity.fromObject({
+      type: 'message',
+      summary: `Approval needed: ${request.action}`.slice(0, 200),
+      attachments: [cardAttachment(requestCard(request, { consoleUrl: this.deps.config.publicUrl }))],
+    });
+  }
+
+  async #deliver(delivery: Delivery): Promise<void> {
+    const { port, log } = this.deps;
+    const request = await port.get(delivery.actionId);
+    if (!request) return;
+    let ref = await port.cardOf(request.id);
+    if (delivery.event === 'action.submitted') {
+      if (ref) return; // posted already: a retry after the post went through
+      const where = await this.#channel(request.id);
+      if (!where) return;
+      const client = await this.#client(where.serviceUrl);
+      const posted = await client.sendToConversation(where.conversationId, this.#message(request));
+      ref = { conversationId: where.conversationId, activityId: posted.id, serviceUrl: where.serviceUrl };
+      await port.saveCard(request.id, ref);
+      return;
+    }
+    if (ref) {
+      const client = await this.#client(ref.serviceUrl);
+      const reply = threadText(delivery.event, delivery.payload, request);
+      if (reply)
+        await client.replyToActivity(
+          ref.conversationId,
+          ref.activityId,
+          Activity.fromObject({ type: 'message', text: reply, textFormat: 'markdown' }),
+        );
+      const update = this.#message(request);
+      update.id = ref.activityId;
+      await client.updateActivity(ref.conversationId, ref.activityId, update);
+    }
+    if (FINAL.has(delivery.event)) await this.#notifyRequester(request);
+    void log;
+  }
+
+  /** The rule's `<team>/<channel>` (or the default) → the channel's conversation id, by name. */
+  async #channel(actionId: string): Promise<{ conversationId: string; serviceUrl: string } | undefined> {
+    const named = (await this.deps.port.teamsChannelOf(actionId)) ?? this.deps.config.defaultChannel;
+    if (!named) return undefined;
+    const [teamName = '', channelName = ''] = named.split('/');
+    const team = await this.deps.port.teamNamed(teamName);
+    if (!team) {
+      this.deps.log.warn(
+        { actionId, team: teamName },
+        'no Teams team of that name has the Countersign app installed',
+      );
+      return undefined;
+    }
+    const token = await this.deps.tokens.token(BOT_SCOPE);
+    const url = `${team.serviceUrl.replace(/\/+$/, '')}/v3/teams/${encodeURIComponent(team.teamId)}/conversations`;
+    const answer = await fetch(url, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (answer.status === 429) throw new RateLimited(retryAt(answer.headers.get('retry-after')));
+    if (!answer.ok) throw new Error(`Teams channel list: HTTP ${answer.status}`);
+    const { conversations = [] } = (await answer.json()) as {
+      conversations?: { id: string; name?: string | null }[];
+    };
+    // The General channel has no name in this list; its id is the team's id.
+    const channel = conversations.find(
+      (c) => (c.name ?? 'General').toLowerCase() === channelName.toLowerCase(),
+    );
+    if (!channel) {
+      this.deps.log.warn(
+        { actionId, team: teamName, channel: channelName },
+        'no Teams channel of that name in the team',
+      );
+      return undefined;
+    }
+    return { conversationId: channel.id, serviceUrl: team.serviceUrl };
+  }
+
+  async #notifyRequester(request: ActionRequest): Promise<void> {
+    const human = request.requester.id.startsWith('user:')
+      ? request.requester.id.slice('user:'.length)
+      : request.requester.owner;
+    if (!human) return;
+    const user = await this.deps.port.teamsUserOf(human);
+    if (!user) return; // never seen in Teams: the API, Slack and webhooks still tell them
+    const client = await this.#client(user.serviceUrl);
+    const chat = await client.createConversation({
+      isGroup: false,
+      bot: { id: this.deps.config.appId, name: 'Countersign' },
+      members: [{ id: user.teamsUserId, name: '' }],
+      tenantId: user.tenantId ?? this.deps.config.tenantId,
+      channelData: { tenant: { id: user.tenantId ?? this.deps.config.tenantId } },
+    } as Parameters<ConnectorClient['createConversation']>[0]);
+    await client.sendToConversation(
+      chat.id,
+      Activity.fromObject({ type: 'message', text: outcomeNotice(request) }),
+    );
+  }
+}
+
+const retryAt = (header: string | null): number =>
+  Date.now() + (Number(header) > 0 ? Number(header) : 30) * 1000;
+
+function rateLimit(error: unknown): number | undefined {
+  if (error instanceof RateLimited) return error.until;
+  if (error instanceof HttpError && error.status === 429)
+    return retryAt(error.response.headers.get('retry-after'));
+  return undefined;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof HttpError) return `HTTP ${error.status}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+export type { CardRef };

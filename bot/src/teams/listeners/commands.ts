@@ -1,0 +1,68 @@
+import { Activity } from '@microsoft/agents-activity';
+import type { TurnContext } from '@microsoft/agents-hosting';
+import { decidedLine, notDecided } from '../../present';
+import { cardAttachment, requestCard } from '../cards/request-card';
+import type { TeamsDeps } from '../deps';
+import { personOf } from './person';
+
+export const HELP =
+  'Commands: `approvals` (your queue), `approve <id> [comment]`, `deny <id> <reason>`, `connect` (pair your browser extension).';
+
+/** Personal commands in a 1:1 chat with the bot: the same verbs as Slack's slash commands and the API. */
+export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<void> {
+  // In a channel the bot sees "<at>Countersign</at> approvals"; the mention is not part of the command.
+  const text = (context.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').trim();
+  const [word = '', idText = '', ...rest] = text.split(/\s+/).filter(Boolean);
+  const command = word.toLowerCase();
+  if (!['approvals', 'approve', 'deny', 'connect'].includes(command)) {
+    await context.sendActivity(HELP);
+    return;
+  }
+  const who = await personOf(deps, context);
+  if (!who.ok) {
+    await context.sendActivity(who.why);
+    return;
+  }
+  const { person } = who;
+  if (command === 'connect') {
+    const { code, expiresAt } = await deps.port.pairingCode(person);
+    await context.sendActivity(
+      `Your pairing code: ${code} (valid until ${expiresAt}, once). Enter it in the Countersign browser extension.`,
+    );
+    return;
+  }
+  if (command === 'approvals') {
+    const queue = await deps.port.queue(person);
+    if (queue.reviewable.length === 0) {
+      await context.sendActivity('Nothing waits for your review.');
+      return;
+    }
+    for (const request of queue.reviewable.slice(0, 10))
+      await context.sendActivity(
+        Activity.fromObject({
+          type: 'message',
+          attachments: [cardAttachment(requestCard(request, { consoleUrl: deps.config.publicUrl }))],
+        }),
+      );
+    return;
+  }
+  const decision = command === 'approve' ? 'approve' : 'deny';
+  const comment = rest.join(' ').trim() || undefined;
+  if (!idText || (decision === 'deny' && !comment)) {
+    await context.sendActivity(
+      decision === 'approve'
+        ? 'Usage: approve <request id> [comment]'
+        : 'Usage: deny <request id> <reason> (a deny needs a reason)',
+    );
+    return;
+  }
+  const found = await deps.port.find(person, idText);
+  if (!found.ok) {
+    await context.sendActivity(found.message);
+    return;
+  }
+  const result = await deps.port.review(person, found.request.id, decision, comment);
+  await context.sendActivity(
+    result.ok ? decidedLine(decision, result.request) : notDecided(decision, result.message),
+  );
+}

@@ -1,0 +1,54 @@
+import type { ActionRequest } from '@countersign/shared';
+import type { Delivery, Outcome, Queue } from '../port';
+
+/** A person acting in Teams: the email Microsoft Graph holds for their Entra object id. */
+export type TeamsPerson = {
+  aadObjectId: string;
+  email: string;
+  /** Their Teams user id (`29:…`) and the service that reaches them: for a 1:1 chat later. */
+  teamsUserId: string;
+  serviceUrl: string;
+  tenantId?: string | undefined;
+};
+
+/** Where a request's card lives in Teams. */
+export type CardRef = { conversationId: string; activityId: string; serviceUrl: string };
+
+/** A team the bot is installed in (from its install event). */
+export type TeamRef = { teamId: string; name: string; serviceUrl: string; tenantId?: string | undefined };
+
+/** How to reach a person in a 1:1 chat. */
+export type TeamsUserRef = { teamsUserId: string; serviceUrl: string; tenantId?: string | undefined };
+
+/**
+ * The approval core as the Teams bot sees it: the same verbs the Slack bot and the HTTP API call
+ * (review, find, queue, pairing), its own outbox sink, and where its cards and people are.
+ */
+export interface TeamsPort {
+  review(
+    person: TeamsPerson,
+    id: string,
+    decision: 'approve' | 'deny',
+    comment?: string,
+  ): Promise<Outcome<{ request: ActionRequest }>>;
+  find(person: TeamsPerson, idOrPrefix: string): Promise<Outcome<{ request: ActionRequest }>>;
+  queue(person: TeamsPerson): Promise<Queue>;
+  pairingCode(person: TeamsPerson): Promise<{ code: string; expiresAt: string }>;
+  get(id: string): Promise<ActionRequest | undefined>;
+  /** The rule's `teams:` channel for this request, if it named one. */
+  teamsChannelOf(actionId: string): Promise<string | undefined>;
+
+  due(limit: number): Promise<Delivery[]>;
+  nextDueAt(): Promise<number | undefined>;
+  delivered(id: string): Promise<boolean>;
+  release(ids: string[]): Promise<void>;
+  failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
+  onChange(fn: (actionId: string) => void): () => void;
+
+  cardOf(actionId: string): Promise<CardRef | undefined>;
+  saveCard(actionId: string, ref: CardRef): Promise<void>;
+  linkTeamsUser(person: TeamsPerson): Promise<void>;
+  teamsUserOf(email: string): Promise<TeamsUserRef | undefined>;
+  saveTeam(team: TeamRef): Promise<void>;
+  teamNamed(name: string): Promise<TeamRef | undefined>;
+}
