@@ -1,0 +1,97 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+
+export type IdpAccount = { sub: string; email: string; email_verified?: boolean };
+
+export type TestIdp = {
+  issuer: string;
+  /** Who the next sign-in at the provider is: the test plays the person at the IdP's login page. */
+  signInAs(account: IdpAccount): void;
+  close(): Promise<void>;
+};
+
+/** A free port on 127.0.0.1, for a server whose own URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((done) => probe.close(() => done()));
+  return port;
+}
+
+/**
+ * A real OpenID provider (oidc-provider 8) on 127.0.0.1 over plain http, with one confidential client.
+ * Its login and consent screens are replaced by an interaction that signs in the account the test
+ * chose and grants the scopes asked for, through the provider's own interaction API.
+ */
+export async function startIdp(options: {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}): Promise<TestIdp> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const accounts = new Map<string, IdpAccount>();
+  let next: IdpAccount | undefined;
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: options.clientId,
+        client_secret: options.clientSecret,
+        redirect_uris: [options.redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // Its own signing key and cookie keys, as a real deployment has (and without its start-up warnings).
+    jwks: {
+      keys: [
+        {
+          ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+          use: 'sig',
+        },
+      ],
+    },
+    cookies: { keys: ['a-cookie-key-for-the-test-idp'] },
+    ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600 },
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    findAccount: (_ctx, id) => {
+      const account = accounts.get(id);
+      return account ? { accountId: id, claims: () => ({ ...account }) } : undefined;
+    },
+  });
+  const handle = provider.callback();
+  const server: Server = createServer(async (req, res) => {
+    if (!req.url?.startsWith('/interaction/')) return handle(req, res);
+    try {
+      const details = await provider.interactionDetails(req, res);
+      const account = next;
+      if (!account) throw new Error('the test did not say who signs in at the IdP');
+      accounts.set(account.sub, account);
+      const grant = new provider.Grant({ accountId: account.sub, clientId: options.clientId });
+      const scope = String(details.params.scope ?? 'openid');
+      grant.addOIDCScope(scope);
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, {
+        login: { accountId: account.sub },
+        consent: { grantId },
+      });
+    } catch (error) {
+      res.statusCode = 500;
+      res.end(String(error));
+    }
+  });
+  await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+  return {
+    issuer,
+    signInAs: (account) => {
+      next = account;
+    },
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
