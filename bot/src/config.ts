@@ -7,6 +7,8 @@ export type SlackConfig = {
   appToken?: string | undefined;
   /** Where requests go when their rule names no channel. */
   defaultChannel?: string | undefined;
+  /** COUNTERSIGN_PUBLIC_URL: messages link to the request's page in the web console. */
+  consoleUrl?: string | undefined;
   /** Slack's Web API base, ending in `/api/`; tests and proxies point it elsewhere. */
   apiUrl: string;
 };

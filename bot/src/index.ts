@@ -7,6 +7,7 @@ import { SLACK_EVENTS, SlackDeliverer } from './delivery/slack-deliverer';
 import type { BotDeps } from './deps';
 import { Identity } from './identity';
 import { register as decideButtons } from './listeners/actions/decide-buttons';
+import { register as openLink } from './listeners/actions/open-link';
 import { register as approvalsCommand } from './listeners/commands/approvals';
 import { register as decideCommands } from './listeners/commands/decide';
 import { register as appHomeOpened } from './listeners/events/app-home-opened';
@@ -85,7 +86,7 @@ export function createSlackBot(options: {
     const identity = new Identity(app.client, port, log);
     const home = new HomeRefresher(app.client, port, identity, log);
     const deps: BotDeps = { port, identity, home, log };
-    for (const register of [decideButtons, denyModal, decideCommands, approvalsCommand, appHomeOpened])
+    for (const register of [decideButtons, openLink, denyModal, decideCommands, approvalsCommand, appHomeOpened])
       register(app, deps);
     app.error(async (error) => {
       log.error({ err: error.message }, 'a Slack listener failed');
@@ -97,6 +98,7 @@ export function createSlackBot(options: {
       home,
       log,
       defaultChannel: config.defaultChannel,
+      consoleUrl: config.consoleUrl,
     });
     return { app, identity, deliverer };
   };

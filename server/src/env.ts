@@ -58,6 +58,21 @@ const EnvSchema = z
           return trust;
         }),
     ),
+    // The web console: where people reach it (links in Slack, the OIDC redirect), and its IdP.
+    COUNTERSIGN_PUBLIC_URL: optional(
+      z
+        .url()
+        .regex(/^https?:\/\/[^/?#]+\/?$/, 'must be an origin like https://countersign.example.com (no path)')
+        .transform((u) => u.replace(/\/$/, ''))
+        .optional(),
+    ),
+    COUNTERSIGN_OIDC_ISSUER: optional(z.url().optional()),
+    COUNTERSIGN_OIDC_CLIENT_ID: optional(z.string().max(400).optional()),
+    COUNTERSIGN_OIDC_CLIENT_SECRET: optional(z.string().max(4000).optional()),
+    // "true": this IdP verifies every email it asserts (some omit email_verified, e.g. Entra ID).
+    COUNTERSIGN_OIDC_EMAILS_VERIFIED: optional(z.enum(['true', 'false']).default('false')),
+    COUNTERSIGN_SESSION_IDLE_MINUTES: optional(z.coerce.number().min(0.05).max(1_440).default(60)),
+    COUNTERSIGN_SESSION_MAX_HOURS: optional(z.coerce.number().min(0.01).max(720).default(12)),
     SLACK_BOT_TOKEN: optional(
       z
         .string()
@@ -73,21 +88,6 @@ const EnvSchema = z
     ),
     SLACK_APPROVALS_CHANNEL: optional(z.string().max(80).optional()),
     SLACK_API_URL: optional(z.url().endsWith('/', 'must end with /').default('https://slack.com/api/')),
-  })
-  .superRefine((env, ctx) => {
-    // Half a Slack configuration would start a bot that can be reached but not verified: refuse it.
-    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
-      });
-    }
-    if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_BOT_TOKEN'],
-        message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set',
     // Microsoft Teams (docs/teams.md): the bot's Entra app and where requests go by default.
     TEAMS_APP_ID: optional(
       z
@@ -108,7 +108,13 @@ const EnvSchema = z
     TEAMS_GRAPH_URL: optional(
       z.url().endsWith('/', 'must end with /').default('https://graph.microsoft.com/v1.0/'),
     ),
-      });
+  })
+  .superRefine((env, ctx) => {
+    // Sign-in through an IdP needs all of it, and a public URL to come back to.
+    if (env.COUNTERSIGN_OIDC_ISSUER) {
+      for (const name of ['COUNTERSIGN_OIDC_CLIENT_ID', 'COUNTERSIGN_PUBLIC_URL'] as const)
+        if (!env[name])
+          ctx.addIssue({ code: 'custom', path: [name], message: 'required with COUNTERSIGN_OIDC_ISSUER' });
     }
     // Half a Teams configuration: the app id is the audience every inbound token is checked against.
     if ((env.TEAMS_APP_PASSWORD || env.TEAMS_TENANT_ID) && !env.TEAMS_APP_ID)
@@ -120,6 +126,21 @@ const EnvSchema = z
     if (env.TEAMS_APP_ID)
       for (const name of ['TEAMS_APP_PASSWORD', 'TEAMS_TENANT_ID'] as const)
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with TEAMS_APP_ID' });
+    // Half a Slack configuration would start a bot that can be reached but not verified: refuse it.
+    if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)',
+      });
+    }
+    if (!env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set',
+      });
+    }
   });
 
 export type Env = z.infer<typeof EnvSchema>;

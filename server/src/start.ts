@@ -25,6 +25,7 @@ import { slackConfigOf } from './slack/slack-config';
 import { StartupError } from './startup-error';
 import { TEAMS_SINK, teamsPort } from './teams/approvals-port';
 import { teamsConfigOf } from './teams/teams-config';
+import { consoleOptionsOf } from './web/console-options';
 import { parseHostList } from './webhooks/callback-hosts';
 import { WEBHOOK_EVENTS, WEBHOOK_SINK, WebhookDeliverer } from './webhooks/webhook-deliverer';
 
@@ -168,6 +169,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       slack: bot ? () => bot.state() : () => 'off',
       teams: teams ? () => teams.state() : () => 'off',
     },
+    console: consoleOptionsOf(env),
   });
   const server = await listen(app.fetch, env).catch((error: unknown) => {
     core.database.close();

@@ -16,6 +16,8 @@ import {
 
 export const APPROVE_ACTION = 'countersign.approve';
 export const DENY_ACTION = 'countersign.deny';
+/** A link button: Slack still sends its click to the app, which must acknowledge it. */
+export const OPEN_ACTION = 'countersign.open';
 
 const EMOJI: Record<string, string> = {
   approved: ':white_check_mark:',
@@ -26,7 +28,18 @@ const EMOJI: Record<string, string> = {
   cancelled: ':leftwards_arrow_with_hook:',
 };
 
-export function decisionButtons(request: ActionRequest): KnownBlock {
+export function decisionButtons(request: ActionRequest, consoleUrl?: string): KnownBlock {
+  // With COUNTERSIGN_PUBLIC_URL set, the whole request (params unfolded, timeline) is one click away.
+  const open = consoleUrl
+    ? [
+        {
+          type: 'button' as const,
+          action_id: OPEN_ACTION,
+          text: { type: 'plain_text' as const, text: 'Open in Countersign' },
+          url: `${consoleUrl}/requests/${encodeURIComponent(request.id)}`,
+        },
+      ]
+    : [];
   return {
     type: 'actions',
     block_id: `decide:${request.id}`,
@@ -45,6 +58,7 @@ export function decisionButtons(request: ActionRequest): KnownBlock {
         text: { type: 'plain_text', text: 'Deny' },
         value: request.id,
       },
+      ...open,
     ],
   };
 }
@@ -63,6 +77,7 @@ export function outcomeLine(request: ActionRequest, mentions: Mentions): string 
 export function requestMessage(
   request: ActionRequest,
   mentions: Mentions = {},
+  consoleUrl?: string,
 ): { text: string; blocks: KnownBlock[] } {
   const target = [request.resource, request.environment].filter(Boolean).join(' in ');
   // The header is plain text (no markup); the fallback text below is what Slack notifies with.
@@ -102,7 +117,7 @@ export function requestMessage(
       },
     ],
   });
-  if (request.status === 'pending') blocks.push(decisionButtons(request));
+  if (request.status === 'pending') blocks.push(decisionButtons(request, consoleUrl));
   else
     blocks.push({
       type: 'section',

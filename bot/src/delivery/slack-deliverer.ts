@@ -29,6 +29,7 @@ export class SlackDeliverer {
   readonly #home: HomeRefresher;
   readonly #log: Logger;
   readonly #defaultChannel: string | undefined;
+  readonly #consoleUrl: string | undefined;
   readonly #loop: KickLoop;
   #pausedUntil = 0;
   #unsubscribe: (() => void) | undefined;
@@ -40,6 +41,7 @@ export class SlackDeliverer {
     home: HomeRefresher;
     log: Logger;
     defaultChannel?: string | undefined;
+    consoleUrl?: string | undefined;
   }) {
     this.#client = deps.client;
     this.#port = deps.port;
@@ -47,6 +49,7 @@ export class SlackDeliverer {
     this.#home = deps.home;
     this.#log = deps.log;
     this.#defaultChannel = deps.defaultChannel;
+    this.#consoleUrl = deps.consoleUrl;
     this.#loop = new KickLoop({
       pass: () => this.#pass(),
       // After a 429 nothing is due before Slack's Retry-After, whatever the outbox says.
@@ -115,7 +118,7 @@ export class SlackDeliverer {
       ...request.reviews.map((r) => r.reviewer),
       ...(typeof delivery.payload.actor === 'string' ? [delivery.payload.actor] : []),
     ]);
-    const message = requestMessage(request, mentions);
+    const message = requestMessage(request, mentions, this.#consoleUrl);
     let ref = await this.#port.messageOf(request.id);
     if (delivery.event === 'action.submitted') {
       if (ref) return; // posted already: this is a retry after the post went through

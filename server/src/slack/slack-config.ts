@@ -9,6 +9,7 @@ export function slackConfigOf(env: Env): SlackConfig | undefined {
     signingSecret: env.SLACK_SIGNING_SECRET,
     appToken: env.SLACK_APP_TOKEN,
     defaultChannel: env.SLACK_APPROVALS_CHANNEL,
+    consoleUrl: env.COUNTERSIGN_PUBLIC_URL,
     apiUrl: env.SLACK_API_URL,
   };
 }

@@ -99,6 +99,11 @@ const defaultShape = {
 
 const defaultsShape = { timeout: durationSchema.optional(), grantTtl: durationSchema.optional() };
 
+const accessShape = {
+  admin: z.array(groupName, { error: 'expected a list of groups' }).optional(),
+  audit: z.array(groupName, { error: 'expected a list of groups' }).optional(),
+};
+
 const topShape = {
   version: z.literal(1, { error: 'must be 1, the only version of the policy format' }),
   // When present, a submission naming any other environment is refused: a misspelt `prdo` must not
@@ -114,6 +119,10 @@ const topShape = {
     })
     .optional(),
   defaults: z.strictObject(defaultsShape, { error: 'expected a map with timeout and grantTtl' }).optional(),
+  // Who may use the web console's admin and audit pages: groups of this file, reviewed in git.
+  access: z
+    .strictObject(accessShape, { error: 'expected a map with admin and audit (lists of groups)' })
+    .optional(),
   rules: z
     .array(z.strictObject(ruleShape, { error: 'expected a rule (a map)' }), {
       error: 'expected a list of rules',
@@ -137,6 +146,7 @@ export function policyKeysAt(path: Path): readonly string[] {
   const [top] = path;
   if (path.length === 0) return Object.keys(topShape);
   if (top === 'defaults') return Object.keys(defaultsShape);
+  if (top === 'access') return Object.keys(accessShape);
   if (top === 'default') return OUTCOME_KEYS;
   if (top === 'rules') return path.length === 2 ? Object.keys(ruleShape) : Object.keys(matchShape);
   if (top === 'consoles') return consoleKeysAt(path.slice(2));
