@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAgents } from './commands/agents';
 import { registerAudit } from './commands/audit';
 import { registerBackup } from './commands/backup';
 import { registerExec } from './commands/exec';
@@ -61,6 +62,7 @@ export function buildProgram(argv: readonly string[]): Command {
     .addHelpText('after', ENVIRONMENT);
   registerServe(program);
   registerKeys(program);
+  registerAgents(program);
   registerLogin(program);
   registerPolicy(program);
   registerAudit(program);

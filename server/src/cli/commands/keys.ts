@@ -3,7 +3,14 @@ import type { Command } from 'commander';
 import type { CreateKeyInput } from '../../services/keys/create-key';
 import { out, usage } from '../io';
 
-type CreateFlags = { agent?: string; owner?: string; user?: string; scopes?: string; label?: string };
+type CreateFlags = {
+  agent?: string;
+  owner?: string;
+  user?: string;
+  scim?: string;
+  scopes?: string;
+  label?: string;
+};
 
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('Create, list and revoke API keys.');
@@ -14,6 +21,7 @@ export function registerKeys(program: Command): void {
     .option('--agent <NAME>', "the agent's name: letters, digits, . _ -")
     .option('--owner <EMAIL>', 'with --agent: the person responsible for the agent')
     .option('--user <EMAIL>', 'a key for this person instead of an agent')
+    .option('--scim <NAME>', "the identity provider's key for /scim/v2 (e.g. okta): scope scim, nothing else")
     .option('--scopes <LIST>', `comma-separated (${SCOPES.join(', ')}); agents default to actions:write`)
     .option('--label <TEXT>', 'a note shown by keys list, e.g. where the key is used')
     .addHelpText('after', '\nThe key is printed once, on the last line; only its hash is stored.')
@@ -57,8 +65,9 @@ function parseWith<T>(
 
 async function create(flags: CreateFlags): Promise<void> {
   const scopes = parseScopes(flags.scopes);
+  if (flags.scim !== undefined) return createScim(flags, flags.scim);
   if ((flags.agent === undefined) === (flags.user === undefined))
-    throw usage('give exactly one of --agent NAME or --user EMAIL');
+    throw usage('give exactly one of --agent NAME, --user EMAIL or --scim NAME');
   let input: CreateKeyInput;
   if (flags.agent !== undefined) {
     if (flags.owner === undefined) throw usage('--agent needs --owner EMAIL: the human responsible for it');
@@ -127,4 +136,22 @@ async function revoke(id: string): Promise<void> {
   if (revoked.alreadyRevoked)
     out(`${revoked.id} was already revoked at ${revoked.revokedAt}; nothing changed.`);
   else out(`Revoked ${revoked.id} at ${revoked.revokedAt}.`);
+}
+
+async function createScim(flags: CreateFlags, name: string): Promise<void> {
+  if (
+    flags.agent !== undefined ||
+    flags.user !== undefined ||
+    flags.owner !== undefined ||
+    flags.scopes !== undefined
+  )
+    throw usage('--scim NAME stands alone: a SCIM key has the scim scope and no other');
+  const { withCore } = await import('../with-core');
+  const { createKey } = await import('../../services/keys/create-key');
+  const key = await withCore((ctx) => createKey({ ctx, input: { kind: 'scim', name, label: flags.label } }));
+  out(
+    `Created ${key.id} for ${key.principal} with scope scim: give it to the identity provider as its bearer token.`,
+  );
+  out('This key is shown once; store it now:');
+  out(key.token);
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { Policy } from '@countersign/shared/policy';
 import type { Command } from 'commander';
 import { CliError, EXIT, out } from '../io';
 
@@ -42,7 +43,10 @@ async function check(file: string): Promise<void> {
   const loaded = await load(file);
   const { policy } = loaded;
   // Offline, so the environment stands for the server it will run in: Slack is on when its token is set.
-  const warnings = policyWarnings(policy, loaded.text, file, { slack: Boolean(process.env.SLACK_BOT_TOKEN) });
+  const warnings = policyWarnings(policy, loaded.text, file, {
+    slack: Boolean(process.env.SLACK_BOT_TOKEN),
+    idpGroups: await idpGroupNames(policy),
+  });
   for (const warning of warnings) out(formatProblem(warning));
   const warned =
     warnings.length === 0 ? '' : `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`;
@@ -78,4 +82,17 @@ function readProblem(error: NodeJS.ErrnoException): string {
     EISDIR: 'it is a directory',
   };
   return error.code ? `${why[error.code] ?? error.message} (${error.code})` : error.message;
+}
+
+/**
+ * The IdP groups SCIM has provisioned, from the database the server would use, when the policy names
+ * any; undefined (no warning either way) when that database cannot be read from here.
+ */
+async function idpGroupNames(policy: Policy): Promise<readonly string[] | undefined> {
+  const { idpGroupsOf } = await import('@countersign/shared/policy');
+  const outcomes = [...policy.rules, ...(policy.default ? [policy.default] : [])];
+  if (!outcomes.some((o) => o.effect === 'review' && idpGroupsOf(o.approvers).length > 0)) return undefined;
+  const { withCore } = await import('../with-core');
+  const { readIdpSnapshot } = await import('../../services/identity/idp-directory');
+  return withCore(async ({ core }) => (await readIdpSnapshot(core.database.db)).names).catch(() => undefined);
 }

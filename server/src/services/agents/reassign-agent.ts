@@ -1,0 +1,54 @@
+import { and, eq } from 'drizzle-orm';
+import { appendAudit } from '../../audit/emit';
+import { hasScope } from '../../context';
+import { agents } from '../../db/schema';
+import { DomainError, forbidden, invalid, notFound } from '../../errors';
+import type { Ctx } from '../core';
+import { isDeprovisioned } from '../identity/deprovisioned';
+import { usableEmail } from '../identity/usable-email';
+
+/**
+ * Gives an agent a new owner: the way back for an agent whose owner left (403 owner_inactive until
+ * then). The new owner answers for it from now on and may never approve its requests.
+ */
+export async function reassignAgent({
+  ctx,
+  name,
+  owner: given,
+}: {
+  ctx: Ctx;
+  name: string;
+  owner: string;
+}): Promise<{ name: string; owner: string; previousOwner: string }> {
+  const { core, actor } = ctx;
+  if (actor.kind !== 'system' && !hasScope(actor, 'admin'))
+    throw forbidden('reassigning an agent needs the admin scope');
+  const owner = usableEmail(given, 'owner');
+  if (await isDeprovisioned(core.database.db, owner))
+    throw invalid(`${owner} was deactivated by the identity provider; choose an active owner`, [
+      { path: 'owner', message: 'deactivated by the identity provider' },
+    ]);
+  const previousOwner = await core.writes.run(async (tx) => {
+    const [before] = await tx.select({ owner: agents.owner }).from(agents).where(eq(agents.name, name));
+    if (!before) return undefined;
+    // Conditional on the owner read: two racing reassignments cannot both claim the old owner.
+    const [row] = await tx
+      .update(agents)
+      .set({ owner })
+      .where(and(eq(agents.name, name), eq(agents.owner, before.owner)))
+      .returning({ name: agents.name });
+    if (!row) throw new DomainError('not_pending', `agent ${name} was reassigned meanwhile; try again`);
+    const at = core.now();
+    await appendAudit(tx, at, [
+      {
+        type: 'agent.reassigned',
+        actor: actor.id,
+        subject: `agent:${name}`,
+        data: { owner, previousOwner: before.owner },
+      },
+    ]);
+    return before.owner;
+  });
+  if (previousOwner === undefined) throw notFound(`agent ${name}`);
+  return { name, owner, previousOwner };
+}
