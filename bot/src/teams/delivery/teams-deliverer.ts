@@ -177,13 +177,15 @@ export class TeamsDeliverer {
     const user = await this.deps.port.teamsUserOf(human);
     if (!user) return; // never seen in Teams: the API, Slack and webhooks still tell them
     const client = await this.#client(user.serviceUrl);
+    // The SDK's type names the bot `agent` and wants an activity; the Bot Connector REST API takes
+    // `bot` and an optional activity, and the SDK sends the body as given.
     const chat = await client.createConversation({
       isGroup: false,
       bot: { id: this.deps.config.appId, name: 'Countersign' },
       members: [{ id: user.teamsUserId, name: '' }],
       tenantId: user.tenantId ?? this.deps.config.tenantId,
       channelData: { tenant: { id: user.tenantId ?? this.deps.config.tenantId } },
-    } as Parameters<ConnectorClient['createConversation']>[0]);
+    } as unknown as Parameters<ConnectorClient['createConversation']>[0]);
     await client.sendToConversation(
       chat.id,
       Activity.fromObject({ type: 'message', text: outcomeNotice(request) }),
