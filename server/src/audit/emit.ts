@@ -2,7 +2,7 @@ import type { AuditEventType } from '@countersign/shared';
 import { desc } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { auditEvents } from '../db/schema';
-import { canonicalJson, chainHash, GENESIS_HASH } from './chain';
+import { canonicalJson, chainHashOfData, GENESIS_HASH } from './chain';
 
 // The chain head as of each open transaction's last append. Keyed by the transaction object, so
 // it is forgotten with it; a rolled-back transaction's entry is never read again.
@@ -33,8 +33,10 @@ export async function appendAudit(tx: Queryable, at: number, events: AuditInput[
       subject: event.subject ?? null,
       data: event.data ?? {},
     };
-    const hash = chainHash(prevHash, fields);
-    const row = { ...fields, data: canonicalJson(fields.data), prevHash, hash };
+    // The data's canonical JSON is both what the row stores and part of what the hash covers.
+    const data = canonicalJson(fields.data);
+    const hash = chainHashOfData(prevHash, fields, data);
+    const row = { ...fields, data, prevHash, hash };
     prevHash = hash;
     return row;
   });
