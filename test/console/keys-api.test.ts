@@ -50,12 +50,10 @@ describe('/v1/keys: admins manage keys over HTTP', () => {
     });
     expect(made.body.principal).toBe('agent:deployer');
     expect((await t.call('GET', '/v1/me', { key: made.body.key })).status).toBe(200);
-    await t
-      .rawDb()
-      .execute({
-        sql: 'UPDATE api_keys SET expires_at = ? WHERE id = ?',
-        args: [Date.now() - 1, keyIdOf(made.body.key)],
-      });
+    await t.rawDb().execute({
+      sql: 'UPDATE api_keys SET expires_at = ? WHERE id = ?',
+      args: [Date.now() - 1, keyIdOf(made.body.key)],
+    });
     expectError(await t.call('GET', '/v1/me', { key: made.body.key }), 401, 'unauthenticated');
   });
 

@@ -17,13 +17,15 @@ header.top nav a[aria-current=page]{text-decoration:underline;text-underline-off
 header.top .who{font-size:.875rem;color:#c9cfdb}
 header.top form{display:inline}
 main{max-width:72rem;margin:auto;padding:1.5rem 1rem 3rem}
-h1{font-size:1.6rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+h1{font-size:1.6rem;margin:.25rem 0 1rem}h1 code{font-size:1.4rem}.card>h2:first-child{margin-top:0}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:1rem 1.25rem;margin:0 0 1rem}
 table{width:100%;border-collapse:collapse;background:var(--card)}
 th,td{text-align:left;padding:.55rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
 th{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
 .table-wrap{overflow-x:auto;border:1px solid var(--line);border-radius:.5rem}
 code,pre{font:.875rem/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+/* Digests, ids and resource paths are long unbroken words: they wrap rather than widen a phone's page. */
+p code,h1 code,dd code{overflow-wrap:anywhere}h1{overflow-wrap:anywhere}
 pre{background:#0f1320;color:#e8ebf3;padding:.75rem;border-radius:.4rem;overflow:auto;max-height:24rem}
 .status{display:inline-block;font-size:.8rem;font-weight:600;padding:.1rem .55rem;border-radius:999px;border:1px solid currentColor;white-space:nowrap}
 .s-pending{color:var(--warn);background:var(--warn-bg)}.s-approved,.s-allowed,.s-ok{color:var(--ok);background:var(--ok-bg)}
@@ -32,7 +34,7 @@ pre{background:#0f1320;color:#e8ebf3;padding:.75rem;border-radius:.4rem;overflow
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .grid{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,1fr);gap:1rem}
-@media (max-width:48rem){.grid{grid-template-columns:1fr}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}
+@media (max-width:48rem){.grid{grid-template-columns:minmax(0,1fr)}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}}
 .alert{border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem;border:1px solid}
 .alert.error{background:var(--bad-bg);color:var(--bad);border-color:var(--bad)}
 .alert.info{background:var(--info-bg);border-color:var(--accent)}

@@ -48,6 +48,10 @@ export function Layout(props: { title: string; nav?: Nav | undefined; current?: 
                 <form class="inline" method="post" action="/auth/logout">
                   <input type="hidden" name="_csrf" value={nav.csrf} />
                   <button type="submit">Sign out</button>
+                </form>{' '}
+                <form class="inline" method="post" action="/auth/logout-everywhere">
+                  <input type="hidden" name="_csrf" value={nav.csrf} />
+                  <button type="submit">Sign out everywhere</button>
                 </form>
               </span>
             )}

@@ -1,0 +1,75 @@
+import type { ActionRequest } from '@countersign/shared';
+import { describe, expect, it } from 'vitest';
+import { Status } from '../../server/src/web/components/status';
+import { RequestPage } from '../../server/src/web/pages/request';
+import { SignInPage } from '../../server/src/web/pages/sign-in';
+
+// Page components are pure functions of what they show: rendered here without a server or browser.
+
+const nav = { email: 'alice@example.com', roles: { admin: false, audit: false }, csrf: 'tok-123' };
+const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
+  id: 'act_01',
+  status: 'pending',
+  action: 'db.migrate',
+  source: 'api',
+  context: {},
+  requester: { id: 'agent:deployer', owner: 'carol@example.com' },
+  digest: `sha256:${'a'.repeat(64)}`,
+  rule: { name: 'needs-review', effect: 'review' },
+  policyVersion: 'sha256:abc',
+  approvals: { required: 2, received: 1 },
+  approvers: ['reviewers'],
+  reviews: [],
+  createdAt: '2026-11-30T10:00:00.000Z',
+  expiresAt: '2026-11-30T10:15:00.000Z',
+  ...over,
+});
+const render = (node: unknown) => String(node);
+const NOW = Date.parse('2026-11-30T10:05:00.000Z');
+
+describe('console components', () => {
+  it('a status carries its word, not only its colour', () => {
+    expect(render(Status({ status: 'denied' }))).toBe('<span class="status s-denied">Denied</span>');
+  });
+
+  it('a pending request offers approve and deny, each form with the session token; deny needs a reason', () => {
+    const html = render(
+      RequestPage({ nav, request: request(), eligible: ['alice@example.com'], timeline: [], now: NOW }),
+    );
+    expect(html.match(/name="_csrf" value="tok-123"/g)?.length).toBe(4); // approve, deny, sign out, sign out everywhere
+    expect(html).toContain('<textarea id="deny-comment" name="comment" required=""');
+    expect(html).toContain('1 of 2');
+    expect(html).toContain('in 10 min');
+  });
+
+  it('a decided request offers no decision, and shows the reviews with their reasons', () => {
+    const html = render(
+      RequestPage({
+        nav,
+        request: request({
+          status: 'denied',
+          reviews: [
+            {
+              reviewer: 'user:bob@example.com',
+              decision: 'deny',
+              comment: 'freeze <b>',
+              via: 'console',
+              at: '2026-11-30T10:01:00.000Z',
+            },
+          ],
+        }),
+        eligible: [],
+        timeline: [],
+        now: NOW,
+      }),
+    );
+    expect(html).not.toContain('/review"');
+    expect(html).toContain('freeze &lt;b&gt;');
+  });
+
+  it('sign-in without an identity provider says how to get a link', () => {
+    expect(render(SignInPage({ oidc: false, next: '/', reason: 'idle' }))).toContain(
+      'countersign login --user you@example.com',
+    );
+  });
+});

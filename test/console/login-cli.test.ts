@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { startTestServer } from '../../server/test/harness';
+import { runCli, tempDir } from '../e2e/processes';
+import { ConsoleClient } from './console-client';
+
+describe('countersign login --user (the built CLI)', () => {
+  it('prints a one-time link that signs the person in to the console once', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const env = { COUNTERSIGN_DB_URL: `file:${dir}/countersign.db`, PORT: '8787' };
+      const issued = await runCli(['login', '--user', 'Me@Example.com'], env);
+      expect(issued.code, issued.stderr).toBe(0);
+      const [link = '', note = ''] = issued.stdout.trim().split('\n');
+      expect(link).toMatch(/^http:\/\/127\.0\.0\.1:8787\/auth\/link\?token=[A-Za-z0-9_-]{43}$/);
+      expect(note).toContain('me@example.com');
+      const t = await startTestServer({ dir });
+      try {
+        const token = new URL(link).searchParams.get('token') ?? '';
+        const browser = new ConsoleClient(t);
+        expect((await browser.post('/auth/link', { token })).status).toBe(303);
+        expect((await browser.get('/')).text).toContain('me@example.com');
+        expect((await new ConsoleClient(t).post('/auth/link', { token })).status).toBe(403);
+      } finally {
+        await t.stop({ keepDir: true });
+      }
+    } finally {
+      await remove();
+    }
+  });
+
+  it('refuses an address that cannot name a person', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const result = await runCli(['login', '--user', 'not-an-email'], {
+        COUNTERSIGN_DB_URL: `file:${dir}/countersign.db`,
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('no usable identity');
+    } finally {
+      await remove();
+    }
+  });
+});
