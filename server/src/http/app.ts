@@ -5,6 +5,8 @@ import { requestId } from 'hono/request-id';
 import type { Metrics } from '../metrics/metrics';
 import { createScimApp } from '../scim/routes';
 import type { Core } from '../services/core';
+import { registerConsole } from '../web/console';
+import type { ConsoleOptions } from '../web/session';
 import { authenticate } from '../services/keys/authenticate';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
@@ -16,6 +18,7 @@ import { registerAuditRoutes } from './routes/audit';
 import { registerExtensionRoutes } from './routes/extension';
 import { registerGrantRoutes } from './routes/grants';
 import { registerHealthRoutes } from './routes/health';
+import { registerKeyRoutes } from './routes/keys';
 import { registerMeRoutes } from './routes/me';
 import { registerMetricsRoute } from './routes/metrics';
 import { strictJsonBody } from './strict-json-body';
@@ -35,6 +38,8 @@ export type AppOptions = {
   /** The Teams bot's handler for POST /teams/messages. */
   teamsMessages?: ((request: Request) => Promise<Response>) | undefined;
   metrics?: Metrics | undefined;
+  /** The web console and its sign-in (GET / and below, /auth/*); off when absent. */
+  console?: ConsoleOptions | undefined;
 };
 
 /** The HTTP edge: parse, authenticate, call one service verb, map the result. No rules live here. */
@@ -147,6 +152,8 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   registerAdminRoutes(app, core);
   registerExtensionRoutes(app, core);
   registerMeRoutes(app);
+  registerKeyRoutes(app, core);
+  if (options.console) registerConsole(app, core, { ...options.console, trustProxy: options.trustProxy });
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

@@ -38,6 +38,7 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
   if (!found) return undefined;
   const { key, owner, gone } = found;
   if (key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
+  if (key.expiresAt !== null && key.expiresAt <= core.now()) return undefined;
   const scopes = key.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
   touch(core, key.id);
   if (key.principal.startsWith('agent:')) {

@@ -12,8 +12,21 @@ import { usableEmail } from '../identity/usable-email';
 import { formatKeyToken, hashSecret } from './key-token';
 
 export type CreateKeyInput =
-  | { kind: 'agent'; name: string; owner: string; scopes?: Scope[] | undefined; label?: string | undefined }
-  | { kind: 'user'; email: string; scopes?: Scope[] | undefined; label?: string | undefined }
+  | {
+      kind: 'agent';
+      name: string;
+      owner: string;
+      scopes?: Scope[] | undefined;
+      label?: string | undefined;
+      expiresAt?: number | undefined;
+    }
+  | {
+      kind: 'user';
+      email: string;
+      scopes?: Scope[] | undefined;
+      label?: string | undefined;
+      expiresAt?: number | undefined;
+    }
   /** The identity provider's key for /scim/v2: the `scim` scope alone, principal `scim:<name>`. */
   | { kind: 'scim'; name: string; label?: string | undefined };
 
@@ -29,7 +42,14 @@ export type CreatedKey = {
 export async function insertKey(
   tx: Tx,
   at: number,
-  key: { id: string; secret: string; principal: string; scopes: Scope[]; label?: string | undefined },
+  key: {
+    id: string;
+    secret: string;
+    principal: string;
+    scopes: Scope[];
+    label?: string | undefined;
+    expiresAt?: number | undefined;
+  },
   actor: string,
 ): Promise<void> {
   const { id, principal, scopes } = key;
@@ -40,9 +60,11 @@ export async function insertKey(
     scopes,
     label: key.label ?? null,
     createdAt: at,
+    expiresAt: key.expiresAt ?? null,
   });
+  const expires = key.expiresAt === undefined ? {} : { expiresAt: new Date(key.expiresAt).toISOString() };
   await appendAudit(tx, at, [
-    { type: 'key.created', actor, subject: id, data: { keyId: id, principal, scopes } },
+    { type: 'key.created', actor, subject: id, data: { keyId: id, principal, scopes, ...expires } },
   ]);
 }
 
@@ -91,9 +113,17 @@ export async function createKey({
     } else {
       await tx.insert(users).values({ email: input.email, createdAt: at }).onConflictDoNothing();
     }
-    await insertKey(tx, at, { id, secret, principal, scopes, label: input.label }, actor.id);
+    if (input.expiresAt !== undefined && input.expiresAt <= at) return { expired: true } as const;
+    await insertKey(
+      tx,
+      at,
+      { id, secret, principal, scopes, label: input.label, expiresAt: input.expiresAt },
+      actor.id,
+    );
     return undefined;
   });
+  if (typeof conflict === 'object')
+    throw invalid('expiresAt must be in the future', [{ path: 'expiresAt', message: 'already past' }]);
   if (conflict !== undefined) {
     throw invalid(
       `agent ${input.kind === 'agent' ? input.name : ''} is owned by ${conflict}; an agent's owner cannot change`,
