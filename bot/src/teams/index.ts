@@ -9,6 +9,7 @@ import { GraphIdentity } from './graph-identity';
 import { onTurn } from './listeners/turn';
 import type { TeamsPort } from './port';
 
+export { AppPackageError, type AppPackageOptions, teamsAppPackage, teamsManifest } from './app-package';
 export { requestCard } from './cards/request-card';
 export type { TeamsConfig } from './config';
 export { GRAPH_URL, LOGIN_URL } from './config';

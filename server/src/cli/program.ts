@@ -8,6 +8,7 @@ import { registerLogin } from './commands/login';
 import { registerMcp } from './commands/mcp';
 import { registerPolicy } from './commands/policy';
 import { registerServe } from './commands/serve';
+import { registerTeams } from './commands/teams';
 import { CliError, EXIT, err } from './io';
 
 const ENVIRONMENT = `
@@ -17,7 +18,8 @@ HOST (default 127.0.0.1), COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTE
 COUNTERSIGN_SWEEP_INTERVAL_MS, COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS, COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES,
 COUNTERSIGN_WEBHOOK_HOSTS, COUNTERSIGN_CONSOLE_PACK, LOG_LEVEL;
 the Slack bot: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET or SLACK_APP_TOKEN, SLACK_APPROVALS_CHANNEL,
-SLACK_API_URL. exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY. The README explains each.
+SLACK_API_URL; the Teams bot: TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID, TEAMS_APPROVALS_CHANNEL
+(docs/teams.md). exec and mcp read COUNTERSIGN_URL and COUNTERSIGN_KEY. The README explains each.
 
 Run "countersign COMMAND --help" for a command's options.`;
 
@@ -67,6 +69,7 @@ export function buildProgram(argv: readonly string[]): Command {
   registerPolicy(program);
   registerAudit(program);
   registerBackup(program);
+  registerTeams(program);
   registerExec(program, argv);
   registerMcp(program, argv);
   wire(program);

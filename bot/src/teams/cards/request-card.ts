@@ -31,8 +31,16 @@ function requester(request: ActionRequest): string {
   return owner && id.startsWith('agent:') ? `${plain(id, 200)} (owner ${plain(owner, 200)})` : speech.who(id);
 }
 
-/** `{{DATE(…)}}` lets each reader's Teams show the time in their own zone. */
-const when = (iso: string) => `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}`;
+/**
+ * `{{DATE(…)}}` lets each reader's Teams show the time in their own zone. It takes RFC 3339 to the
+ * second only: with milliseconds (as toISOString writes them) the raw `{{DATE(…)}}` text is shown.
+ */
+export function when(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return plain(iso, 40);
+  const seconds = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${seconds}, SHORT)}} {{TIME(${seconds})}}`;
+}
 
 /**
  * The card approvers see, a pure function of the request: what, where, why, the masked params, who
