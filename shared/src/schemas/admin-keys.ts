@@ -9,17 +9,24 @@ const expiresAt = z.iso
   .meta({ description: 'After this instant the key authenticates no one. Must be in the future.' });
 const label = z.string().min(1).max(200).optional();
 
+// One object rather than a union, so a mistake is reported at its field (a union only says "invalid").
 export const CreateKeyRequest = z
-  .union([
-    z.strictObject({
-      agent: AgentName,
-      owner: Email.meta({ description: 'The person responsible for the agent; never its approver.' }),
-      scopes: z.array(Scope).min(1).max(5).optional(),
-      label,
-      expiresAt,
-    }),
-    z.strictObject({ user: Email, scopes: z.array(Scope).min(1).max(5).optional(), label, expiresAt }),
-  ])
+  .strictObject({
+    agent: AgentName.optional().meta({ description: 'An agent key for this agent (with `owner`)' }),
+    owner: Email.optional().meta({ description: "The agent's responsible person; never its approver." }),
+    user: Email.optional().meta({ description: 'A user key for this person (instead of `agent`)' }),
+    scopes: z.array(Scope).min(1).max(5).optional(),
+    label,
+    expiresAt,
+  })
+  .superRefine((body, ctx) => {
+    if ((body.agent === undefined) === (body.user === undefined))
+      ctx.addIssue({ code: 'custom', path: ['agent'], message: 'give either agent (with owner) or user' });
+    if (body.agent !== undefined && body.owner === undefined)
+      ctx.addIssue({ code: 'custom', path: ['owner'], message: 'required with agent' });
+    if (body.user !== undefined && body.owner !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['owner'], message: 'only for agent keys' });
+  })
   .meta({ id: 'CreateKeyRequest' });
 export type CreateKeyRequest = z.infer<typeof CreateKeyRequest>;
 

@@ -40,16 +40,22 @@ export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {
     const body = c.req.valid('json');
     const expiresAt = body.expiresAt === undefined ? undefined : Date.parse(body.expiresAt);
     const input =
-      'agent' in body
+      body.agent !== undefined
         ? {
             kind: 'agent' as const,
             name: body.agent,
-            owner: body.owner,
+            owner: body.owner ?? '',
             scopes: body.scopes,
             label: body.label,
             expiresAt,
           }
-        : { kind: 'user' as const, email: body.user, scopes: body.scopes, label: body.label, expiresAt };
+        : {
+            kind: 'user' as const,
+            email: body.user ?? '',
+            scopes: body.scopes,
+            label: body.label,
+            expiresAt,
+          };
     const made = await createKey({ ctx: { core, actor: c.var.actor }, input });
     return c.json(
       {
