@@ -55,6 +55,12 @@ export interface ApprovalsPort {
 
   messageOf(actionId: string): Promise<MessageRef | undefined>;
   saveMessage(actionId: string, ref: MessageRef): Promise<void>;
+  /**
+   * Records "posting this request's message since now" before the post is made. `earlier` says an
+   * attempt was claimed before and its ts never recorded (a crash between Slack's answer and the
+   * save): the message may exist, so look for it from `since` (ms) before posting again.
+   */
+  claimPost(actionId: string, channel: string): Promise<{ since: number; earlier: boolean }>;
   /** Remembers which Slack user a person is, so Home tabs and mentions can find them. */
   linkSlackUser(person: SlackPerson): Promise<void>;
   slackUserIdOf(email: string): Promise<string | undefined>;

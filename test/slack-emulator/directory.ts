@@ -22,6 +22,11 @@ export class Directory {
     this.#channelsById.set(channel.id, channel);
   }
 
+  /** Seeded (and name-created) channels, in the order they became known. */
+  get channels(): readonly SeedChannel[] {
+    return [...this.#channelsById.values()];
+  }
+
   /** An id that looks like Slack's: a type prefix and eight digits, unique within this emulator. */
   newId(prefix: string): string {
     this.#counter += 1;

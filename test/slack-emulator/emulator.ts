@@ -74,6 +74,20 @@ const DEFAULTS: ResolvedOptions = {
   appId: 'A00000001',
   strictChannels: false,
   socketPingIntervalMs: 10_000,
+  // bot/manifest.yaml's bot scopes.
+  botScopes: [
+    'chat:write',
+    'chat:write.public',
+    'commands',
+    'im:write',
+    'users:read',
+    'users:read.email',
+    'usergroups:read',
+    'channels:history',
+    'groups:history',
+    'channels:read',
+    'groups:read',
+  ],
 };
 
 export async function startSlackEmulator(opts: SlackEmulatorOptions = {}): Promise<SlackEmulator> {

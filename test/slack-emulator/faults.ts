@@ -4,6 +4,8 @@ export interface FaultResponse {
   status: number;
   headers: Record<string, string>;
   body: JsonObject;
+  /** Run the method first, then answer with this failure. */
+  afterHandling?: boolean;
 }
 
 /** Queued failures per method, consumed one per call. */
@@ -35,7 +37,12 @@ export class FaultQueue {
         body: { ok: false, error: 'ratelimited' },
       };
     }
-    return { status: fault.status, headers: {}, body: { ok: false, error: 'internal_error' } };
+    return {
+      status: fault.status,
+      headers: {},
+      body: { ok: false, error: 'internal_error' },
+      ...(fault.afterHandling && { afterHandling: true }),
+    };
   }
 
   pending(method: string): number {

@@ -67,11 +67,12 @@ async function handleApiCall(
     const spec = deps.methods[method];
     if (spec === undefined) return { status: 200, body: fail('unknown_method') };
     const fault = deps.faults.take(method);
-    if (fault !== undefined) return fault;
+    if (fault !== undefined && !fault.afterHandling) return fault;
     if (parsed.error !== undefined) return { status: 200, body: fail(parsed.error) };
     const denied = authenticate(deps.options, parsed.token, spec.token);
     if (denied !== undefined) return { status: 200, body: denied };
-    return { status: 200, body: spec.handle(deps.context(parsed.args)) };
+    const body = spec.handle(deps.context(parsed.args));
+    return fault ?? { status: 200, body };
   };
   const result = reply();
   record(deps, { method, args: parsed.args, token: parsed.token, contentType: parsed.contentType }, result);

@@ -23,6 +23,11 @@ export interface SlackEmulatorOptions {
   strictChannels?: boolean;
   /** How often the Socket Mode server pings its clients; @slack/socket-mode gives up after 30 s of silence. */
   socketPingIntervalMs?: number;
+  /**
+   * The bot token's OAuth scopes. Methods that need a scope (conversations.history) answer
+   * `missing_scope` with `needed` and `provided` without it, as Slack does. Defaults to bot/manifest.yaml's.
+   */
+  botScopes?: readonly string[];
 }
 
 export type ResolvedOptions = Required<SlackEmulatorOptions>;
@@ -61,7 +66,11 @@ export interface SeedChannel {
 /** The next N calls to a method fail this way instead of being handled. */
 export type Fault =
   | { status: 429; retryAfter: number }
-  | { status: 500 | 502 | 503 | 504 }
+  /**
+   * `afterHandling`: the call takes effect (a message is posted) and only then fails, as when Slack
+   * times out after accepting a post: the caller never learns the ts.
+   */
+  | { status: 500 | 502 | 503 | 504; afterHandling?: boolean }
   | { error: string };
 
 export interface RecordedCall {
@@ -95,6 +104,8 @@ export interface StoredMessage {
   blocks: Json[] | undefined;
   user: string;
   botId: string;
+  /** chat.postMessage's `metadata` ({event_type, event_payload}), returned by conversations.history with include_all_metadata. */
+  metadata: JsonObject | undefined;
   deleted: boolean;
   /** Every version of the message, oldest first; the last one is what the fields above show. */
   revisions: readonly MessageRevision[];

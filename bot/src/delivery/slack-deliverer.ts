@@ -7,6 +7,7 @@ import type { Identity } from '../identity';
 import type { ApprovalsPort, Delivery } from '../port';
 import { slackErrorText } from '../slack-error';
 import type { HomeRefresher } from './home-refresher';
+import { postRequestOnce } from './post-once';
 
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
 
@@ -18,9 +19,11 @@ export const SLACK_EVENTS = new Set(['action.submitted', 'review.recorded', 'rev
  * settled and tells the requester. In order per request; a Slack 429 pauses every delivery until its
  * Retry-After, any other failure backs that delivery off. A Slack outage delays messages and never
  * blocks the API. Every delivery is claimed (leased to this node) before any Slack call, so several
- * nodes post each message once. At least once only across a crash: a node killed after Slack
- * accepted a post but before the post's ts (or the delivery) was recorded leaves it to another node
- * after the lease, which posts again (docs/deployment.md, "Several nodes").
+ * nodes post each message once. A request's message survives a crash between Slack's answer and the
+ * saved ts too (postRequestOnce: the retry finds it in the channel's history by its metadata). Thread
+ * replies and DMs are at least once across a crash: a node killed after Slack accepted one but before
+ * the delivery was recorded leaves it to another node after the lease, which sends it again
+ * (docs/reliability.md, "Several nodes").
  */
 export class SlackDeliverer {
   readonly #client: WebClient;
@@ -31,6 +34,7 @@ export class SlackDeliverer {
   readonly #defaultChannel: string | undefined;
   readonly #consoleUrl: string | undefined;
   readonly #loop: KickLoop;
+  readonly #channelIds = new Map<string, string>();
   #pausedUntil = 0;
   #unsubscribe: (() => void) | undefined;
 
@@ -129,11 +133,15 @@ export class SlackDeliverer {
           'no Slack channel for this request: set the rule channel or SLACK_APPROVALS_CHANNEL',
         );
       } else {
-        const posted = await this.#client.chat.postMessage({ channel, ...message, unfurl_links: false });
-        if (posted.channel && posted.ts) {
-          ref = { channel: posted.channel, ts: posted.ts };
-          await this.#port.saveMessage(request.id, ref);
-        }
+        ref = await postRequestOnce({
+          client: this.#client,
+          port: this.#port,
+          log: this.#log,
+          channelIds: this.#channelIds,
+          actionId: request.id,
+          channel,
+          message,
+        });
       }
       await this.#home.refresh(this.#audience(request));
       return;

@@ -21,6 +21,7 @@ import {
 } from '../services/outbox/deliveries';
 import { issuePairingCode } from '../services/pairing/pairing-codes';
 import {
+  claimSlackPost,
   linkSlackUser,
   saveSlackMessage,
   slackMessageOf,
@@ -86,6 +87,7 @@ export function approvalsPort(core: Core): ApprovalsPort {
     onChange: (fn) => core.events.on('*', fn),
     messageOf: (actionId) => slackMessageOf(core, actionId),
     saveMessage: (actionId, ref) => saveSlackMessage(core, actionId, ref),
+    claimPost: (actionId, channel) => claimSlackPost(core, actionId, channel),
     linkSlackUser: (person) => linkSlackUser(core, person.email, person.slackUserId),
     slackUserIdOf: (email) => slackUserIdOf(core, email),
     slackGroupHandles: () => {

@@ -22,12 +22,24 @@ function blocksArg(args: JsonObject): Json[] | undefined {
   return Array.isArray(args.blocks) ? args.blocks : undefined;
 }
 
+// Slack keeps a message's metadata only when it has an event_type and an object event_payload.
+function metadataArg(args: JsonObject): JsonObject | undefined {
+  const metadata = args.metadata;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return undefined;
+  const payload = metadata.event_payload;
+  if (typeof metadata.event_type !== 'string' || typeof payload !== 'object' || payload === null)
+    return undefined;
+  return { event_type: metadata.event_type, event_payload: payload };
+}
+
 function postMessage({ args, directory, store, options }: MethodContext): JsonObject {
   const requested = stringArg(args, 'channel');
   const channel = requested === undefined ? undefined : directory.resolveChannel(requested);
   if (channel === undefined) return fail('channel_not_found');
   const rejected = rejectMessageContent(args, true);
   if (rejected !== undefined) return rejected;
+  const metadata = metadataArg(args);
+  if (args.metadata !== undefined && metadata === undefined) return fail('invalid_metadata_format');
   const message = store.post({
     channel,
     ts: store.nextTs(),
@@ -36,6 +48,7 @@ function postMessage({ args, directory, store, options }: MethodContext): JsonOb
     blocks: blocksArg(args),
     user: options.botUserId,
     botId: options.botId,
+    metadata,
   });
   return {
     ok: true,
