@@ -11,6 +11,8 @@ const LABEL: Record<Key, string> = {
   timeoutMs: 'timeout',
   grantTtlMs: 'grantTtl',
   channel: 'channel',
+  condition: 'condition',
+  risk: 'risk',
 };
 
 function show(key: Key, value: unknown): string {

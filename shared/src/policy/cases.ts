@@ -4,7 +4,8 @@ import { evaluate } from './evaluate';
 import type { PolicyProblem } from './problem';
 import { byPosition } from './problem';
 import { oneOrMany, text } from './schema';
-import type { Decision, EvaluationInput, Policy } from './types';
+import type { Decision, EvaluationInput, Policy, Risk } from './types';
+import { RISKS } from './types';
 import type { Path, YamlSource } from './yaml-source';
 import { issueProblems, lineOf, problemAt, readYaml } from './yaml-source';
 
@@ -18,6 +19,9 @@ export type CaseExpectation = {
   timeoutMs?: number;
   grantTtlMs?: number;
   channel?: string;
+  /** The `when:` that was true (as written in the policy). */
+  condition?: string;
+  risk?: Risk;
 };
 export type PolicyCase = { name: string; line: number; request: EvaluationInput; expect: CaseExpectation };
 export type CaseResult = {
@@ -37,6 +41,12 @@ const requestShape = {
   requester: text('a principal id such as agent:billing-bot'),
   source: text('a source').optional(),
   initiator: text('an initiator such as page or copilot:amazon-q').optional(),
+  // What a rule's `when:` reads: the action's params and context, who asks, and when.
+  params: z.record(z.string(), z.unknown(), { error: 'expected a map of params' }).optional(),
+  context: z.record(z.string(), z.unknown(), { error: 'expected a map' }).optional(),
+  owner: text("the agent's owner (an email)").optional(),
+  groups: z.array(z.string(), { error: 'expected a list of group names' }).optional(),
+  now: z.iso.datetime({ offset: true, error: 'expected a time such as 2026-11-28T22:00:00Z' }).optional(),
 };
 const expectShape = {
   effect: z.enum(['allow', 'deny', 'review'], { error: 'must be allow, deny or review' }),
@@ -50,6 +60,8 @@ const expectShape = {
   timeout: durationSchema.optional(),
   grantTtl: durationSchema.optional(),
   channel: text('a Slack channel').optional(),
+  condition: text('the condition that was true').optional(),
+  risk: z.enum(RISKS, { error: 'must be low, medium, high or critical' }).optional(),
 };
 const caseShape = {
   name: text('a case name'),
@@ -88,6 +100,9 @@ function duplicateNames(source: YamlSource): PolicyProblem[] {
   });
 }
 
+/** Monday 2026-01-05 12:00 UTC: inside business hours anywhere from UTC−5 to UTC+5. */
+export const CASE_CLOCK = Date.parse('2026-01-05T12:00:00Z');
+
 /** Parses a cases file for `countersign policy test`, reporting every problem with its position. */
 export function parseCases(
   text: string,
@@ -108,7 +123,9 @@ export function parseCases(
     const expect: CaseExpectation = { ...rest };
     if (timeout !== undefined) expect.timeoutMs = timeout;
     if (grantTtl !== undefined) expect.grantTtlMs = grantTtl;
-    return { name: c.name, line: lineOf(source, ['cases', i]), request: c.request, expect };
+    const { now, ...fields } = c.request;
+    const request: EvaluationInput = now === undefined ? fields : { ...fields, now: Date.parse(now) };
+    return { name: c.name, line: lineOf(source, ['cases', i]), request, expect };
   });
   return { ok: true, cases };
 }
@@ -125,7 +142,8 @@ function same(expected: unknown, actual: unknown): boolean {
 /** Evaluates each case's request against the policy and compares the decision with its expectation. */
 export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResult[] {
   return cases.map((c) => {
-    const actual = evaluate(policy, c.request);
+    // A case without a time is evaluated at a fixed instant, so its result does not change with the clock.
+    const actual = evaluate(policy, { now: CASE_CLOCK, ...c.request });
     const fields: Partial<Record<keyof CaseExpectation, unknown>> = actual;
     const keys = Object.keys(c.expect) as (keyof CaseExpectation)[];
     const mismatches = keys.filter((k) => !same(c.expect[k], fields[k]));

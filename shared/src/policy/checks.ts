@@ -1,4 +1,5 @@
 import { accessChecks } from './access-checks';
+import { conditionChecks } from './condition-checks';
 import { consoleChecks } from './console-checks';
 import { environmentChecks } from './environment-checks';
 import { isIdpEntry } from './idp';
@@ -114,6 +115,7 @@ export function crossChecks(source: YamlSource): PolicyProblem[] {
   const groups = isRaw(data.groups) ? data.groups : {};
   return [
     ...(Array.isArray(data.rules) ? ruleChecks(source, data.rules, groups) : []),
+    ...(Array.isArray(data.rules) ? conditionChecks(source, data.rules) : []),
     ...(isRaw(data.default) ? outcomeChecks(source, ['default'], data.default, groups) : []),
     ...(Array.isArray(data.consoles) ? consoleChecks(source, data.consoles) : []),
     ...environmentChecks(source, data),

@@ -1,3 +1,5 @@
+import type { CompiledCondition, ConditionInput } from './condition';
+import { compileCondition } from './condition';
 import type { GlobKind, Matcher } from './glob';
 import { compilePreparedGlobs, prepareValue } from './glob';
 import type { Decision, EvaluationInput, MatchKey, Policy, PolicyRule, RuleOutcome } from './types';
@@ -25,7 +27,7 @@ export const NOCASE: Record<MatchKey, boolean> = {
 
 export const FAIL_CLOSED_REASON = 'No rule matched and the policy has no default (fail closed).';
 
-type CompiledRule = { rule: PolicyRule; tests: [MatchKey, Matcher][] };
+type CompiledRule = { rule: PolicyRule; tests: [MatchKey, Matcher][]; condition?: CompiledCondition };
 
 /**
  * A policy's rules, compiled once per version. Most rules name a service in their action's first
@@ -62,16 +64,27 @@ function literalSegments(rule: PolicyRule): string[] | undefined {
   return [...segments];
 }
 
-/** Compiles every rule's globs; parsePolicy calls it, so evaluation never compiles. Throws on a bad glob. */
+function conditionOf(rule: PolicyRule): CompiledCondition | undefined {
+  if (rule.when === undefined) return undefined;
+  const result = compileCondition(rule.when);
+  if (!result.ok) throw new Error(`rule "${rule.name}": when: ${result.message}`);
+  return result.condition;
+}
+
+/**
+ * Compiles every rule's globs and conditions; parsePolicy calls it, so evaluation never compiles.
+ * Throws on a bad glob or condition (parsePolicy has reported those as problems before).
+ */
 export function compilePolicy(policy: Policy): void {
   if (compiled.has(policy)) return;
-  const all = policy.rules.map((rule) => ({
-    rule,
-    tests: MATCH_KEYS.flatMap((key): [MatchKey, Matcher][] => {
+  const all = policy.rules.map((rule): CompiledRule => {
+    const tests = MATCH_KEYS.flatMap((key): [MatchKey, Matcher][] => {
       const globs = rule.match[key];
       return globs ? [[key, compilePreparedGlobs(KIND[key], globs, NOCASE[key])]] : [];
-    }),
-  }));
+    });
+    const condition = conditionOf(rule);
+    return condition ? { rule, tests, condition } : { rule, tests };
+  });
   const anySegment: CompiledRule[] = [];
   const indexed = new Map<string, Set<CompiledRule>>();
   for (const entry of all) {
@@ -148,12 +161,65 @@ function decide(rule: string, outcome: RuleOutcome): Decision {
   }
 }
 
-/** The first rule whose every given match key matches decides; then the default; then deny. */
+function conditionInput(input: EvaluationInput): ConditionInput {
+  return {
+    action: input.action,
+    resource: input.resource,
+    environment: input.environment,
+    params: input.params,
+    context: input.context,
+    requester: {
+      id: input.requester,
+      kind: input.requesterKind ?? (input.requester.startsWith('agent:') ? 'agent' : 'person'),
+      owner: input.owner,
+      groups: input.groups ?? [],
+    },
+    source: input.source,
+    now: input.now ?? Date.now(),
+  };
+}
+
+function withMatch(
+  decision: Decision,
+  outcome: RuleOutcome,
+  condition: string | undefined,
+  errors: { rule: string; error: string }[],
+): Decision {
+  if (outcome.risk !== undefined) decision.risk = outcome.risk;
+  if (condition !== undefined) decision.condition = condition;
+  if (errors.length > 0) decision.conditionErrors = errors;
+  return decision;
+}
+
+/**
+ * The first rule whose every given match key matches, and whose `when:` (if any) is true, decides;
+ * then the default; then deny. A condition that cannot be evaluated (a missing field, a value of the
+ * wrong type) fails closed to its rule's stricter reading: an allow rule does not match, a review or
+ * deny rule does. Such errors are returned on the decision for the caller to count and log.
+ */
 export function evaluate(policy: Policy, input: EvaluationInput): Decision {
   const prepared = prepare(input);
-  for (const { rule, tests } of candidates(compiledPolicy(policy), input.action)) {
-    if (matches(tests, prepared)) return decide(rule.name, rule);
+  const errors: { rule: string; error: string }[] = [];
+  let bound: ConditionInput | undefined;
+  for (const { rule, tests, condition } of candidates(compiledPolicy(policy), input.action)) {
+    if (!matches(tests, prepared)) continue;
+    if (condition) {
+      bound ??= conditionInput(input);
+      const result = condition.run(bound);
+      if (!result.ok) {
+        errors.push({ rule: rule.name, error: result.error });
+        if (rule.effect === 'allow') continue;
+      } else if (!result.value) {
+        continue;
+      }
+    }
+    return withMatch(decide(rule.name, rule), rule, condition?.text, errors);
   }
-  if (policy.default) return decide('default', policy.default);
-  return { effect: 'deny', rule: 'default', reason: FAIL_CLOSED_REASON };
+  if (policy.default) return withMatch(decide('default', policy.default), policy.default, undefined, errors);
+  return withMatch(
+    { effect: 'deny', rule: 'default', reason: FAIL_CLOSED_REASON },
+    { effect: 'deny', reason: '' },
+    undefined,
+    errors,
+  );
 }

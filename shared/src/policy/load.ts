@@ -60,6 +60,7 @@ function normalize(file: PolicyFile): Policy {
     (rule): PolicyRule => ({
       name: rule.name,
       match: normalizeMatch(rule.match),
+      ...(rule.when !== undefined && { when: rule.when }),
       ...outcome(rule, defaults),
     }),
   );
@@ -84,6 +85,11 @@ function normalizeMatch(match: RuleMatch): RuleMatch {
 }
 
 function outcome(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutcome {
+  const decided = byEffect(fields, defaults);
+  return fields.risk === undefined ? decided : { ...decided, risk: fields.risk };
+}
+
+function byEffect(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutcome {
   const grantTtlMs = fields.grantTtl ?? defaults.grantTtlMs;
   switch (fields.effect) {
     case 'allow':

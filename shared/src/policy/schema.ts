@@ -4,6 +4,7 @@ import { consoleKeysAt, consoleSchema } from './console-schema';
 import { durationSchema } from './duration';
 import type { GlobKind } from './glob';
 import { globError } from './glob';
+import { RISKS } from './types';
 import type { Path } from './yaml-source';
 
 export const text = (what: string) =>
@@ -82,11 +83,15 @@ const outcomeShape = {
   teams: text('a Teams team/channel')
     .regex(/^[^/]+\/[^/]+$/, { error: 'expected "<team>/<channel>"' })
     .optional(),
+  // Shown wherever the request is shown; `critical` asks for step-up where step-up exists.
+  risk: z.enum(RISKS, { error: 'must be low, medium, high or critical' }).optional(),
 };
 
 const ruleShape = {
   name: text('a rule name'),
   match: z.strictObject(matchShape, { error: 'expected a map of globs; {} matches every request' }),
+  // A CEL expression, tested once the globs match; compiled and type-checked by the cross-checks.
+  when: text('a CEL condition such as params.rows > 10000').optional(),
   ...outcomeShape,
 };
 

@@ -1,4 +1,6 @@
 export type Effect = 'allow' | 'deny' | 'review';
+export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
+export type Risk = (typeof RISKS)[number];
 export type MatchKey = 'action' | 'resource' | 'environment' | 'requester' | 'source' | 'initiator';
 export const MATCH_KEYS: readonly MatchKey[] = [
   'action',
@@ -13,7 +15,8 @@ export const MATCH_KEYS: readonly MatchKey[] = [
 export type RuleMatch = { [K in MatchKey]?: string[] };
 
 /** What a rule decides, with the policy's defaults already filled in. */
-export type RuleOutcome =
+export type RuleOutcome = OutcomeByEffect & { risk?: Risk };
+type OutcomeByEffect =
   | { effect: 'allow'; grantTtlMs: number }
   | { effect: 'deny'; reason: string }
   | {
@@ -27,7 +30,8 @@ export type RuleOutcome =
       teams?: string;
     };
 
-export type PolicyRule = { name: string; match: RuleMatch } & RuleOutcome;
+/** `when` is a CEL condition, tested after the globs match; compiled once with the policy. */
+export type PolicyRule = { name: string; match: RuleMatch; when?: string } & RuleOutcome;
 
 /** JSON (or form) body pattern: maps match key by key, strings are globs, lists match any element. */
 export type BodyPattern = string | number | boolean | null | BodyPattern[] | { [key: string]: BodyPattern };
@@ -72,18 +76,38 @@ export type EvaluationInput = {
   source?: string;
   /** Who started it inside a console: `page` (the person) or `copilot:<name>`; from `context.initiator`. */
   initiator?: string;
+  /** What a rule's `when:` reads besides the fields above; absent parts read as empty. */
+  params?: Record<string, unknown> | undefined;
+  context?: Record<string, unknown> | undefined;
+  /** `agent` or `person`, the agent's owner, and the policy groups the requester (or owner) is in. */
+  requesterKind?: string;
+  owner?: string | undefined;
+  groups?: readonly string[];
+  /** When the request is evaluated (ms since the epoch); the evaluation's own clock when absent. */
+  now?: number;
 };
 
-export type Decision =
-  | { effect: 'allow'; rule: string; grantTtlMs: number }
-  | { effect: 'deny'; rule: string; reason: string }
-  | {
-      effect: 'review';
-      rule: string;
-      approvers: string[];
-      minApprovals: number;
-      timeoutMs: number;
-      grantTtlMs: number;
-      channel?: string;
-      teams?: string;
-    };
+/** Why a rule with a condition matched: the condition that was true, or that failed closed. */
+export type DecisionMatch = {
+  /** The `when:` that was true for this request (absent when the rule has none). */
+  condition?: string;
+  risk?: Risk;
+  /** Conditions that could not be evaluated, each read as its rule's stricter side. */
+  conditionErrors?: { rule: string; error: string }[];
+};
+
+export type Decision = DecisionMatch &
+  (
+    | { effect: 'allow'; rule: string; grantTtlMs: number }
+    | { effect: 'deny'; rule: string; reason: string }
+    | {
+        effect: 'review';
+        rule: string;
+        approvers: string[];
+        minApprovals: number;
+        timeoutMs: number;
+        grantTtlMs: number;
+        channel?: string;
+        teams?: string;
+      }
+  );

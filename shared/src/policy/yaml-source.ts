@@ -8,7 +8,13 @@ export type Path = readonly PropertyKey[];
 /** A map from the YAML data, before the schema has vouched for its shape. */
 export type Raw = Record<string, unknown>;
 export const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-export type YamlSource = { file: string; doc: Document; lineCounter: LineCounter; data: unknown };
+export type YamlSource = {
+  file: string;
+  doc: Document;
+  lineCounter: LineCounter;
+  data: unknown;
+  text: string;
+};
 // `missing` is set when the map at `depth` lacks the next key of the path.
 type Located = { node: unknown; key: unknown; missing: string | undefined; depth: number };
 
@@ -29,7 +35,7 @@ export function readYaml(
   // A duplicate key leaves a usable document; any other error may leave nonsense worth no further report.
   if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return { source: undefined, problems };
   try {
-    return { source: { file, doc, lineCounter, data: doc.toJS() }, problems };
+    return { source: { file, doc, lineCounter, data: doc.toJS(), text }, problems };
   } catch (error) {
     problems.push(at(0, error instanceof Error ? error.message : String(error)));
     return { source: undefined, problems };
