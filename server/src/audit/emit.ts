@@ -2,6 +2,7 @@ import type { AuditEventType } from '@countersign/shared';
 import { desc } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { auditEvents } from '../db/schema';
+import { hotOf } from '../db/write-queue';
 import { canonicalJson, chainHashOfData, GENESIS_HASH } from './chain';
 
 // The chain head as of each open transaction's last append. Keyed by the transaction object, so
@@ -40,7 +41,9 @@ export async function appendAudit(tx: Queryable, at: number, events: AuditInput[
     prevHash = hash;
     return row;
   });
-  await tx.insert(auditEvents).values(rows);
+  const hot = hotOf(tx);
+  if (hot) for (const row of rows) hot.insertAudit(row);
+  else await tx.insert(auditEvents).values(rows);
   if ('rollback' in tx) heads.set(tx, { seq, hash: prevHash });
   for (const listener of listeners) listener(rows.length);
 }
@@ -50,6 +53,8 @@ export async function readAuditHead(tx: Queryable): Promise<{ seq: number; hash:
   // Within one transaction the head only moves by our own appends: read it once, then carry it.
   const known = heads.get(tx);
   if (known) return known;
+  const hot = hotOf(tx);
+  if (hot) return hot.auditHead() ?? { seq: 0, hash: GENESIS_HASH };
   const [row] = await tx
     .select({ seq: auditEvents.seq, hash: auditEvents.hash })
     .from(auditEvents)

@@ -3,6 +3,7 @@ import { type Client, createClient } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { filePathOf } from '../secret';
+import { type LocalStore, openLocalStore } from './local';
 import * as schema from './schema';
 import { FileIdentity, markDatabaseCreated, refuseVanishedDatabase } from './storage-identity';
 
@@ -16,6 +17,11 @@ export type Database = {
   client: Client;
   url: string;
   isLocal: boolean;
+  /**
+   * For a `file:` database, the write queue's own connection and the hot statements (local.ts);
+   * undefined for a remote database (and `:memory:`), where everything goes through `client`.
+   */
+  local?: LocalStore;
   /** Throws StorageUnavailable if the local file was deleted or replaced since it was opened. */
   checkStorage(onLost: (reason: string) => void): void;
   close(): void;
@@ -46,12 +52,18 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   await migrate(db, { migrationsFolder });
   if (path) await markDatabaseCreated(path);
   const identity = path ? new FileIdentity(path) : undefined;
+  // Opened after the migrations, so its statements are prepared against the current schema.
+  const local = path ? openLocalStore(path) : undefined;
   return {
     db,
     client,
     url,
     isLocal,
+    ...(local && { local }),
     checkStorage: (onLost) => identity?.check(onLost),
-    close: () => client.close(),
+    close: () => {
+      local?.close();
+      client.close();
+    },
   };
 }

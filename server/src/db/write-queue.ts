@@ -1,4 +1,18 @@
-import type { Db, Tx } from './client';
+import type { Db, Queryable, Tx } from './client';
+import type { HotStatements } from './local';
+
+// The open transactions the queue runs on the local writer connection, and that connection's raw
+// statements. Only a transaction the queue itself opened on the writer is here, so a statement run
+// through `hotOf(tx)` always lands inside that transaction.
+const hotByTx = new WeakMap<object, HotStatements>();
+
+/**
+ * The raw prepared statements for `tx`, when it is a write-queue transaction on a local file's
+ * writer connection; undefined otherwise (a remote database: use drizzle on `tx`).
+ */
+export function hotOf(tx: Queryable): HotStatements | undefined {
+  return hotByTx.get(tx);
+}
 
 type Job = {
   run: (tx: Tx) => Promise<unknown>;
@@ -19,14 +33,19 @@ export class WriteQueue {
   readonly #db: Db;
   readonly #maxBatch: number;
   readonly #beforeCommit: () => void;
+  readonly #hot: HotStatements | undefined;
   #pending: Job[] = [];
   #draining = false;
 
-  /** `beforeCommit` may throw to refuse a batch outright (the database file vanished: nothing may commit). */
-  constructor(db: Db, maxBatch = 128, beforeCommit: () => void = () => undefined) {
+  /**
+   * `beforeCommit` may throw to refuse a batch outright (the database file vanished: nothing may commit).
+   * `hot`: the raw statements of the connection `db` runs on, when `db` is a local file's writer.
+   */
+  constructor(db: Db, maxBatch = 128, beforeCommit: () => void = () => undefined, hot?: HotStatements) {
     this.#db = db;
     this.#maxBatch = maxBatch;
     this.#beforeCommit = beforeCommit;
+    this.#hot = hot;
   }
 
   run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -64,6 +83,7 @@ export class WriteQueue {
     }
     try {
       await this.#db.transaction(async (tx) => {
+        if (this.#hot) hotByTx.set(tx, this.#hot);
         for (const job of batch) results.push(await job.run(tx));
       });
     } catch (error) {

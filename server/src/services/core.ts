@@ -57,7 +57,14 @@ export function createCore(options: {
     database.checkStorage((reason) => log.fatal({ db: database.url }, `${reason}: refusing writes`));
   return {
     database: options.database,
-    writes: new WriteQueue(options.database.db, 128, checkStorage),
+    // A local file's writes run on its own long-lived writer connection, with raw statements for the
+    // hot path (db/local.ts); a remote database's on @libsql/client, through drizzle alone.
+    writes: new WriteQueue(
+      options.database.local?.writerDb ?? options.database.db,
+      128,
+      checkStorage,
+      options.database.local?.hot,
+    ),
     policy: options.policy,
     events: new ActionEvents(),
     secret: options.secret,

@@ -5,13 +5,14 @@ import { canonicalJson } from '../../audit/chain';
 import type { AuditInput } from '../../audit/emit';
 import { type Actor, hasScope } from '../../context';
 import { actions } from '../../db/schema';
+import { hotOf } from '../../db/write-queue';
 import { DomainError, forbidden, invalid } from '../../errors';
 import { newId } from '../../ids';
 import { callbackHostAllowed } from '../../webhooks/callback-hosts';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
-import { assertOwnerActive } from '../identity/owner-active';
 import { digestOf, sha256Hex } from '../grants/tokens';
+import { assertOwnerActive } from '../identity/owner-active';
 import { record } from '../outbox/record';
 import { type ActionRow, loadAction } from './rows';
 import { toActionRequest } from './view';
@@ -77,12 +78,18 @@ export async function submitAction({
   const requestHash = idempotencyKey === undefined ? null : sha256Hex(canonicalJson(input));
 
   const outcome = await core.writes.run(async (tx) => {
+    // A local file's writer runs the hot statements prepared once; a remote database runs drizzle.
+    const hot = hotOf(tx);
     if (idempotencyKey !== undefined) {
-      const [existing] = await tx
-        .select({ id: actions.id, requestHash: actions.requestHash })
-        .from(actions)
-        .where(and(eq(actions.requesterId, requester.id), eq(actions.idempotencyKey, idempotencyKey)))
-        .limit(1);
+      const existing = hot
+        ? hot.findIdempotent(requester.id, idempotencyKey)
+        : (
+            await tx
+              .select({ id: actions.id, requestHash: actions.requestHash })
+              .from(actions)
+              .where(and(eq(actions.requesterId, requester.id), eq(actions.idempotencyKey, idempotencyKey)))
+              .limit(1)
+          )[0];
       if (existing) {
         if (existing.requestHash !== requestHash) return { kind: 'mismatch' as const };
         return { kind: 'replay' as const, id: existing.id };
@@ -124,7 +131,8 @@ export async function submitAction({
       expiresAt: review ? now + review.timeoutMs : null,
       decidedAt: status === 'pending' ? null : now,
     };
-    await tx.insert(actions).values(row);
+    if (hot) hot.insertAction(row);
+    else await tx.insert(actions).values(row);
     const type =
       status === 'allowed' ? 'action.allowed' : status === 'blocked' ? 'action.blocked' : 'action.submitted';
     const { idempotencyKey: _key, requestHash: _hash, keyId: _keyId, ...recorded } = row;

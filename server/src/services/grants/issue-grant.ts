@@ -1,6 +1,7 @@
 import type { AuditInput } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { grants } from '../../db/schema';
+import { hotOf } from '../../db/write-queue';
 import { newId } from '../../ids';
 import type { GrantRow } from '../actions/rows';
 import type { Core } from '../core';
@@ -29,7 +30,9 @@ export async function issueGrant(
     redeemKeyId: null,
   };
   grant.tokenHash = sha256Hex(grantToken(core.secret, grant.id));
-  await tx.insert(grants).values(grant);
+  const hot = hotOf(tx);
+  if (hot) hot.insertGrant(grant);
+  else await tx.insert(grants).values(grant);
   const event: AuditInput = {
     type: 'grant.issued',
     actor,

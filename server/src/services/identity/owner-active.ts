@@ -9,7 +9,12 @@ import { isDeprovisioned } from './deprovisioned';
  */
 export async function assertOwnerActive(core: Core, actor: Actor): Promise<void> {
   if (actor.kind !== 'agent') return;
-  if (!(await isDeprovisioned(core.database.db, actor.owner))) return;
+  // A local file reads it through a statement prepared once (db/local.ts); the same query otherwise.
+  const local = core.database.local;
+  const gone = local
+    ? local.reads.isDeprovisioned(actor.owner)
+    : await isDeprovisioned(core.database.db, actor.owner);
+  if (!gone) return;
   throw new DomainError(
     'owner_inactive',
     `the owner of agent ${actor.name} (${actor.owner}) was deactivated by the identity provider; an admin must reassign the agent (countersign agents reassign ${actor.name} --owner EMAIL)`,

@@ -24,17 +24,29 @@ function prepareLookup(db: Db) {
     .prepare();
 }
 
-/** Turns a bearer token into an actor, or undefined when the key is unknown, wrong or revoked. */
-export async function authenticate(core: Core, token: string): Promise<Actor | undefined> {
-  const parsed = parseKeyToken(token);
-  if (!parsed) return undefined;
+/** The key, its agent's owner, and whether SCIM took the key's person away: one statement. */
+async function lookupKey(core: Core, id: string) {
+  // A local file: the statement prepared once on the long-lived reader connection (db/local.ts).
+  const local = core.database.local;
+  if (local) {
+    const row = local.reads.keyById(id);
+    return row && { key: row, owner: row.owner, gone: row.gone };
+  }
   const db = core.database.db;
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = prepareLookup(db);
     lookups.set(db, lookup);
   }
-  const [found] = await lookup.execute({ id: parsed.keyId });
+  const [found] = await lookup.execute({ id });
+  return found && { key: found.key, owner: found.owner, gone: Boolean(found.gone) };
+}
+
+/** Turns a bearer token into an actor, or undefined when the key is unknown, wrong or revoked. */
+export async function authenticate(core: Core, token: string): Promise<Actor | undefined> {
+  const parsed = parseKeyToken(token);
+  if (!parsed) return undefined;
+  const found = await lookupKey(core, parsed.keyId);
   if (!found) return undefined;
   const { key, owner, gone } = found;
   if (key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
@@ -54,7 +66,7 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
     };
   }
   if (key.principal.startsWith('user:')) {
-    if (Boolean(gone)) return undefined;
+    if (gone) return undefined;
     const email = key.principal.slice('user:'.length);
     return { kind: 'person', via: 'api', id: key.principal, email, keyId: key.id, scopes };
   }

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { type AuditInput, appendAudit } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { outbox } from '../../db/schema';
+import { hotOf } from '../../db/write-queue';
 import { newId } from '../../ids';
 import type { Core } from '../core';
 
@@ -45,6 +46,11 @@ export async function record(core: Core, tx: Tx, at: number, events: AuditInput[
           }))
       : [],
   );
+  const hot = hotOf(tx);
+  if (hot) {
+    for (const row of rows) hot.insertOutbox(row, callbackOnly.has(row.sink));
+    return;
+  }
   const always = rows.filter((row) => !callbackOnly.has(row.sink));
   if (always.length > 0) await tx.insert(outbox).values(always);
   for (const row of rows.filter((r) => callbackOnly.has(r.sink))) {

@@ -1,0 +1,634 @@
+import type {
+  Client,
+  InArgs,
+  InStatement,
+  InValue,
+  ResultSet,
+  Row,
+  Transaction,
+  TransactionMode,
+} from '@libsql/client';
+import { LibsqlError } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import Sqlite from 'libsql';
+import * as schema from './schema';
+
+type Connection = Sqlite.Database;
+type Statement = Sqlite.Statement;
+
+/**
+ * The fast path for a local database file: connections that stay open for the process's life, each
+ * statement prepared once per connection. Through @libsql/client every statement is prepared anew,
+ * wrapped in `raw(true)` inside a try/catch and mapped through a row object; on the allow path that was
+ * a large share of a request's CPU. Remote databases (libsql://, http://) keep @libsql/client.
+ *
+ * Two connections, each opened with the durability settings (a connection that writes must never
+ * fall back to a weaker `synchronous`):
+ * - the writer, which only the write queue uses, one transaction at a time (group commit);
+ * - the reader, for reads outside any transaction (the key lookup), which sees only committed rows.
+ */
+export type LocalStore = {
+  /** Drizzle over the writer connection: what the write queue's jobs get as `tx`. */
+  writerDb: ReturnType<typeof drizzle<typeof schema>>;
+  /** Raw statements on the writer; valid only inside the write queue's open transaction. */
+  hot: HotStatements;
+  /** Prepared reads on the reader connection. */
+  reads: ReadStatements;
+  /** The pragmas each of the store's connections reports (tests check every one). */
+  pragmas(): { journalMode: unknown; synchronous: unknown }[];
+  close(): void;
+};
+
+/** Opens a connection with WAL, synchronous=FULL and the busy timeout the CLI's brief locks need. */
+export function openConnection(path: string): Connection {
+  const connection = new Sqlite(path, { timeout: 5_000 });
+  // WAL lets readers run beside the one writer; synchronous=FULL fsyncs every commit, so an audit event
+  // the API has acknowledged survives a power cut. Set on every connection: the setting is per connection.
+  connection.exec('PRAGMA journal_mode = WAL');
+  connection.exec('PRAGMA synchronous = FULL');
+  connection.exec('PRAGMA busy_timeout = 5000');
+  connection.exec('PRAGMA foreign_keys = ON');
+  return connection;
+}
+
+export function openLocalStore(path: string): LocalStore {
+  const writer = openConnection(path);
+  const reader = openConnection(path);
+  const client = new ConnectionClient(writer);
+  return {
+    writerDb: drizzle(client, { schema }),
+    hot: new HotStatements(writer),
+    reads: new ReadStatements(reader),
+    pragmas: () =>
+      [writer, reader].map((c) => ({
+        journalMode: (c.prepare('PRAGMA journal_mode').raw(true).get() as unknown[])[0],
+        synchronous: (c.prepare('PRAGMA synchronous').raw(true).get() as unknown[])[0],
+      })),
+    close() {
+      client.close();
+      reader.close();
+    },
+  };
+}
+
+// --- the raw statements of the allow path --------------------------------------------------------
+
+type Bind = (string | number | null)[];
+
+/** Prepares each statement on first use and keeps it for the connection's life. */
+class Prepared {
+  readonly #connection: Connection;
+  readonly #cache = new Map<string, Statement>();
+  constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+  get(sql: string): Statement {
+    let statement = this.#cache.get(sql);
+    if (!statement) {
+      statement = this.#connection.prepare(sql);
+      this.#cache.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+const json = (value: unknown): string | null =>
+  value === null || value === undefined ? null : JSON.stringify(value);
+
+export type ActionInsert = {
+  id: string;
+  status: string;
+  action: string;
+  resource: string | null;
+  environment: string | null;
+  params: Record<string, unknown> | null;
+  justification: string | null;
+  source: string;
+  context: Record<string, unknown>;
+  requesterId: string;
+  requesterOwner: string | null;
+  keyId: string | null;
+  digest: string;
+  ruleName: string;
+  ruleEffect: string;
+  policyVersion: string;
+  approvers: string[];
+  requiredApprovals: number;
+  receivedApprovals: number;
+  channel: string | null;
+  teamsChannel: string | null;
+  reason: string | null;
+  grantTtlMs: number;
+  callbackUrl: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  decidedAt: number | null;
+};
+
+/**
+ * The writes every decision makes, as the rows drizzle would write them (json columns as JSON text).
+ * Nothing here opens or ends a transaction: the write queue holds one open around its jobs.
+ */
+export class HotStatements {
+  readonly #s: Prepared;
+  constructor(connection: Connection) {
+    this.#s = new Prepared(connection);
+  }
+
+  findIdempotent(requesterId: string, key: string): { id: string; requestHash: string | null } | undefined {
+    const row = this.#s
+      .get('SELECT id, request_hash FROM actions WHERE requester_id = ? AND idempotency_key = ? LIMIT 1')
+      .raw(true)
+      .get(requesterId, key) as [string, string | null] | undefined;
+    return row ? { id: row[0], requestHash: row[1] } : undefined;
+  }
+
+  insertAction(r: ActionInsert): void {
+    const values: Bind = [
+      r.id,
+      r.status,
+      r.action,
+      r.resource,
+      r.environment,
+      json(r.params),
+      r.justification,
+      r.source,
+      json(r.context),
+      r.requesterId,
+      r.requesterOwner,
+      r.keyId,
+      r.digest,
+      r.ruleName,
+      r.ruleEffect,
+      r.policyVersion,
+      json(r.approvers),
+      r.requiredApprovals,
+      r.receivedApprovals,
+      r.channel,
+      r.teamsChannel,
+      r.reason,
+      r.grantTtlMs,
+      r.callbackUrl,
+      r.idempotencyKey,
+      r.requestHash,
+      r.createdAt,
+      r.expiresAt,
+      r.decidedAt,
+    ];
+    this.#s
+      .get(`INSERT INTO actions (id, status, action, resource, environment, params, justification, source,
+        context, requester_id, requester_owner, key_id, digest, rule_name, rule_effect, policy_version,
+        approvers, required_approvals, received_approvals, channel, teams_channel, reason, grant_ttl_ms,
+        callback_url, idempotency_key, request_hash, created_at, expires_at, decided_at)
+        VALUES (${values.map(() => '?').join(', ')})`)
+      .run(values);
+  }
+
+  insertGrant(g: {
+    id: string;
+    actionId: string;
+    tokenHash: string;
+    digest: string;
+    createdAt: number;
+    expiresAt: number;
+    redeemedAt: number | null;
+    redeemKey: string | null;
+    redeemKeyId: string | null;
+  }): void {
+    this.#s
+      .get(`INSERT INTO grants (id, action_id, token_hash, digest, created_at, expires_at, redeemed_at,
+        redeem_key, redeem_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run([
+        g.id,
+        g.actionId,
+        g.tokenHash,
+        g.digest,
+        g.createdAt,
+        g.expiresAt,
+        g.redeemedAt,
+        g.redeemKey,
+        g.redeemKeyId,
+      ]);
+  }
+
+  auditHead(): { seq: number; hash: string } | undefined {
+    const row = this.#s.get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').raw(true).get() as
+      | [number, string]
+      | undefined;
+    return row ? { seq: row[0], hash: row[1] } : undefined;
+  }
+
+  insertAudit(e: {
+    seq: number;
+    at: string;
+    type: string;
+    actor: string;
+    subject: string | null;
+    data: string;
+    prevHash: string;
+    hash: string;
+  }): void {
+    this.#s
+      .get(
+        'INSERT INTO audit_events (seq, at, type, actor, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run([e.seq, e.at, e.type, e.actor, e.subject, e.data, e.prevHash, e.hash]);
+  }
+
+  /** `onlyWithCallback`: written only if the request names a callbackUrl (one statement, no read first). */
+  insertOutbox(
+    o: {
+      id: string;
+      sink: string;
+      actionId: string;
+      event: string;
+      payload: Record<string, unknown>;
+      nextAttemptAt: number;
+      createdAt: number;
+    },
+    onlyWithCallback: boolean,
+  ): void {
+    const values: Bind = [
+      o.id,
+      o.sink,
+      o.actionId,
+      o.event,
+      JSON.stringify(o.payload),
+      o.nextAttemptAt,
+      o.createdAt,
+    ];
+    if (onlyWithCallback) {
+      this.#s
+        .get(`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
+          SELECT ?, ?, ?, ?, ?, 0, ?, ? FROM actions WHERE id = ?3 AND callback_url IS NOT NULL`)
+        .run(values);
+      return;
+    }
+    this.#s
+      .get(`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
+        VALUES (?, ?, ?, ?, ?, 0, ?, ?)`)
+      .run(values);
+  }
+}
+
+export type KeyLookupRow = {
+  id: string;
+  secretHash: string;
+  principal: string;
+  scopes: string[];
+  revokedAt: number | null;
+  expiresAt: number | null;
+  owner: string | null;
+  gone: boolean;
+};
+
+// The identity provider's word, as deprovisionedSql states it: known to SCIM, and no live active row.
+const DEPROVISIONED = (email: string) =>
+  `(SELECT count(*) > 0 AND coalesce(sum(active = 1 AND deleted_at IS NULL), 0) = 0 FROM scim_users WHERE email = ${email})`;
+
+/** Reads outside any transaction, on the reader connection: they see committed rows only. */
+export class ReadStatements {
+  readonly #s: Prepared;
+  constructor(connection: Connection) {
+    this.#s = new Prepared(connection);
+  }
+
+  /** The key, its agent's owner and whether SCIM took the key's person away, in one statement. */
+  keyById(id: string): KeyLookupRow | undefined {
+    const row = this.#s
+      .get(`SELECT k.id, k.secret_hash, k.principal, k.scopes, k.revoked_at, k.expires_at, a.owner,
+          ${DEPROVISIONED('substr(k.principal, 6)')}
+        FROM api_keys k LEFT JOIN agents a ON 'agent:' || a.name = k.principal
+        WHERE k.id = ? LIMIT 1`)
+      .raw(true)
+      .get(id) as
+      | [string, string, string, string, number | null, number | null, string | null, number]
+      | undefined;
+    if (!row) return undefined;
+    const scopes: unknown = JSON.parse(row[3]);
+    return {
+      id: row[0],
+      secretHash: row[1],
+      principal: row[2],
+      scopes: Array.isArray(scopes) ? scopes.filter((s): s is string => typeof s === 'string') : [],
+      revokedAt: row[4],
+      expiresAt: row[5],
+      owner: row[6],
+      gone: row[7] === 1,
+    };
+  }
+
+  isDeprovisioned(email: string): boolean {
+    const row = this.#s
+      .get(`SELECT ${DEPROVISIONED('?')}`)
+      .raw(true)
+      .get(email) as [number] | undefined;
+    return row?.[0] === 1;
+  }
+}
+
+// --- a @libsql/client Client over one connection, for drizzle ------------------------------------
+
+type Cached = { statement: Statement; reader: boolean; columns: string[]; columnTypes: string[] };
+
+/**
+ * Implements the @libsql/client interface over one long-lived connection, with a statement cache, so
+ * drizzle's queries inside the write queue's jobs run on the writer in its open transaction. Values go
+ * in and come out exactly as @libsql/client's local driver converts them (integers as numbers, blobs
+ * as ArrayBuffers, booleans as 0/1, SQLite errors as LibsqlError with the same codes).
+ */
+class ConnectionClient implements Client {
+  readonly #connection: Connection;
+  readonly #cache = new Map<string, Cached>();
+  closed = false;
+  readonly protocol = 'file';
+
+  constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+
+  run(stmt: InStatement | string, args?: InArgs): ResultSet {
+    const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+    const given = typeof stmt === 'string' ? args : stmt.args;
+    try {
+      const cached = this.#prepare(sql);
+      const bound = bindArgs(given);
+      if (cached.reader) {
+        const raw = cached.statement.all(bound) as unknown[][];
+        return resultSet(
+          cached.columns,
+          cached.columnTypes,
+          raw.map((r) => toRow(r, cached.columns)),
+          0,
+          undefined,
+        );
+      }
+      const info = cached.statement.run(bound);
+      return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
+    } catch (error) {
+      throw toLibsqlError(error);
+    }
+  }
+
+  #prepare(sql: string): Cached {
+    let cached = this.#cache.get(sql);
+    if (!cached) {
+      const statement = this.#connection.prepare(sql);
+      statement.safeIntegers(true);
+      const reader = statement.reader;
+      if (reader) statement.raw(true);
+      const columns = reader ? statement.columns() : [];
+      cached = {
+        statement,
+        reader,
+        columns: columns.map((c) => c.name),
+        columnTypes: columns.map((c) => c.type ?? ''),
+      };
+      // Schema changes (migrations run elsewhere) reprepare inside SQLite; the cache stays valid.
+      this.#cache.set(sql, cached);
+    }
+    return cached;
+  }
+
+  async execute(stmt: InStatement | string, args?: InArgs): Promise<ResultSet> {
+    return this.run(stmt, args);
+  }
+
+  async batch(stmts: (InStatement | [string, InArgs?])[], _mode?: TransactionMode): Promise<ResultSet[]> {
+    const tx: ConnectionTransaction = await this.transaction('write');
+    try {
+      const results = await tx.batch(stmts);
+      await tx.commit();
+      return results;
+    } finally {
+      tx.close();
+    }
+  }
+
+  async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
+    return this.batch([...stmts]);
+  }
+
+  async transaction(mode: TransactionMode = 'write'): Promise<ConnectionTransaction> {
+    this.run(
+      mode === 'write'
+        ? 'BEGIN IMMEDIATE'
+        : mode === 'read'
+          ? 'BEGIN TRANSACTION READONLY'
+          : 'BEGIN DEFERRED',
+    );
+    return new ConnectionTransaction(this, this.#connection);
+  }
+
+  async executeMultiple(sql: string): Promise<void> {
+    try {
+      this.#connection.exec(sql);
+    } catch (error) {
+      throw toLibsqlError(error);
+    }
+  }
+
+  async sync(): Promise<undefined> {
+    return undefined;
+  }
+
+  async reconnect(): Promise<void> {
+    throw new LibsqlError('the writer connection is opened once and not reconnected', 'CLIENT_CLOSED');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#cache.clear();
+    if (this.#connection.open) this.#connection.close();
+  }
+}
+
+class ConnectionTransaction implements Transaction {
+  readonly #client: ConnectionClient;
+  readonly #connection: Connection;
+  #settled = false;
+
+  constructor(client: ConnectionClient, connection: Connection) {
+    this.#client = client;
+    this.#connection = connection;
+  }
+
+  get closed(): boolean {
+    return this.#settled || !this.#connection.open || !this.#connection.inTransaction;
+  }
+
+  #open(): void {
+    if (this.closed) throw new LibsqlError('The transaction is closed', 'TRANSACTION_CLOSED');
+  }
+
+  async execute(stmt: InStatement | string, args?: InArgs): Promise<ResultSet> {
+    this.#open();
+    return this.#client.run(stmt, args);
+  }
+
+  async batch(stmts: (InStatement | [string, InArgs?])[]): Promise<ResultSet[]> {
+    const results: ResultSet[] = [];
+    for (const stmt of stmts) {
+      this.#open();
+      results.push(Array.isArray(stmt) ? this.#client.run(stmt[0], stmt[1]) : this.#client.run(stmt));
+    }
+    return results;
+  }
+
+  async executeMultiple(sql: string): Promise<void> {
+    this.#open();
+    await this.#client.executeMultiple(sql);
+  }
+
+  async commit(): Promise<void> {
+    this.#open();
+    this.#settled = true;
+    try {
+      // With synchronous=FULL the commit returns after the WAL is fsynced: only then does a job's
+      // caller hear its answer.
+      this.#client.run('COMMIT');
+    } catch (error) {
+      this.#rollbackQuietly();
+      throw error;
+    }
+  }
+
+  async rollback(): Promise<void> {
+    this.#settled = true;
+    this.#rollbackQuietly();
+  }
+
+  close(): void {
+    this.#settled = true;
+    this.#rollbackQuietly();
+  }
+
+  #rollbackQuietly(): void {
+    if (this.#connection.open && this.#connection.inTransaction) {
+      try {
+        this.#client.run('ROLLBACK');
+      } catch {
+        // SQLite rolled back on its own (a full disk, an I/O error): nothing is left open.
+      }
+    }
+  }
+}
+
+function bindArgs(args: InArgs | undefined): unknown[] | Record<string, unknown> {
+  if (args === undefined) return [];
+  if (Array.isArray(args)) return args.map(toSql);
+  const named: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(args)) {
+    const bare = name[0] === '@' || name[0] === '$' || name[0] === ':' ? name.slice(1) : name;
+    named[bare] = toSql(value);
+  }
+  return named;
+}
+
+function toSql(value: InValue): unknown {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value))
+      throw new RangeError('Only finite numbers (not Infinity or NaN) can be passed as arguments');
+    return value;
+  }
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof ArrayBuffer) return Buffer.from(value);
+  if (value instanceof Date) return value.valueOf();
+  if (value === undefined) throw new TypeError('undefined cannot be passed as argument to the database');
+  return value;
+}
+
+function fromSql(value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    if (value < BigInt(Number.MIN_SAFE_INTEGER) || value > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError('Received integer which cannot be safely represented as a JavaScript number');
+    }
+    return Number(value);
+  }
+  if (value instanceof Buffer)
+    return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+  return value;
+}
+
+/** A row as @libsql/client builds one: indexable by position, and by column name (enumerable). */
+function toRow(raw: unknown[], columns: string[]): Row {
+  const row: Record<string | number, unknown> = {};
+  Object.defineProperty(row, 'length', { value: raw.length });
+  for (let i = 0; i < raw.length; i++) {
+    const value = fromSql(raw[i]);
+    Object.defineProperty(row, i, { value });
+    const column = columns[i];
+    if (column !== undefined && !Object.hasOwn(row, column)) {
+      Object.defineProperty(row, column, { value, enumerable: true, configurable: true, writable: true });
+    }
+  }
+  return row as Row;
+}
+
+function resultSet(
+  columns: string[],
+  columnTypes: string[],
+  rows: Row[],
+  rowsAffected: number,
+  lastInsertRowid: bigint | undefined,
+): ResultSet {
+  return {
+    columns,
+    columnTypes,
+    rows,
+    rowsAffected,
+    lastInsertRowid,
+    toJSON: () => ({
+      columns,
+      columnTypes,
+      rows,
+      rowsAffected,
+      lastInsertRowid: lastInsertRowid?.toString() ?? null,
+    }),
+  };
+}
+
+const SQLITE_BASE_CODES: Record<number, string> = {
+  1: 'SQLITE_ERROR',
+  2: 'SQLITE_INTERNAL',
+  3: 'SQLITE_PERM',
+  4: 'SQLITE_ABORT',
+  5: 'SQLITE_BUSY',
+  6: 'SQLITE_LOCKED',
+  7: 'SQLITE_NOMEM',
+  8: 'SQLITE_READONLY',
+  9: 'SQLITE_INTERRUPT',
+  10: 'SQLITE_IOERR',
+  11: 'SQLITE_CORRUPT',
+  12: 'SQLITE_NOTFOUND',
+  13: 'SQLITE_FULL',
+  14: 'SQLITE_CANTOPEN',
+  15: 'SQLITE_PROTOCOL',
+  16: 'SQLITE_EMPTY',
+  17: 'SQLITE_SCHEMA',
+  18: 'SQLITE_TOOBIG',
+  19: 'SQLITE_CONSTRAINT',
+  20: 'SQLITE_MISMATCH',
+  21: 'SQLITE_MISUSE',
+  22: 'SQLITE_NOLFS',
+  23: 'SQLITE_AUTH',
+  24: 'SQLITE_FORMAT',
+  25: 'SQLITE_RANGE',
+  26: 'SQLITE_NOTADB',
+  27: 'SQLITE_NOTICE',
+  28: 'SQLITE_WARNING',
+};
+
+/** SQLite's errors as @libsql/client reports them, so callers (storage-errors.ts) read the same codes. */
+export function toLibsqlError(error: unknown): unknown {
+  if (!(error instanceof Sqlite.SqliteError)) return error;
+  const rawCode = (error as { rawCode?: number }).rawCode;
+  const code =
+    rawCode === undefined
+      ? 'SQLITE_UNKNOWN'
+      : (SQLITE_BASE_CODES[rawCode & 0xff] ?? `SQLITE_UNKNOWN_${rawCode & 0xff}`);
+  return new LibsqlError(error.message, code, error.code, rawCode, error);
+}
