@@ -16,11 +16,23 @@ export type TeamsEmulator = {
   /** The Connector's service URL the emulated Teams sends in activities. */
   serviceUrl: string;
   /** Activities the bot posted, by conversation (top-level posts and thread replies). */
-  posts: { conversationId: string; replyTo?: string; activity: Record<string, unknown>; id: string }[];
+  posts: {
+    conversationId: string;
+    replyTo?: string;
+    activity: Record<string, unknown>;
+    id: string;
+    at: number;
+  }[];
   updates: { conversationId: string; activityId: string; activity: Record<string, unknown> }[];
   conversations: Map<string, { members: string[] }>;
   addTeam(team: { id: string; name: string; channels: { id: string; name: string | null }[] }): void;
   addUser(user: { aadObjectId: string; mail: string | null; accountEnabled?: boolean }): void;
+  /** An activity Teams delivered to the bot (a 1:1 chat is created on first use), so replies to it are accepted. */
+  inbound(conversationId: string, activityId: string): void;
+  /** Teams' limit on one activity's body (28 KB); tests lower it to make a card too large. */
+  maxActivityBytes: number;
+  /** What the emulator refused, in order: 413 (too large) and 429 (throttled), with when. */
+  refusals: { status: 413 | 429; at: number }[];
   /** Graph answers 503 while down. */
   graphDown: boolean;
   /** The next N Connector calls answer 429 with this Retry-After. */
@@ -73,6 +85,8 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
     updates: [] as TeamsEmulator['updates'],
     conversations: new Map<string, { members: string[] }>(),
     graphDown: false,
+    maxActivityBytes: 28 * 1024,
+    refusals: [] as TeamsEmulator['refusals'],
   };
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -117,6 +131,7 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
         return json(res, 401, { message: 'Authorization has been denied for this request.' });
       if (throttled > 0) {
         throttled--;
+        state.refusals.push({ status: 429, at: Date.now() });
         return json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': String(retryAfter) });
       }
       const channels = /^\/v3\/teams\/([^/]+)\/conversations$/.exec(path);
@@ -145,8 +160,10 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
           200,
           (state.conversations.get(conversationId)?.members ?? []).map((id) => ({ id })),
         );
-      if (Buffer.byteLength(text) > 28 * 1024)
+      if (Buffer.byteLength(text) > state.maxActivityBytes) {
+        state.refusals.push({ status: 413, at: Date.now() });
         return json(res, 413, { error: { code: 'MessageSizeTooBig', message: 'Message size too big.' } });
+      }
       const activity = JSON.parse(text) as Record<string, unknown>;
       const activityId = m[3] ? decodeURIComponent(m[3]) : undefined;
       if (req.method === 'PUT' && activityId) {
@@ -159,7 +176,13 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
           return json(res, 404, { error: { code: 'ActivityNotFound' } });
         const id = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
         known.add(id);
-        state.posts.push({ conversationId, id, activity, ...(activityId && { replyTo: activityId }) });
+        state.posts.push({
+          conversationId,
+          id,
+          activity,
+          at: Date.now(),
+          ...(activityId && { replyTo: activityId }),
+        });
         return json(res, 201, { id });
       }
     }
@@ -177,6 +200,14 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
     addTeam(team: { id: string; name: string; channels: { id: string; name: string | null }[] }) {
       teams.set(team.id, { name: team.name, channels: team.channels });
       for (const channel of team.channels) activities.set(channel.id, new Set());
+    },
+    inbound(conversationId: string, activityId: string) {
+      let known = activities.get(conversationId);
+      if (!known) {
+        known = new Set();
+        activities.set(conversationId, known);
+      }
+      known.add(activityId);
     },
     addUser(user: { aadObjectId: string; mail: string | null; accountEnabled?: boolean }) {
       users.set(user.aadObjectId, { mail: user.mail, accountEnabled: user.accountEnabled ?? true });

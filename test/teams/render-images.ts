@@ -56,6 +56,7 @@ async function card(page: Page, out: string): Promise<void> {
     justification: 'Roll out the new payment queue (ticket PAY-1432).',
     requester: { id: 'agent:deploy-bot', owner: 'erin@example.com' },
     rule: { name: 'prod-infra', effect: 'review' },
+    matched: { rule: 'prod-infra' },
     approvals: { required: 2, received: 1 },
     approvers: ['sre'],
     reviews: [

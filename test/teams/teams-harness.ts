@@ -19,6 +19,12 @@ rules:
     approvers: [sre]
     minApprovals: 2
     teams: "Platform/Approvals"
+  - name: quick
+    match: { action: quick.* }
+    effect: review
+    approvers: [sre]
+    timeout: 2s
+    teams: "Platform/Approvals"
 default: { effect: review, approvers: [sre] }
 `;
 
@@ -28,6 +34,7 @@ export const PEOPLE = {
   alice: { aadObjectId: randomUUID(), teamsId: '29:alice', mail: 'alice@example.com' },
   bob: { aadObjectId: randomUUID(), teamsId: '29:bob', mail: 'bob@example.com' },
   mallory: { aadObjectId: randomUUID(), teamsId: '29:mallory', mail: 'mallory@example.com' },
+  olga: { aadObjectId: randomUUID(), teamsId: '29:olga', mail: 'olga@example.com' },
 } as const;
 export type Who = keyof typeof PEOPLE;
 
@@ -94,13 +101,20 @@ export async function activity(
   options: { from?: Who; token?: string } = {},
 ): Promise<{ status: number; body: unknown }> {
   const person = PEOPLE[options.from ?? 'alice'];
+  const id = randomUUID();
+  s.ms.inbound(conversationId, id);
+  const personal = conversationId.startsWith('a:');
   const body = {
-    id: randomUUID(),
+    id,
     channelId: 'msteams',
     serviceUrl: s.ms.serviceUrl,
     from: { id: person.teamsId, aadObjectId: person.aadObjectId, name: person.mail },
     recipient: { id: `28:${s.ms.appId}`, name: 'Countersign' },
-    conversation: { id: conversationId, tenantId: s.ms.tenantId, conversationType: 'channel' },
+    conversation: {
+      id: conversationId,
+      tenantId: s.ms.tenantId,
+      conversationType: personal ? 'personal' : 'channel',
+    },
     ...fields,
   };
   const response = await fetch(`${s.t.url}/teams/messages`, {
@@ -167,3 +181,14 @@ export async function submitAndWaitForCard(s: TeamsTest, action = 'deploy.web') 
   );
   return { id, cardId: card.id, key };
 }
+
+/** A message typed in a 1:1 chat with the bot (conversation ids of 1:1 chats start with `a:`). */
+export function say(s: TeamsTest, who: Who, text: string, conversationId = `a:chat-${who}`) {
+  return activity(s, { type: 'message', text }, conversationId, { from: who });
+}
+
+/** The bot's replies in a conversation, as text, oldest first. */
+export const repliesIn = (s: TeamsTest, conversationId: string): string[] =>
+  s.ms.posts
+    .filter((p) => p.conversationId === conversationId)
+    .map((p) => (typeof p.activity.text === 'string' ? p.activity.text : JSON.stringify(p.activity)));

@@ -3,13 +3,20 @@ import { CloudAdapter, type TurnContext } from '@microsoft/agents-hosting';
 import type { TeamsConfig } from './config';
 import type { EntraTokens } from './entra-token';
 
+/**
+ * The SDK asks for the resource ("https://api.botframework.com", or the caller's app id) the way MSAL
+ * takes it; Entra's client-credentials grant wants `<resource>/.default` and refuses anything else.
+ */
+export const clientCredentialsScope = (resource: string): string =>
+  resource.endsWith('/.default') ? resource : `${resource.replace(/\/+$/, '')}/.default`;
+
 /** The SDK's token provider answered from our Entra client; the agentic and OBO flows are not ours. */
 function provider(tokens: EntraTokens, settings: AuthConfiguration): AuthProvider {
   const unused = () => Promise.reject(new Error('not used by Countersign'));
   return {
     connectionSettings: settings,
     getAccessToken: (configOrScope: AuthConfiguration | string, scope?: string) =>
-      tokens.token(typeof configOrScope === 'string' ? configOrScope : (scope ?? '')),
+      tokens.token(clientCredentialsScope(typeof configOrScope === 'string' ? configOrScope : (scope ?? ''))),
     getAgenticApplicationToken: unused,
     getAgenticInstanceToken: unused,
     getAgenticUserToken: unused,
@@ -23,7 +30,11 @@ function provider(tokens: EntraTokens, settings: AuthConfiguration): AuthProvide
  * off by default, when any issuer's token signed by a trusted key would pass. Outbound calls get
  * tokens from our own client-credentials client (EntraTokens).
  */
-export function createAdapter(config: TeamsConfig, tokens: EntraTokens): CloudAdapter {
+export function createAdapter(
+  config: TeamsConfig,
+  tokens: EntraTokens,
+  onError: (error: unknown) => void,
+): CloudAdapter {
   const settings: AuthConfiguration = {
     clientId: config.appId,
     tenantId: config.tenantId,
@@ -42,7 +53,7 @@ export function createAdapter(config: TeamsConfig, tokens: EntraTokens): CloudAd
   };
   adapter.connectionManager = connections;
   // The SDK's default tells the chat "fix the source code"; we log and say nothing in the chat.
-  adapter.onTurnError = async () => {};
+  adapter.onTurnError = async (_context, error) => onError(error);
   return adapter;
 }
 

@@ -35,24 +35,16 @@ export function createTeamsBot(options: {
   const { config, port } = options;
   const log = options.log.child({ component: 'teams' });
   const tokens = new EntraTokens(config);
-  const adapter = createAdapter(config, tokens);
+  const turnFailed = (error: unknown) =>
+    log.error({ err: error instanceof Error ? error.message : String(error) }, 'a Teams activity failed');
+  const adapter = createAdapter(config, tokens, turnFailed);
   const identity = new GraphIdentity({ graphUrl: config.graphUrl, tokens, log });
   const deps = { port, identity, config, log };
   const deliverer = new TeamsDeliverer({ port, tokens, config, log });
   const connector = new TeamsConnector({ tokens, log, firstRetryMs: options.firstRetryMs });
   return {
     name: 'teams',
-    handle: (request) =>
-      handleActivity(
-        adapter,
-        request,
-        (context) => onTurn(deps, context),
-        (error) =>
-          log.error(
-            { err: error instanceof Error ? error.message : String(error) },
-            'a Teams activity failed',
-          ),
-      ),
+    handle: (request) => handleActivity(adapter, request, (context) => onTurn(deps, context), turnFailed),
     state: () => connector.state(),
     start: () => connector.start(() => deliverer.start()),
     stop: async () => {

@@ -49,7 +49,10 @@ export function when(iso: string): string {
  * decided, no buttons: the outcome instead. Every field is bounded, so no request can push the card
  * past Teams' 28 KB.
  */
-export function requestCard(request: ActionRequest, options: { consoleUrl?: string | undefined } = {}): Card {
+export function requestCard(
+  request: ActionRequest,
+  options: { consoleUrl?: string | undefined; compact?: boolean } = {},
+): Card {
   const facts = [
     { title: 'Action', value: plain(request.action, 200) },
     { title: 'Resource', value: request.resource ? plain(request.resource, 300) : '—' },
@@ -66,9 +69,19 @@ export function requestCard(request: ActionRequest, options: { consoleUrl?: stri
     }),
     { type: 'FactSet', facts },
   ];
-  if (request.justification) body.push(text(`**Why:** ${plain(request.justification, 2800)}`));
-  const preview = paramsPreview(request.params);
-  if (preview) body.push(text('**Params**'), text(plain(preview, 1200), { fontType: 'Monospace' }));
+  // Compact: the card Teams refused as too large, sent again without the request's own long text.
+  if (options.compact)
+    body.push(
+      text(
+        `The justification and params are left out: Teams refused the full card as too large. ${options.consoleUrl ? 'Open the request in Countersign to read them.' : 'Read them with the API or the CLI.'}`,
+        { isSubtle: true },
+      ),
+    );
+  else {
+    if (request.justification) body.push(text(`**Why:** ${plain(request.justification, 2800)}`));
+    const preview = paramsPreview(request.params);
+    if (preview) body.push(text('**Params**'), text(plain(preview, 1200), { fontType: 'Monospace' }));
+  }
   body.push(
     text(`${request.id} · approvers: ${plain(request.approvers.join(', '), 300)}`, {
       isSubtle: true,

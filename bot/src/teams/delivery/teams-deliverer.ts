@@ -91,16 +91,47 @@ export class TeamsDeliverer {
     return ConnectorClient.createClientWithToken(serviceUrl, await this.deps.tokens.token(BOT_SCOPE));
   }
 
-  #message(request: ActionRequest): Activity {
+  #message(request: ActionRequest, compact = false): Activity {
     return Activity.fromObject({
       type: 'message',
       summary: `Approval needed: ${request.action}`.slice(0, 200),
-      attachments: [cardAttachment(requestCard(request, { consoleUrl: this.deps.config.publicUrl }))],
+      attachments: [
+        cardAttachment(requestCard(request, { consoleUrl: this.deps.config.publicUrl, compact })),
+      ],
     });
   }
 
+  /**
+   * Sends the card; when Teams refuses it as too large (413), once more without the request's long
+   * text. Refused again, it is logged and given up: retrying the same bytes would only be refused again.
+   */
+  async #withCard<T>(
+    request: ActionRequest,
+    send: (message: Activity) => Promise<T>,
+  ): Promise<T | undefined> {
+    try {
+      return await send(this.#message(request));
+    } catch (error) {
+      if (!tooLarge(error)) throw error;
+    }
+    this.deps.log.warn(
+      { actionId: request.id },
+      'Teams refused the card as too large (413); sending it without the justification and params',
+    );
+    try {
+      return await send(this.#message(request, true));
+    } catch (error) {
+      if (!tooLarge(error)) throw error;
+      this.deps.log.error(
+        { actionId: request.id },
+        'Teams refused even the compact card as too large (413); this card is not sent and not retried. The request is decided through the API, the console or the CLI.',
+      );
+      return undefined;
+    }
+  }
+
   async #deliver(delivery: Delivery): Promise<void> {
-    const { port, log } = this.deps;
+    const { port } = this.deps;
     const request = await port.get(delivery.actionId);
     if (!request) return;
     let ref = await port.cardOf(request.id);
@@ -109,7 +140,10 @@ export class TeamsDeliverer {
       const where = await this.#channel(request.id);
       if (!where) return;
       const client = await this.#client(where.serviceUrl);
-      const posted = await client.sendToConversation(where.conversationId, this.#message(request));
+      const posted = await this.#withCard(request, (message) =>
+        client.sendToConversation(where.conversationId, message),
+      );
+      if (!posted) return;
       ref = { conversationId: where.conversationId, activityId: posted.id, serviceUrl: where.serviceUrl };
       await port.saveCard(request.id, ref);
       return;
@@ -123,12 +157,13 @@ export class TeamsDeliverer {
           ref.activityId,
           Activity.fromObject({ type: 'message', text: reply, textFormat: 'markdown' }),
         );
-      const update = this.#message(request);
-      update.id = ref.activityId;
-      await client.updateActivity(ref.conversationId, ref.activityId, update);
+      const { conversationId, activityId } = ref;
+      await this.#withCard(request, (update) => {
+        update.id = activityId;
+        return client.updateActivity(conversationId, activityId, update);
+      });
     }
     if (FINAL.has(delivery.event)) await this.#notifyRequester(request);
-    void log;
   }
 
   /** The rule's `<team>/<channel>` (or the default) → the channel's conversation id, by name. */
@@ -202,6 +237,8 @@ function rateLimit(error: unknown): number | undefined {
     return retryAt(error.response.headers.get('retry-after'));
   return undefined;
 }
+
+const tooLarge = (error: unknown): boolean => error instanceof HttpError && error.status === 413;
 
 function describe(error: unknown): string {
   if (error instanceof HttpError) return `HTTP ${error.status}`;

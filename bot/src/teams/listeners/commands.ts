@@ -25,6 +25,13 @@ export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<
   }
   const { person } = who;
   if (command === 'connect') {
+    // A pairing code is a credential for one person: never posted where a channel can read it.
+    if (context.activity.conversation?.conversationType !== 'personal') {
+      await context.sendActivity(
+        'Type connect in a 1:1 chat with Countersign: a pairing code is yours alone.',
+      );
+      return;
+    }
     const { code, expiresAt } = await deps.port.pairingCode(person);
     await context.sendActivity(
       `Your pairing code: ${code} (valid until ${expiresAt}, once). Enter it in the Countersign browser extension.`,
