@@ -16,6 +16,7 @@ const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
   requester: { id: 'agent:deployer', owner: 'carol@example.com' },
   digest: `sha256:${'a'.repeat(64)}`,
   rule: { name: 'needs-review', effect: 'review' },
+  matched: { rule: 'needs-review' },
   policyVersion: 'sha256:abc',
   approvals: { required: 2, received: 1 },
   approvers: ['reviewers'],
