@@ -290,6 +290,8 @@ describe('the same attacks as SQL on a copy of the file, triggers dropped', () =
     await client.executeMultiple('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;');
     for (const statement of sql) await client.execute(statement);
     const result = await verifyAudit(db, { key, anchor: finalHead });
+    // The CLI and the API read a local file through its own read-only handle: the same verdict.
+    expect(await verifyAudit(db, { key, anchor: finalHead, file })).toEqual(result);
     close();
     return result;
   }
@@ -300,6 +302,8 @@ describe('the same attacks as SQL on a copy of the file, triggers dropped', () =
     ['actor', "actor = 'user:mallory@example.com'"],
     ['subject', "subject = 'act_forged'"],
     ['data', `data = '{"n":0}'`],
+    // The same JSON value in other text: the stored text is what the hash covers.
+    ['data (same value, other text)', "data = ' ' || data"],
     ['prev_hash', `prev_hash = '${'0'.repeat(64)}'`],
     ['hash', `hash = '${'f'.repeat(64)}'`],
   ])('names row 4321 after an UPDATE of %s', async (column, set) => {
