@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { detailPaths, expectError, type Reply, reviewPolicy, serverForTest, submit } from './harness';
@@ -10,6 +11,34 @@ describe('request size', () => {
     const agent = await t.agentKey('big-bot', 'alice@example.com');
     const body = { action: 'deploy.run', params: { blob: 'x'.repeat(3000) } };
     expectError(await t.call('POST', '/v1/actions', { key: agent, body }), 413, 'payload_too_large');
+    const list = await t.call<{ items: ActionRequest[] }>('GET', '/v1/actions', { key: agent });
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('refuses a chunked body (no content-length) over the limit with 413 too, and a declared length over it from the header', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY, env: { COUNTERSIGN_MAX_BODY_BYTES: '2048' } });
+    const agent = await t.agentKey('big-bot', 'alice@example.com');
+    const body = JSON.stringify({ action: 'deploy.run', params: { blob: 'x'.repeat(3000) } });
+    const send = (headers: Record<string, string>, chunks: string[]) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = request(new URL('/v1/actions', t.url), { method: 'POST', headers }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      });
+    const headers = { authorization: `Bearer ${agent}`, 'content-type': 'application/json' };
+    const chunked = await send(headers, [body.slice(0, 1000), body.slice(1000)]);
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.text)).toMatchObject({ error: { code: 'payload_too_large' } });
+    // A content-length over the limit is refused from the header alone.
+    const declared = await send({ ...headers, 'content-length': String(body.length) }, [body]);
+    expect(declared.status).toBe(413);
     const list = await t.call<{ items: ActionRequest[] }>('GET', '/v1/actions', { key: agent });
     expect(list.body.items).toEqual([]);
   });

@@ -8,6 +8,7 @@ import type { Core } from '../services/core';
 import { registerConsole } from '../web/console';
 import type { ConsoleOptions } from '../web/session';
 import { authenticate } from '../services/keys/authenticate';
+import { bodySize } from './body-size';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
@@ -97,11 +98,9 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     );
   }
 
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: (c) =>
-        errorResponse(c, 'payload_too_large', `the body is larger than ${options.maxBodyBytes} bytes`),
-    }),
+    bodySize(options.maxBodyBytes, (c) =>
+      errorResponse(c, 'payload_too_large', `the body is larger than ${options.maxBodyBytes} bytes`),
+    ),
   );
   app.use('/v1/*', async (c, next) => {
     // Pairing is how an extension gets its first key: the one-time code is its credential.
