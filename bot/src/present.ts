@@ -49,6 +49,22 @@ export function refusalSentence(code: string, name: string, quote: (text: string
   return (REFUSED[code] ?? ((n: string) => `${n}'s review was refused (${quote(code)}).`))(name);
 }
 
+/**
+ * An approval that stopped counting (the reviewer left the approver groups, or was deprovisioned):
+ * "bob's approval no longer counts (no longer in the approver groups of this request): 0 of 2 approvals."
+ * `reason` is the core's words; `quote` makes it inert in the transport's markup.
+ */
+export function discountedSentence(
+  name: string,
+  reason: string,
+  approvals: { received: number; required: number } | undefined,
+  quote: (text: string) => string,
+): string {
+  const why = reason ? ` (${quote(reason)})` : '';
+  const count = approvals ? `: ${approvals.received} of ${approvals.required} approvals.` : '.';
+  return `${name}'s approval no longer counts${why}${count}`;
+}
+
 export const OUTCOME_WORDS: Record<string, string> = {
   approved: 'Approved',
   allowed: 'Allowed by policy',

@@ -1,5 +1,5 @@
 import type { ActionRequest } from '@countersign/shared';
-import { refusalSentence } from '../present';
+import { discountedSentence, refusalSentence } from '../present';
 import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
 
@@ -22,6 +22,13 @@ export function threadReply(
       const code = typeof payload.code === 'string' ? payload.code : '';
       return `:no_entry_sign: ${refusalSentence(code, actor, escapeMrkdwn)}`;
     }
+    case 'review.discounted': {
+      const reviewer = typeof payload.reviewer === 'string' ? who(payload.reviewer, mentions) : 'someone';
+      const reason = typeof payload.reason === 'string' ? inert(payload.reason, 300) : '';
+      // The count as the core left it when it discounted (the card shows the count now).
+      const approvals = countOf(payload.approvals);
+      return `:warning: ${discountedSentence(reviewer, reason, approvals, (t) => t)}`;
+    }
     case 'action.approved':
     case 'action.denied':
     case 'action.expired':
@@ -30,6 +37,13 @@ export function threadReply(
     default:
       return undefined;
   }
+}
+
+function countOf(value: unknown): { received: number; required: number } | undefined {
+  if (typeof value !== 'object' || value === null || !('received' in value) || !('required' in value))
+    return undefined;
+  const { received, required } = value;
+  return typeof received === 'number' && typeof required === 'number' ? { received, required } : undefined;
 }
 
 /** The direct message to the requester (or the agent's owner) once their request is settled. */

@@ -12,7 +12,14 @@ import { postRequestOnce } from './post-once';
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
 
 /** Which core events the Slack sink wants in its outbox. */
-export const SLACK_EVENTS = new Set(['action.submitted', 'review.recorded', 'review.refused', ...FINAL]);
+export const SLACK_EVENTS = new Set([
+  'action.submitted',
+  'review.recorded',
+  'review.refused',
+  // An approval that stopped counting: a thread line, and the card's "N of M" goes down.
+  'review.discounted',
+  ...FINAL,
+]);
 
 /**
  * Drains the Slack outbox: posts a request's message, threads its reviews, updates it in place when
