@@ -8,6 +8,7 @@ import type { Core } from '../services/core';
 import { webhookSecret } from '../services/grants/tokens';
 import {
   claimDeliveries,
+  markAbandoned,
   markDelivered,
   markFailed,
   nextDueAt,
@@ -17,6 +18,26 @@ import { listedAddresses } from './callback-hosts';
 import { BlockedDestination, safeDispatcher } from './safe-dispatcher';
 
 export const WEBHOOK_SINK = 'webhook';
+
+/** A delivery that no retry can make succeed: abandoned at once, with this reason logged and kept. */
+class Undeliverable extends Error {}
+
+/**
+ * The stored callbackUrl as something fetch may call. Rows stored before submissions with userinfo
+ * were refused (issue 9) can still carry `user:password@`: fetch refuses such a URL on every
+ * attempt, so it is abandoned rather than retried 300 times, and the credentials are never sent.
+ */
+function callable(callbackUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(callbackUrl);
+  } catch {
+    throw new Undeliverable('the callbackUrl is not a valid URL');
+  }
+  if (url.username || url.password)
+    throw new Undeliverable('the callbackUrl carries userinfo (user:password@), which is never sent');
+  return url;
+}
 /** A request's settling events: what its callbackUrl hears of. */
 export const WEBHOOK_EVENTS = new Set([
   'action.approved',
@@ -82,13 +103,13 @@ export class WebhookDeliverer {
       const reason = error instanceof Error ? error.message : String(error);
       const blocked =
         error instanceof Error && error.cause instanceof BlockedDestination ? error.cause : undefined;
-      // A private destination will not stop being one: give up at once rather than retry for hours.
-      if (blocked || item.attempts + 1 >= MAX_ATTEMPTS) {
-        core.log.error(
-          { deliveryId: item.id, actionId: item.actionId, reason: blocked?.message ?? reason },
-          'webhook abandoned',
-        );
-        await markDelivered(core, item.id);
+      // A private destination will not stop being one, nor will a URL that cannot be called: give up
+      // at once rather than retry for hours.
+      const permanent = error instanceof Undeliverable ? error : blocked;
+      if (permanent || item.attempts + 1 >= MAX_ATTEMPTS) {
+        const why = permanent?.message ?? `${MAX_ATTEMPTS} attempts failed; the last: ${reason}`;
+        core.log.error({ deliveryId: item.id, actionId: item.actionId, reason: why }, 'webhook abandoned');
+        await markAbandoned(core, item.id, why);
         return;
       }
       const at = await markFailed(core, item, reason);
@@ -102,9 +123,10 @@ export class WebhookDeliverer {
   async #deliver(item: OutboxItem): Promise<void> {
     const loaded = await loadAction(this.#core.database.db, item.actionId);
     if (!loaded?.row.callbackUrl || !loaded.row.keyId) return; // nothing to call: done
+    const target = callable(loaded.row.callbackUrl);
     const body = JSON.stringify(toActionRequest(this.#core, loaded, SYSTEM));
     const signed = await signWebhook({ secret: webhookSecret(this.#core.secret, loaded.row.keyId), body });
-    const response = await fetch(loaded.row.callbackUrl, {
+    const response = await fetch(target, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

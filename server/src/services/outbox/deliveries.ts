@@ -66,6 +66,24 @@ export async function markDelivered(core: Core, id: string): Promise<boolean> {
   return done.length > 0;
 }
 
+/**
+ * Ends a delivery that can never succeed (a destination refused for good, or retries exhausted):
+ * it leaves the queue like a delivered one, with `last_error` saying why it was abandoned.
+ */
+export async function markAbandoned(core: Core, id: string, reason: string): Promise<void> {
+  await core.writes.run((tx) =>
+    tx
+      .update(outbox)
+      .set({
+        deliveredAt: core.now(),
+        lastError: `abandoned: ${reason}`.slice(0, 1000),
+        leaseOwner: null,
+        leaseUntil: null,
+      })
+      .where(and(eq(outbox.id, id), eq(outbox.leaseOwner, core.nodeId), isNull(outbox.deliveredAt))),
+  );
+}
+
 /** Gives back deliveries this node claimed but will not attempt now (Slack asked it to slow down). */
 export async function releaseDeliveries(core: Core, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
