@@ -117,6 +117,8 @@ export type ActionInsert = {
   receivedApprovals: number;
   channel: string | null;
   teamsChannel: string | null;
+  matchedCondition: string | null;
+  risk: string | null;
   reason: string | null;
   grantTtlMs: number;
   callbackUrl: string | null;
@@ -168,6 +170,8 @@ export class HotStatements {
       r.receivedApprovals,
       r.channel,
       r.teamsChannel,
+      r.matchedCondition,
+      r.risk,
       r.reason,
       r.grantTtlMs,
       r.callbackUrl,
@@ -180,7 +184,8 @@ export class HotStatements {
     this.#s
       .get(`INSERT INTO actions (id, status, action, resource, environment, params, justification, source,
         context, requester_id, requester_owner, key_id, digest, rule_name, rule_effect, policy_version,
-        approvers, required_approvals, received_approvals, channel, teams_channel, reason, grant_ttl_ms,
+        approvers, required_approvals, received_approvals, channel, teams_channel, matched_condition, risk,
+        reason, grant_ttl_ms,
         callback_url, idempotency_key, request_hash, created_at, expires_at, decided_at)
         VALUES (${values.map(() => '?').join(', ')})`)
       .run(values);

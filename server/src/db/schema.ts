@@ -64,6 +64,10 @@ export const actions = sqliteTable(
     channel: text('channel'),
     /** The rule's Teams `<team>/<channel>`, if it names one. */
     teamsChannel: text('teams_channel'),
+    /** The rule's `when:` that was true for this request (issue 16); null when the rule has none. */
+    matchedCondition: text('matched_condition'),
+    /** The rule's risk: low, medium, high or critical. */
+    risk: text('risk'),
     reason: text('reason'),
     grantTtlMs: integer('grant_ttl_ms').notNull(),
     callbackUrl: text('callback_url'),

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { actions, auditEvents, outbox } from '../db/schema';
 import type { Core } from '../services/core';
 import { probeStorage } from '../services/health/probe-storage';
+import { conditionErrorCounts } from './condition-errors';
 
 /**
  * Prometheus metrics for one node. Two kinds, said in each help text:
@@ -27,6 +28,16 @@ export function createMetrics(core: Core): Metrics {
     registers: [registry],
     collect() {
       this.set(core.events.waiting());
+    },
+  });
+  new Counter({
+    name: 'countersign_policy_condition_errors_total',
+    help: "Policy conditions (when:) this node could not evaluate, by rule; each read as its rule's stricter side",
+    labelNames: ['rule'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [rule, n] of conditionErrorCounts()) this.inc({ rule }, n);
     },
   });
   new Gauge({

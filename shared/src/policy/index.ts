@@ -1,6 +1,9 @@
 export { formatCaseResults } from './case-report';
 export type { CaseExpectation, CaseResult, PolicyCase } from './cases';
 export { parseCases, runCases } from './cases';
+export type { ConditionInput, ConditionResult } from './condition';
+export { compileCondition, MAX_CONDITION_INPUT_BYTES } from './condition';
+export { CONDITION_LIMITS, CONDITION_VARIABLES } from './condition-check';
 export { formatDuration, parseDuration } from './duration';
 export { compilePolicy, evaluate, FAIL_CLOSED_REASON } from './evaluate';
 export type { GlobKind, Matcher } from './glob';
@@ -12,17 +15,20 @@ export { BUILT_IN_DEFAULTS, parsePolicy } from './load';
 export type { PolicyProblem } from './problem';
 export { formatProblem } from './problem';
 export { policyVersion } from './sha256';
-export type { WarningOptions } from './warnings';
-export { policyWarnings } from './warnings';
 export type {
   BodyPattern,
   ConsoleRule,
   Decision,
+  DecisionMatch,
   Effect,
   EvaluationInput,
   MatchKey,
   Policy,
   PolicyRule,
+  Risk,
   RuleMatch,
   RuleOutcome,
 } from './types';
+export { RISKS } from './types';
+export type { WarningOptions } from './warnings';
+export { policyWarnings } from './warnings';

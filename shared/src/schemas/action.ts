@@ -115,6 +115,10 @@ export const ActionRequest = z
     requester: Requester,
     digest: z.string(),
     rule: z.object({ name: z.string(), effect: z.enum(['allow', 'deny', 'review']) }),
+    /** Why the rule decided: its name and, when it has a `when:`, the condition that was true. */
+    matched: z.object({ rule: z.string(), condition: z.string().optional() }),
+    /** The deciding rule's risk, when it names one. */
+    risk: z.enum(['low', 'medium', 'high', 'critical']).optional(),
     policyVersion: z.string(),
     approvals: z.object({ required: z.number().int(), received: z.number().int() }),
     approvers: z.array(z.string()),

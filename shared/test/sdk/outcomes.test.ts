@@ -18,6 +18,7 @@ const base: ActionRequest = {
   requester: { id: 'agent:bot', owner: 'alice@example.com' },
   digest: 'sha256:00',
   rule: { name: 'customer-export', effect: 'review' },
+  matched: { rule: 'customer-export' },
   policyVersion: 'sha256:0',
   approvals: { required: 2, received: 1 },
   approvers: ['data-owners'],
@@ -57,6 +58,7 @@ describe('refusalOf', () => {
       ...base,
       status: 'blocked',
       rule: { name: 'no-drops', effect: 'deny' },
+      matched: { rule: 'no-drops' },
       reason: 'never',
     });
     expect(refusal).toBeInstanceOf(ActionBlocked);

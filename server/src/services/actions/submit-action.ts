@@ -1,5 +1,4 @@
 import type { ActionRequest, SubmitActionInput } from '@countersign/shared';
-import { evaluate } from '@countersign/shared/policy';
 import { and, eq } from 'drizzle-orm';
 import { canonicalJson } from '../../audit/chain';
 import type { AuditInput } from '../../audit/emit';
@@ -14,6 +13,7 @@ import { issueGrant } from '../grants/issue-grant';
 import { digestOf, sha256Hex } from '../grants/tokens';
 import { assertOwnerActive } from '../identity/owner-active';
 import { record } from '../outbox/record';
+import { decideSubmission } from './decide-submission';
 import { type ActionRow, loadAction } from './rows';
 import { toActionRequest } from './view';
 
@@ -63,16 +63,10 @@ export async function submitAction({
       ]);
     }
   }
-  // The extension says who started a console request (`page` or `copilot:<name>`) so that a rule can
-  // hold what a copilot does; anything but a string is no initiator, which no `initiator` rule matches.
-  const initiator = input.context?.initiator;
-  const decision = evaluate(policy, {
-    action: input.action,
-    requester: requester.id,
-    ...(input.resource !== undefined && { resource: input.resource }),
-    ...(input.environment !== undefined && { environment: input.environment }),
-    source: input.source ?? 'api',
-    ...(typeof initiator === 'string' && { initiator }),
+  const decision = decideSubmission(core, policy, input, {
+    ...requester,
+    kind: actor.kind === 'agent' ? 'agent' : 'person',
+    email: actor.kind === 'person' ? actor.email : null,
   });
   const digest = digestOf(input);
   const requestHash = idempotencyKey === undefined ? null : sha256Hex(canonicalJson(input));
@@ -122,6 +116,8 @@ export async function submitAction({
       receivedApprovals: 0,
       channel: review?.channel ?? null,
       teamsChannel: review?.teams ?? null,
+      matchedCondition: decision.condition ?? null,
+      risk: decision.risk ?? null,
       reason: decision.effect === 'deny' ? decision.reason : null,
       grantTtlMs: decision.effect === 'deny' ? 0 : decision.grantTtlMs,
       callbackUrl: input.callbackUrl ?? null,

@@ -1,8 +1,12 @@
 import type { ActionRequest, ActionSource, ActionStatus } from '@countersign/shared';
+import type { Risk } from '@countersign/shared/policy';
+import { RISKS } from '@countersign/shared/policy';
 import type { Actor } from '../../context';
 import type { Core } from '../core';
 import { grantToken } from '../grants/tokens';
 import { effectiveStatus, type LoadedAction } from './rows';
+
+const isRisk = (value: string | null): value is Risk => RISKS.some((risk) => risk === value);
 
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
 
@@ -24,6 +28,11 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
     requester: { id: row.requesterId, ...(row.requesterOwner !== null && { owner: row.requesterOwner }) },
     digest: row.digest,
     rule: { name: row.ruleName, effect: row.ruleEffect as 'allow' | 'deny' | 'review' },
+    matched: {
+      rule: row.ruleName,
+      ...(row.matchedCondition !== null && { condition: row.matchedCondition }),
+    },
+    ...(isRisk(row.risk) && { risk: row.risk }),
     policyVersion: row.policyVersion,
     approvals: { required: row.requiredApprovals, received: row.receivedApprovals },
     approvers: row.approvers,
