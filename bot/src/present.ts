@@ -1,4 +1,5 @@
 import type { ActionRequest } from '@countersign/shared';
+import { conditionInWords } from '@countersign/shared/policy';
 
 /**
  * What every chat transport says the same way, whatever its markup: the masked params, the sentence a
@@ -64,6 +65,19 @@ export function discountedSentence(
   const count = approvals ? `: ${approvals.received} of ${approvals.required} approvals.` : '.';
   return `${name}'s approval no longer counts${why}${count}`;
 }
+
+/** Why a request was held, in words: "params.rows is more than 10000" (absent when its rule has no condition). */
+export function conditionWords(request: ActionRequest): string | undefined {
+  const condition = request.matched?.condition;
+  return condition === undefined ? undefined : conditionInWords(condition);
+}
+
+export const RISK_WORDS: Record<NonNullable<ActionRequest['risk']>, string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
 
 export const OUTCOME_WORDS: Record<string, string> = {
   approved: 'Approved',

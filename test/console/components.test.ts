@@ -74,3 +74,24 @@ describe('console components', () => {
     );
   });
 });
+
+describe('console: why a request was held, and its risk (issue 16)', () => {
+  it('the request page shows the risk and the condition in words and as written', () => {
+    const html = render(
+      RequestPage({
+        nav,
+        request: request({
+          matched: { rule: 'needs-review', condition: 'params.rows > 10000' },
+          risk: 'high',
+        }),
+        eligible: [],
+        timeline: [],
+        now: NOW,
+      }),
+    );
+    expect(html).toContain('<span class="status s-bad">Risk: high</span>');
+    expect(html).toContain(
+      'Held because params.rows is more than 10000 (<code>params.rows &gt; 10000</code>)',
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { KnownBlock } from '@slack/types';
-import { outcomeSentence } from '../present';
+import { conditionWords, outcomeSentence, RISK_WORDS } from '../present';
 import {
   escapeMrkdwn,
   inert,
@@ -26,6 +26,13 @@ const EMOJI: Record<string, string> = {
   blocked: ':no_entry:',
   expired: ':hourglass:',
   cancelled: ':leftwards_arrow_with_hook:',
+};
+
+const RISK_EMOJI: Record<NonNullable<ActionRequest['risk']>, string> = {
+  low: ':large_green_circle:',
+  medium: ':large_yellow_circle:',
+  high: ':large_orange_circle:',
+  critical: ':red_circle:',
 };
 
 export function decisionButtons(request: ActionRequest, consoleUrl?: string): KnownBlock {
@@ -89,6 +96,7 @@ export function requestMessage(
     `*Requested by*\n${requesterLine(request, mentions)}`,
     `*From*\n${sourceLine(request)}`,
     `*Rule*\n\`${inert(request.rule.name, 100)}\``,
+    ...(request.risk ? [`*Risk*\n${RISK_EMOJI[request.risk]} ${RISK_WORDS[request.risk]}`] : []),
     `*Approvals*\n${request.approvals.received} of ${request.approvals.required}`,
     `*Expires*\n${request.expiresAt ? slackDate(request.expiresAt) : '—'}`,
   ];
@@ -96,6 +104,13 @@ export function requestMessage(
     { type: 'header', text: { type: 'plain_text', text: title } },
     { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
   ];
+  const because = conditionWords(request);
+  if (because) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Held because*\n${inert(because, 1000)}` },
+    });
+  }
   if (request.justification) {
     blocks.push({
       type: 'section',

@@ -4,6 +4,7 @@ export { parseCases, runCases } from './cases';
 export type { ConditionInput, ConditionResult } from './condition';
 export { compileCondition, MAX_CONDITION_INPUT_BYTES } from './condition';
 export { CONDITION_LIMITS, CONDITION_VARIABLES } from './condition-check';
+export { conditionInWords } from './condition-words';
 export { formatDuration, parseDuration } from './duration';
 export { compilePolicy, evaluate, FAIL_CLOSED_REASON } from './evaluate';
 export type { GlobKind, Matcher } from './glob';
@@ -28,7 +29,8 @@ export type {
   Risk,
   RuleMatch,
   RuleOutcome,
+  StepUp,
 } from './types';
-export { RISKS } from './types';
+export { RISKS, STEP_UPS } from './types';
 export type { WarningOptions } from './warnings';
 export { policyWarnings } from './warnings';

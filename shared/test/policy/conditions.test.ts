@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, formatCaseResults, parseCases, runCases } from '../../src/policy/index';
+import { conditionInWords, evaluate, formatCaseResults, parseCases, runCases } from '../../src/policy/index';
 import { load, problems, yaml } from './helpers';
 
 const PII = yaml(
@@ -237,5 +237,25 @@ describe('policy test cases cover conditions', () => {
     const results = runCases(load(PII), cases.cases);
     expect(results.map((r) => r.pass)).toEqual([true, false]);
     expect(formatCaseResults(results)).toContain('differs   risk');
+  });
+});
+
+describe('a condition in words, for reviewers', () => {
+  it.each([
+    ['params.rows > 10000', 'params.rows is more than 10000'],
+    [
+      'params.pii == true && !params.bucket.endsWith(".corp-internal")',
+      'params.pii is true and params.bucket does not end with ".corp-internal"',
+    ],
+    ['!(environment == "prod" || params.force)', 'environment is not "prod" and params.force is not true'],
+    [
+      'weekday(now, "Europe/Paris") in ["Sat", "Sun"]',
+      'the weekday in Europe/Paris is one of ["Sat", "Sun"]',
+    ],
+    ['size(params.ids) >= 50', 'the size of params.ids is at least 50'],
+    // What has no words is shown as written.
+    ['params.items.exists(i, i.price > 100)', 'params.items.exists(i, i.price > 100)'],
+  ])('%s', (condition, words) => {
+    expect(conditionInWords(condition)).toBe(words);
   });
 });

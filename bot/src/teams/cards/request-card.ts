@@ -1,5 +1,13 @@
 import type { ActionRequest } from '@countersign/shared';
-import { outcomeSentence, paramsPreview, refusalSentence, type Speech, truncate } from '../../present';
+import {
+  conditionWords,
+  outcomeSentence,
+  paramsPreview,
+  RISK_WORDS,
+  refusalSentence,
+  type Speech,
+  truncate,
+} from '../../present';
 
 export const APPROVE_VERB = 'countersign.approve';
 export const DENY_VERB = 'countersign.deny';
@@ -59,6 +67,10 @@ export function requestCard(
     { title: 'Environment', value: request.environment ? plain(request.environment, 100) : '—' },
     { title: 'Requested by', value: requester(request) },
     { title: 'Rule', value: plain(request.rule.name, 100) },
+    ...(request.risk ? [{ title: 'Risk', value: RISK_WORDS[request.risk] }] : []),
+    ...(conditionWords(request)
+      ? [{ title: 'Held because', value: plain(conditionWords(request) ?? '', 1000) }]
+      : []),
     { title: 'Approvals', value: `${request.approvals.received} of ${request.approvals.required}` },
     { title: 'Expires', value: request.expiresAt ? when(request.expiresAt) : '—' },
   ];

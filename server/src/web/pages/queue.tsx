@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
+import { Risk } from '../components/risk';
 import { Status, When } from '../components/status';
 
 /** Requests I may decide, oldest first, with age and expiry: the same list the Slack App Home shows. */
@@ -61,7 +62,7 @@ export function RequestTable(props: {
                 {r.requester.owner && <div class="muted">owner: {r.requester.owner}</div>}
               </td>
               <td>
-                <Status status={r.status} />
+                <Status status={r.status} /> <Risk risk={r.risk} />
                 <div class="small muted">
                   {r.approvals.received} of {r.approvals.required} approvals
                 </div>

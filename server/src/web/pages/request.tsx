@@ -1,5 +1,6 @@
 import type { ActionRequest, AuditEvent } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
+import { HeldBecause, Risk } from '../components/risk';
 import { Status, When } from '../components/status';
 
 const FOLD_AT = 400;
@@ -144,8 +145,10 @@ export function RequestPage(props: RequestView) {
             </p>
             {props.eligible.length > 0 && <p class="small muted">Eligible: {props.eligible.join(', ')}</p>}
             <p class="small">
-              Rule <code>{r.rule.name}</code>, policy <code>{r.policyVersion.slice(0, 19)}</code>
+              Rule <code>{r.rule.name}</code>, policy <code>{r.policyVersion.slice(0, 19)}</code>{' '}
+              <Risk risk={r.risk} />
             </p>
+            <HeldBecause request={r} />
             <h2>Reviews</h2>
             {r.reviews.length === 0 ? (
               <p class="muted">None yet.</p>

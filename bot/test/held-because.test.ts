@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { requestMessage } from '../src/blocks/request-message';
+import { requestCard } from '../src/teams/cards/request-card';
+import { aRequest, messageIssues, shownText } from './fixtures';
+
+// Issue 16: reviewers see why a request was held (the rule's condition, in words) and its risk.
+const held = aRequest({
+  rule: { name: 'pii-to-unknown-bucket', effect: 'review' },
+  matched: {
+    rule: 'pii-to-unknown-bucket',
+    condition: 'params.pii == true && !params.bucket.endsWith(".corp-internal")',
+  },
+  risk: 'critical',
+});
+
+describe('why a request was held, and its risk', () => {
+  it('Slack: a Risk field and the condition in words, in a valid message', () => {
+    const message = requestMessage(held);
+    const text = shownText(message.blocks);
+    expect(text).toContain('*Risk*\n:red_circle: Critical');
+    expect(text).toContain(
+      '*Held because*\nparams.pii is true and params.bucket does not end with ".corp-internal"',
+    );
+    expect(messageIssues(message)).toEqual([]);
+  });
+
+  it('Slack: a rule without condition or risk shows neither', () => {
+    const text = shownText(requestMessage(aRequest()).blocks);
+    expect(text).not.toContain('Held because');
+    expect(text).not.toContain('*Risk*');
+  });
+
+  it('Teams: Risk and Held because facts', () => {
+    const card = requestCard(held) as {
+      body: Array<{ type: string; facts?: { title: string; value: string }[] }>;
+    };
+    const facts = card.body.find((b) => b.type === 'FactSet')?.facts ?? [];
+    expect(facts).toContainEqual({ title: 'Risk', value: 'Critical' });
+    expect(facts).toContainEqual({
+      title: 'Held because',
+      value: 'params.pii is true and params.bucket does not end with ".corp-internal"',
+    });
+  });
+});
