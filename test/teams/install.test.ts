@@ -156,11 +156,9 @@ describe('countersign teams package: the app package an admin uploads', () => {
   ] as const) {
     it(`${name}: exit 78 with one line naming the setting, and no file`, async () => {
       const out = join(tmp.dir, `refused-${name.replaceAll(' ', '-')}.zip`);
-      const refused = await runCli(['teams', 'package', '--out', out], {
-        TEAMS_APP_ID: '',
-        COUNTERSIGN_PUBLIC_URL: '',
-        ...env,
-      });
+      // Only what the case sets: nothing inherited from the shell running the tests.
+      const unset: Record<string, string> = { TEAMS_APP_ID: '', COUNTERSIGN_PUBLIC_URL: '' };
+      const refused = await runCli(['teams', 'package', '--out', out], { ...unset, ...env });
       expect(refused.code).toBe(78);
       expect(refused.stderr.trim().split('\n')).toHaveLength(1);
       expect(refused.stderr).toMatch(line);
