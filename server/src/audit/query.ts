@@ -13,7 +13,8 @@ export type AuditFilter = {
   subject?: string | undefined;
 };
 
-const PAGE = 500;
+// A million-event export makes 1,000 queries, not 2,000 (pages of 5,000 were no faster and held more memory).
+const PAGE = 1_000;
 
 /** Pages through matching events in sequence order, so an export of any size streams. */
 export async function* queryAudit(db: Queryable, filter: AuditFilter): AsyncGenerator<AuditEvent> {
