@@ -52,18 +52,19 @@ export async function openDatabase(url: string, authToken?: string): Promise<Dat
   await migrate(db, { migrationsFolder });
   if (path) await markDatabaseCreated(path);
   const identity = path ? new FileIdentity(path) : undefined;
-  // Opened after the migrations, so its statements are prepared against the current schema.
-  const local = path ? openLocalStore(path) : undefined;
+  const checkStorage = (onLost: (reason: string) => void) => identity?.check(onLost);
+  if (!path) return { db, client, url, isLocal, checkStorage, close: () => client.close() };
+  // A local file: from here on, connections that stay open with their statements prepared once
+  // (local.ts), opened after the migrations so they prepare against the current schema.
+  client.close();
+  const local = openLocalStore(path);
   return {
-    db,
-    client,
+    db: local.db,
+    client: local.client,
     url,
     isLocal,
-    ...(local && { local }),
-    checkStorage: (onLost) => identity?.check(onLost),
-    close: () => {
-      local?.close();
-      client.close();
-    },
+    local,
+    checkStorage,
+    close: () => local.close(),
   };
 }

@@ -22,12 +22,16 @@ type Statement = Sqlite.Statement;
  * wrapped in `raw(true)` inside a try/catch and mapped through a row object; on the allow path that was
  * a large share of a request's CPU. Remote databases (libsql://, http://) keep @libsql/client.
  *
- * Two connections, each opened with the durability settings (a connection that writes must never
- * fall back to a weaker `synchronous`):
+ * Every connection is opened with the durability settings (a connection that writes must never fall
+ * back to a weaker `synchronous`):
  * - the writer, which only the write queue uses, one transaction at a time (group commit);
- * - the reader, for reads outside any transaction (the key lookup), which sees only committed rows.
+ * - the reader, for the hot reads outside any transaction (the key lookup), which sees committed rows;
+ * - a pool behind `db`/`client` for everything else, as @libsql/client's local pool would serve it.
  */
 export type LocalStore = {
+  /** Every other use (reads, cold paths, a transaction outside the write queue): pooled connections. */
+  client: Client;
+  db: ReturnType<typeof drizzle<typeof schema>>;
   /** Drizzle over the writer connection: what the write queue's jobs get as `tx`. */
   writerDb: ReturnType<typeof drizzle<typeof schema>>;
   /** Raw statements on the writer; valid only inside the write queue's open transaction. */
@@ -54,18 +58,24 @@ export function openConnection(path: string): Connection {
 export function openLocalStore(path: string): LocalStore {
   const writer = openConnection(path);
   const reader = openConnection(path);
-  const client = new ConnectionClient(writer);
+  const writes = new ConnectionClient(() => writer, 1);
+  // As many as @libsql/client's default: reads borrow one for a synchronous call, so one serves them
+  // all; each transaction opened outside the write queue holds another until it settles.
+  const pool = new ConnectionClient(() => openConnection(path), 20);
   return {
-    writerDb: drizzle(client, { schema }),
+    client: pool,
+    db: drizzle(pool, { schema }),
+    writerDb: drizzle(writes, { schema }),
     hot: new HotStatements(writer),
     reads: new ReadStatements(reader),
     pragmas: () =>
-      [writer, reader].map((c) => ({
+      [writer, reader, ...pool.connections()].map((c) => ({
         journalMode: (c.prepare('PRAGMA journal_mode').raw(true).get() as unknown[])[0],
         synchronous: (c.prepare('PRAGMA synchronous').raw(true).get() as unknown[])[0],
       })),
     close() {
-      client.close();
+      writes.close();
+      pool.close();
       reader.close();
     },
   };
@@ -119,6 +129,7 @@ export type ActionInsert = {
   teamsChannel: string | null;
   matchedCondition: string | null;
   risk: string | null;
+  stepUp: string | null;
   reason: string | null;
   grantTtlMs: number;
   callbackUrl: string | null;
@@ -172,6 +183,7 @@ export class HotStatements {
       r.teamsChannel,
       r.matchedCondition,
       r.risk,
+      r.stepUp,
       r.reason,
       r.grantTtlMs,
       r.callbackUrl,
@@ -185,7 +197,7 @@ export class HotStatements {
       .get(`INSERT INTO actions (id, status, action, resource, environment, params, justification, source,
         context, requester_id, requester_owner, key_id, digest, rule_name, rule_effect, policy_version,
         approvers, required_approvals, received_approvals, channel, teams_channel, matched_condition, risk,
-        reason, grant_ttl_ms,
+        step_up, reason, grant_ttl_ms,
         callback_url, idempotency_key, request_hash, created_at, expires_at, decided_at)
         VALUES (${values.map(() => '?').join(', ')})`)
       .run(values);
@@ -337,72 +349,123 @@ export class ReadStatements {
 // --- a @libsql/client Client over one connection, for drizzle ------------------------------------
 
 type Cached = { statement: Statement; reader: boolean; columns: string[]; columnTypes: string[] };
+/** A connection and the statements prepared on it, kept for its life. */
+type Conn = { connection: Connection; cache: Map<string, Cached> };
+
+function runOn(conn: Conn, stmt: InStatement | string, args?: InArgs): ResultSet {
+  const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+  const given = typeof stmt === 'string' ? args : stmt.args;
+  try {
+    const cached = prepareOn(conn, sql);
+    const bound = bindArgs(given);
+    if (cached.reader) {
+      const raw = cached.statement.all(bound) as unknown[][];
+      return resultSet(
+        cached.columns,
+        cached.columnTypes,
+        raw.map((r) => toRow(r, cached.columns)),
+        0,
+        undefined,
+      );
+    }
+    const info = cached.statement.run(bound);
+    return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
+  } catch (error) {
+    throw toLibsqlError(error);
+  }
+}
+
+function prepareOn(conn: Conn, sql: string): Cached {
+  let cached = conn.cache.get(sql);
+  if (!cached) {
+    const statement = conn.connection.prepare(sql);
+    statement.safeIntegers(true);
+    const reader = statement.reader;
+    if (reader) statement.raw(true);
+    const columns = reader ? statement.columns() : [];
+    cached = {
+      statement,
+      reader,
+      columns: columns.map((c) => c.name),
+      columnTypes: columns.map((c) => c.type ?? ''),
+    };
+    // A schema change (a migration by another process) makes SQLite reprepare it: the cache stays valid.
+    conn.cache.set(sql, cached);
+  }
+  return cached;
+}
+
+const BEGIN: Record<TransactionMode, string> = {
+  write: 'BEGIN IMMEDIATE',
+  read: 'BEGIN TRANSACTION READONLY',
+  deferred: 'BEGIN DEFERRED',
+};
 
 /**
- * Implements the @libsql/client interface over one long-lived connection, with a statement cache, so
- * drizzle's queries inside the write queue's jobs run on the writer in its open transaction. Values go
- * in and come out exactly as @libsql/client's local driver converts them (integers as numbers, blobs
- * as ArrayBuffers, booleans as 0/1, SQLite errors as LibsqlError with the same codes).
+ * Implements the @libsql/client interface over connections that stay open, each with its statement
+ * cache, so drizzle runs on them as it runs on @libsql/client. Like @libsql/client's local pool, a
+ * call borrows a connection for its (synchronous) length and a transaction for its life, so nothing is
+ * shared between an open transaction and the rest; every connection is opened by `open` (with the
+ * durability pragmas). Values go in and come out as @libsql/client's local driver converts them
+ * (integers as numbers, blobs as ArrayBuffers, booleans as 0/1, SQLite errors as LibsqlError with
+ * the same codes). `max` bounds the connections: the writer's client has exactly one.
  */
 class ConnectionClient implements Client {
-  readonly #connection: Connection;
-  readonly #cache = new Map<string, Cached>();
+  readonly #open: () => Connection;
+  readonly #max: number;
+  readonly #all: Conn[] = [];
+  #idle: Conn[] = [];
   closed = false;
   readonly protocol = 'file';
 
-  constructor(connection: Connection) {
-    this.#connection = connection;
+  constructor(open: () => Connection, max: number) {
+    this.#open = open;
+    this.#max = max;
   }
 
-  run(stmt: InStatement | string, args?: InArgs): ResultSet {
-    const sql = typeof stmt === 'string' ? stmt : stmt.sql;
-    const given = typeof stmt === 'string' ? args : stmt.args;
-    try {
-      const cached = this.#prepare(sql);
-      const bound = bindArgs(given);
-      if (cached.reader) {
-        const raw = cached.statement.all(bound) as unknown[][];
-        return resultSet(
-          cached.columns,
-          cached.columnTypes,
-          raw.map((r) => toRow(r, cached.columns)),
-          0,
-          undefined,
-        );
+  acquire(): Conn {
+    if (this.closed) throw new LibsqlError('The client is closed', 'CLIENT_CLOSED');
+    const idle = this.#idle.pop();
+    if (idle) return idle;
+    if (this.#all.length >= this.#max) {
+      throw new LibsqlError(
+        `All ${this.#max} of this client's connections are held by open transactions`,
+        'TRANSACTION_ACTIVE',
+      );
+    }
+    const conn = { connection: this.#open(), cache: new Map<string, Cached>() };
+    this.#all.push(conn);
+    return conn;
+  }
+
+  release(conn: Conn): void {
+    const { connection } = conn;
+    // Never hand on a connection mid-transaction: the next borrower would inherit it.
+    if (connection.open && connection.inTransaction) {
+      try {
+        runOn(conn, 'ROLLBACK');
+      } catch {
+        // SQLite rolled back on its own (a full disk, an I/O error): nothing is left open.
       }
-      const info = cached.statement.run(bound);
-      return resultSet([], [], [], info.changes, BigInt(info.lastInsertRowid));
-    } catch (error) {
-      throw toLibsqlError(error);
     }
-  }
-
-  #prepare(sql: string): Cached {
-    let cached = this.#cache.get(sql);
-    if (!cached) {
-      const statement = this.#connection.prepare(sql);
-      statement.safeIntegers(true);
-      const reader = statement.reader;
-      if (reader) statement.raw(true);
-      const columns = reader ? statement.columns() : [];
-      cached = {
-        statement,
-        reader,
-        columns: columns.map((c) => c.name),
-        columnTypes: columns.map((c) => c.type ?? ''),
-      };
-      // Schema changes (migrations run elsewhere) reprepare inside SQLite; the cache stays valid.
-      this.#cache.set(sql, cached);
-    }
-    return cached;
+    if (this.closed || !connection.open) return;
+    this.#idle.push(conn);
   }
 
   async execute(stmt: InStatement | string, args?: InArgs): Promise<ResultSet> {
-    return this.run(stmt, args);
+    const conn = this.acquire();
+    try {
+      return runOn(conn, stmt, args);
+    } finally {
+      this.release(conn);
+    }
   }
 
-  async batch(stmts: (InStatement | [string, InArgs?])[], _mode?: TransactionMode): Promise<ResultSet[]> {
-    const tx: ConnectionTransaction = await this.transaction('write');
+  async batch(
+    stmts: (InStatement | [string, InArgs?])[],
+    mode: TransactionMode = 'deferred',
+  ): Promise<ResultSet[]> {
+    const tx = await this.transaction(mode);
     try {
       const results = await tx.batch(stmts);
       await tx.commit();
@@ -413,25 +476,40 @@ class ConnectionClient implements Client {
   }
 
   async migrate(stmts: InStatement[]): Promise<ResultSet[]> {
-    return this.batch([...stmts]);
+    const conn = this.acquire();
+    try {
+      runOn(conn, 'PRAGMA foreign_keys = OFF');
+      try {
+        const tx = new ConnectionTransaction(this, conn, 'BEGIN DEFERRED');
+        const results = await tx.batch([...stmts]);
+        await tx.commit();
+        return results;
+      } finally {
+        runOn(conn, 'PRAGMA foreign_keys = ON');
+      }
+    } finally {
+      this.release(conn);
+    }
   }
 
   async transaction(mode: TransactionMode = 'write'): Promise<ConnectionTransaction> {
-    this.run(
-      mode === 'write'
-        ? 'BEGIN IMMEDIATE'
-        : mode === 'read'
-          ? 'BEGIN TRANSACTION READONLY'
-          : 'BEGIN DEFERRED',
-    );
-    return new ConnectionTransaction(this, this.#connection);
+    const conn = this.acquire();
+    try {
+      return new ConnectionTransaction(this, conn, BEGIN[mode]);
+    } catch (error) {
+      this.release(conn);
+      throw error;
+    }
   }
 
   async executeMultiple(sql: string): Promise<void> {
+    const conn = this.acquire();
     try {
-      this.#connection.exec(sql);
+      conn.connection.exec(sql);
     } catch (error) {
       throw toLibsqlError(error);
+    } finally {
+      this.release(conn);
     }
   }
 
@@ -440,85 +518,88 @@ class ConnectionClient implements Client {
   }
 
   async reconnect(): Promise<void> {
-    throw new LibsqlError('the writer connection is opened once and not reconnected', 'CLIENT_CLOSED');
+    throw new LibsqlError('these connections are opened once and not reconnected', 'CLIENT_CLOSED');
+  }
+
+  /** The connections it has opened (tests read their pragmas). */
+  connections(): Connection[] {
+    return this.#all.map((conn) => conn.connection);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.#cache.clear();
-    if (this.#connection.open) this.#connection.close();
+    this.#idle = [];
+    for (const { connection } of this.#all) if (connection.open) connection.close();
   }
 }
 
 class ConnectionTransaction implements Transaction {
   readonly #client: ConnectionClient;
-  readonly #connection: Connection;
-  #settled = false;
+  #conn: Conn | undefined;
 
-  constructor(client: ConnectionClient, connection: Connection) {
+  /** Begins at once on `conn`, which it gives back to `client` when it settles. */
+  constructor(client: ConnectionClient, conn: Conn, begin: string) {
+    runOn(conn, begin);
     this.#client = client;
-    this.#connection = connection;
+    this.#conn = conn;
   }
 
   get closed(): boolean {
-    return this.#settled || !this.#connection.open || !this.#connection.inTransaction;
+    const conn = this.#conn;
+    return !conn || !conn.connection.open || !conn.connection.inTransaction;
   }
 
-  #open(): void {
-    if (this.closed) throw new LibsqlError('The transaction is closed', 'TRANSACTION_CLOSED');
+  #open(): Conn {
+    const conn = this.#conn;
+    if (!conn || this.closed) throw new LibsqlError('The transaction is closed', 'TRANSACTION_CLOSED');
+    return conn;
+  }
+
+  #settle(): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    this.#conn = undefined;
+    this.#client.release(conn); // rolls back whatever is still open
   }
 
   async execute(stmt: InStatement | string, args?: InArgs): Promise<ResultSet> {
-    this.#open();
-    return this.#client.run(stmt, args);
+    return runOn(this.#open(), stmt, args);
   }
 
   async batch(stmts: (InStatement | [string, InArgs?])[]): Promise<ResultSet[]> {
     const results: ResultSet[] = [];
     for (const stmt of stmts) {
-      this.#open();
-      results.push(Array.isArray(stmt) ? this.#client.run(stmt[0], stmt[1]) : this.#client.run(stmt));
+      const conn = this.#open();
+      results.push(Array.isArray(stmt) ? runOn(conn, stmt[0], stmt[1]) : runOn(conn, stmt));
     }
     return results;
   }
 
   async executeMultiple(sql: string): Promise<void> {
-    this.#open();
-    await this.#client.executeMultiple(sql);
+    try {
+      this.#open().connection.exec(sql);
+    } catch (error) {
+      throw toLibsqlError(error);
+    }
   }
 
   async commit(): Promise<void> {
-    this.#open();
-    this.#settled = true;
     try {
-      // With synchronous=FULL the commit returns after the WAL is fsynced: only then does a job's
+      // With synchronous=FULL, COMMIT returns after the WAL is fsynced: only then does a job's
       // caller hear its answer.
-      this.#client.run('COMMIT');
-    } catch (error) {
-      this.#rollbackQuietly();
-      throw error;
+      runOn(this.#open(), 'COMMIT');
+    } finally {
+      this.#settle();
     }
   }
 
   async rollback(): Promise<void> {
-    this.#settled = true;
-    this.#rollbackQuietly();
+    this.#settle();
   }
 
   close(): void {
-    this.#settled = true;
-    this.#rollbackQuietly();
-  }
-
-  #rollbackQuietly(): void {
-    if (this.#connection.open && this.#connection.inTransaction) {
-      try {
-        this.#client.run('ROLLBACK');
-      } catch {
-        // SQLite rolled back on its own (a full disk, an I/O error): nothing is left open.
-      }
-    }
+    this.#settle();
   }
 }
 
