@@ -31,7 +31,7 @@ describe('why a request was held, and its risk', () => {
   });
 
   it('Teams: Risk and Held because facts', () => {
-    const card = requestCard(held) as {
+    const card = requestCard(held) as unknown as {
       body: Array<{ type: string; facts?: { title: string; value: string }[] }>;
     };
     const facts = card.body.find((b) => b.type === 'FactSet')?.facts ?? [];

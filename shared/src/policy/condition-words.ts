@@ -73,10 +73,9 @@ function sentence(expr: Expr, negated: boolean): string {
   }
   const compare = COMPARE[name];
   if (compare && a && b) {
-    const bool = b.exprKind.case === 'constExpr' && b.exprKind.value.constantKind.case === 'boolValue';
-    if (bool && (name === '_==_' || name === '_!=_')) {
-      const truth = b.exprKind.value.constantKind.value === true;
-      return sentence(a, (negated !== (name === '_!=_')) !== !truth);
+    const constant = b.exprKind.case === 'constExpr' ? b.exprKind.value.constantKind : undefined;
+    if (constant?.case === 'boolValue' && (name === '_==_' || name === '_!=_')) {
+      return sentence(a, (negated !== (name === '_!=_')) !== !constant.value);
     }
     return `${term(a)} ${compare[negated ? 1 : 0]} ${term(b)}`;
   }
