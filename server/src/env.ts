@@ -5,6 +5,12 @@ const DB_URL = /^(file:|libsql:\/\/|https?:\/\/)/;
 // An exported-but-empty variable (FOO=) means "not set", as most tools read it.
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 
+// A list of claim values, separated by spaces or commas: `urn:okta:loa:2fa:any mfa`.
+const claimList = z
+  .string()
+  .max(2000)
+  .transform((v) => v.split(/[\s,]+/).filter((s) => s !== ''));
+
 const EnvSchema = z
   .object({
     COUNTERSIGN_DB_URL: optional(
@@ -71,6 +77,9 @@ const EnvSchema = z
     COUNTERSIGN_OIDC_CLIENT_SECRET: optional(z.string().max(4000).optional()),
     // "true": this IdP verifies every email it asserts (some omit email_verified, e.g. Entra ID).
     COUNTERSIGN_OIDC_EMAILS_VERIFIED: optional(z.enum(['true', 'false']).default('false')),
+    // Step-up `mfa` (issue 14): the acr_values to ask for, and which acr/amr in the ID token count as MFA.
+    COUNTERSIGN_OIDC_MFA_ACR: optional(claimList.default([])),
+    COUNTERSIGN_OIDC_MFA_AMR: optional(claimList.optional()),
     COUNTERSIGN_SESSION_IDLE_MINUTES: optional(z.coerce.number().min(0.05).max(1_440).default(60)),
     COUNTERSIGN_SESSION_MAX_HOURS: optional(z.coerce.number().min(0.01).max(720).default(12)),
     SLACK_BOT_TOKEN: optional(

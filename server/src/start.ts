@@ -92,6 +92,11 @@ export async function openCore(
     callbackHosts,
     consolePack,
     outboxLeaseMs: env.COUNTERSIGN_OUTBOX_LEASE_MS,
+    stepUp: {
+      publicUrl: env.COUNTERSIGN_PUBLIC_URL,
+      mfaAcr: env.COUNTERSIGN_OIDC_MFA_ACR,
+      ...(env.COUNTERSIGN_OIDC_MFA_AMR && { mfaAmr: env.COUNTERSIGN_OIDC_MFA_AMR }),
+    },
   });
   await startAuditLog(core);
   await refreshIdpDirectory(core);

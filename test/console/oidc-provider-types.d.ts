@@ -9,6 +9,7 @@ declare module 'oidc-provider' {
   export type Configuration = {
     clients: Record<string, unknown>[];
     claims?: Record<string, string[]>;
+    acrValues?: string[];
     jwks?: { keys: Record<string, unknown>[] };
     cookies?: { keys: string[] };
     ttl?: Record<string, number>;

@@ -3,7 +3,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 
-export type IdpAccount = { sub: string; email: string; email_verified?: boolean };
+export type IdpAccount = {
+  sub: string;
+  email: string;
+  email_verified?: boolean;
+  /** How this sign-in was made, as the ID token says it (step-up tests): MFA or a password alone. */
+  acr?: string;
+  amr?: string[];
+};
+
+/** The test IdP's authentication context classes: one with MFA, one with a password only. */
+export const MFA_ACR = 'urn:countersign:test:mfa';
+export const PASSWORD_ACR = 'urn:countersign:test:pwd';
 
 export type TestIdp = {
   issuer: string;
@@ -45,7 +56,9 @@ export async function startIdp(options: {
         response_types: ['code'],
       },
     ],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // amr is released with the openid scope, as Okta and Entra ID put it in every ID token.
+    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'] },
+    acrValues: [MFA_ACR, PASSWORD_ACR],
     // Its own signing key and cookie keys, as a real deployment has (and without its start-up warnings).
     jwks: {
       keys: [
@@ -62,7 +75,13 @@ export async function startIdp(options: {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     findAccount: (_ctx, id) => {
       const account = accounts.get(id);
-      return account ? { accountId: id, claims: () => ({ ...account }) } : undefined;
+      // acr and amr belong to the sign-in, not the account: the provider adds them from the login.
+      const claims = account && {
+        sub: account.sub,
+        email: account.email,
+        email_verified: account.email_verified,
+      };
+      return claims ? { accountId: id, claims: () => ({ ...claims }) } : undefined;
     },
   });
   const handle = provider.callback();
@@ -78,7 +97,11 @@ export async function startIdp(options: {
       grant.addOIDCScope(scope);
       const grantId = await grant.save();
       await provider.interactionFinished(req, res, {
-        login: { accountId: account.sub },
+        login: {
+          accountId: account.sub,
+          ...(account.acr && { acr: account.acr }),
+          ...(account.amr && { amr: account.amr }),
+        },
         consent: { grantId },
       });
     } catch (error) {

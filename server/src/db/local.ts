@@ -130,6 +130,7 @@ export type ActionInsert = {
   matchedCondition: string | null;
   risk: string | null;
   stepUp: string | null;
+  amendAllowed: number;
   reason: string | null;
   grantTtlMs: number;
   callbackUrl: string | null;
@@ -184,6 +185,7 @@ export class HotStatements {
       r.matchedCondition,
       r.risk,
       r.stepUp,
+      r.amendAllowed,
       r.reason,
       r.grantTtlMs,
       r.callbackUrl,
@@ -197,7 +199,7 @@ export class HotStatements {
       .get(`INSERT INTO actions (id, status, action, resource, environment, params, justification, source,
         context, requester_id, requester_owner, key_id, digest, rule_name, rule_effect, policy_version,
         approvers, required_approvals, received_approvals, channel, teams_channel, matched_condition, risk,
-        step_up, reason, grant_ttl_ms,
+        step_up, amend_allowed, reason, grant_ttl_ms,
         callback_url, idempotency_key, request_hash, created_at, expires_at, decided_at)
         VALUES (${values.map(() => '?').join(', ')})`)
       .run(values);

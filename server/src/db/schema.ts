@@ -1,6 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/** What a verified step-up showed: the method, when, and the IdP's acr/amr or the passkey used. */
+export type StepUpEvidence = {
+  method: 'mfa' | 'passkey';
+  at: number;
+  acr?: string;
+  amr?: string[];
+  credentialId?: string;
+};
+
 // Times are epoch milliseconds (integers): sortable, cheap to compare in SQL for expiry.
 
 export const agents = sqliteTable('agents', {
@@ -68,6 +77,15 @@ export const actions = sqliteTable(
     matchedCondition: text('matched_condition'),
     /** The rule's risk: low, medium, high or critical. */
     risk: text('risk'),
+    /** 0 when the rule says `amend: false`: no reviewer may approve amended params. */
+    amendAllowed: integer('amend_allowed').notNull().default(1),
+    /** Set when a reviewer amended the params: what the requester submitted, and who amended when. */
+    originalParams: text('original_params', { mode: 'json' }).$type<Record<string, unknown>>(),
+    originalDigest: text('original_digest'),
+    amendedBy: text('amended_by'),
+    amendedAt: integer('amended_at'),
+    /** What an approval needs besides the click (issue 14): `mfa` or `passkey`; null for none. */
+    stepUp: text('step_up'),
     reason: text('reason'),
     grantTtlMs: integer('grant_ttl_ms').notNull(),
     callbackUrl: text('callback_url'),
@@ -100,6 +118,8 @@ export const reviews = sqliteTable(
     /** Set when the reviewer left the approver groups while the request was pending: it no longer counts. */
     discountedAt: integer('discounted_at'),
     discountedReason: text('discounted_reason'),
+    /** The step-up this approval was made with: {method, at, acr?, amr?, credentialId?}. */
+    stepUp: text('step_up', { mode: 'json' }).$type<StepUpEvidence>(),
   },
   // Each person counts once, even if two of their clicks race past the service's check. A discounted
   // review steps aside, so someone put back in the groups must consent afresh under the new policy.
@@ -306,4 +326,47 @@ export const scimGroupMembers = sqliteTable(
       .references(() => scimUsers.id),
   },
   (t) => [primaryKey({ columns: [t.groupId, t.userId] }), index('scim_group_members_user').on(t.userId)],
+);
+
+/**
+ * One step-up, from the click that started it to the approval that used it (issue 14). It counts only
+ * for its person and request, within five minutes of being verified, and once (`used_at`).
+ */
+export const stepUps = sqliteTable(
+  'step_ups',
+  {
+    id: text('id').primaryKey(),
+    person: text('person').notNull(),
+    actionId: text('action_id')
+      .notNull()
+      .references(() => actions.id),
+    method: text('method').notNull(),
+    startedAt: integer('started_at').notNull(),
+    /** The WebAuthn challenge a passkey must sign (null for MFA, whose nonce lives in the OIDC round). */
+    challenge: text('challenge'),
+    /** The comment typed with the Approve click, recorded with the approval once the step-up is done. */
+    comment: text('comment'),
+    verifiedAt: integer('verified_at'),
+    evidence: text('evidence', { mode: 'json' }).$type<StepUpEvidence>(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('step_ups_person').on(t.person, t.actionId)],
+);
+
+/** Passkeys people registered in the console (WebAuthn credentials), for `stepUp: passkey`. */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    /** The credential id, base64url. */
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    counter: integer('counter').notNull(),
+    transports: text('transports', { mode: 'json' }).$type<string[]>().notNull(),
+    name: text('name').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastUsedAt: integer('last_used_at'),
+  },
+  (t) => [index('passkeys_email').on(t.email)],
 );

@@ -12,6 +12,7 @@ import { bodySize } from './body-size';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
+import { lazyChild } from './lazy-log';
 import { rateLimit } from './rate-limit';
 import { registerActionRoutes } from './routes/actions';
 import { registerAdminRoutes } from './routes/admin';
@@ -56,18 +57,20 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   app.use('*', requestId());
   app.use('*', async (c, next) => {
     const started = performance.now();
-    c.set('log', core.log.child({ requestId: c.var.requestId }));
+    c.set('log', lazyChild(core.log, { requestId: c.get('requestId') }));
     await next();
     options.metrics?.httpRequest(c.req.method, c.res.status);
-    c.var.log.info(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
+    // Checked on the root logger: below info, the request's own logger is never made.
+    if (core.log.isLevelEnabled('info'))
+      c.get('log').info(
+        {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
   });
   app.onError((err, c) =>
     toErrorResponse(err, c, (e) => (c.var.log ?? core.log).error({ err: e }, 'unhandled error')),
@@ -112,7 +115,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     const actor = await authenticate(core, token);
     if (!actor) return errorResponse(c, 'unauthenticated', 'the API key is unknown or revoked');
     c.set('actor', actor);
-    c.set('log', c.var.log.child({ actor: actor.id }));
+    c.set('log', lazyChild(core.log, { requestId: c.get('requestId'), actor: actor.id }));
     await next();
   });
   app.use('/v1/*', async (c, next) => {

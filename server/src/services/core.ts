@@ -10,6 +10,7 @@ import { GroupDirectory } from './group-directory';
 import { IdpDirectory } from './identity/idp-directory';
 import type { OutboxSink } from './outbox/record';
 import type { PolicyStore } from './policy/policy-store';
+import { type StepUpSettings, stepUpSettings } from './step-up/settings';
 
 /** Everything the service verbs need, built once at start-up. Nothing here knows HTTP or Slack. */
 export type Core = {
@@ -35,6 +36,8 @@ export type Core = {
   nodeId: string;
   /** How long a node may hold an outbox delivery before another node takes it over. */
   outboxLeaseMs: number;
+  /** Where step-ups are finished (the console) and what counts as one (issue 14). */
+  stepUp: StepUpSettings;
 };
 
 /** What every verb receives: the core and who is acting. */
@@ -50,6 +53,7 @@ export function createCore(options: {
   callbackHosts?: readonly string[];
   consolePack?: ConsolePack;
   outboxLeaseMs?: number;
+  stepUp?: Partial<StepUpSettings>;
 }): Core {
   const { database, log } = options;
   // One critical line when the database file vanishes; every write after it is refused with 503.
@@ -77,5 +81,6 @@ export function createCore(options: {
     idp: new IdpDirectory(),
     nodeId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     outboxLeaseMs: options.outboxLeaseMs ?? 30_000,
+    stepUp: stepUpSettings(options.stepUp),
   };
 }

@@ -1,6 +1,7 @@
 import { maskSecrets } from '@countersign/bot';
 import { type AuditEvent, ERROR_STATUS } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
@@ -20,11 +21,19 @@ import type { Core } from '../services/core';
 import { createKey } from '../services/keys/create-key';
 import { listKeys } from '../services/keys/list-keys';
 import { revokeKey } from '../services/keys/revoke-key';
+import { listPasskeys } from '../services/passkeys/list-passkeys';
+import { registerPasskey } from '../services/passkeys/register-passkey';
+import { removePasskey } from '../services/passkeys/remove-passkey';
+import { startPasskeyRegistration } from '../services/passkeys/start-passkey-registration';
 import { policyHistory } from '../services/policy/policy-history';
 import { reloadPolicy } from '../services/policy/reload-policy';
 import { endSession, endSessionsOf } from '../services/sessions/end-sessions';
 import { redeemLoginLink } from '../services/sessions/login-links';
 import { signInWithIdp } from '../services/sessions/sign-in-with-idp';
+import { relyingParty } from '../services/step-up/settings';
+import { startStepUp } from '../services/step-up/start-step-up';
+import { verifyMfaStepUp } from '../services/step-up/verify-mfa-step-up';
+import { verifyPasskeyStepUp } from '../services/step-up/verify-passkey-step-up';
 import type { Nav } from './components/layout';
 import { OidcClient, type PendingChecks } from './oidc';
 import { AdminPage } from './pages/admin';
@@ -33,7 +42,10 @@ import { ErrorPage } from './pages/error';
 import { MinePage } from './pages/mine';
 import { QueuePage } from './pages/queue';
 import { RequestPage } from './pages/request';
+import { SecurityPage } from './pages/security';
 import { ConfirmLinkPage, SignInPage } from './pages/sign-in';
+import { StepUpPage } from './pages/step-up';
+import { PASSKEY_SCRIPT } from './passkey-script';
 import {
   type ConsoleOptions,
   clearSessionCookie,
@@ -49,9 +61,24 @@ import { CONSOLE_CSS } from './styles';
 type C = Context<AppEnv>;
 type Form = Record<string, string | File | (string | File)[]>;
 const OIDC_COOKIE = 'countersign_oidc';
+const PASSKEY_COOKIE = 'countersign_passkey';
 const AUDIT_ROWS = 200;
 // Masked as Slack and Teams mask them: a page is one more place a secret must not be shown.
 const maskParams = (params: Record<string, unknown>) => maskSecrets(params) as Record<string, unknown>;
+
+const APPROVED = 'Your approval is recorded.';
+/** A WebAuthn response as the page's script posts it; @simplewebauthn checks every field of it. */
+const credentialJson = (text: string) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new DomainError('invalid_request', 'The passkey answer is not JSON.');
+  }
+  const ok = typeof parsed === 'object' && parsed !== null && 'id' in parsed && 'response' in parsed;
+  if (!ok) throw new DomainError('invalid_request', 'The passkey answer has no credential.');
+  return parsed;
+};
 
 const navOf = (p: Page): Nav => ({
   email: p.actor.email,
@@ -80,7 +107,7 @@ export function registerConsole(
   const base = (c: C) => options.publicUrl ?? new URL(c.req.url).origin;
   // A form posted from another origin is refused before anything reads it (Origin checked by hono).
   const sameOrigin = csrf({ origin: (origin, c) => origin === base(c as C) });
-  for (const path of ['/auth/*', '/requests/*', '/admin/*']) app.on('POST', path, sameOrigin);
+  for (const path of ['/auth/*', '/requests/*', '/admin/*', '/security/*']) app.on('POST', path, sameOrigin);
 
   const html = (c: C, node: unknown, status = 200) => {
     c.header('cache-control', 'no-store');
@@ -140,9 +167,95 @@ export function registerConsole(
       }
     };
 
+  /** A script's call: the answer as JSON, a refusal as the contract's error body. */
+  const json = async (c: C, run: () => Promise<Record<string, unknown>>): Promise<Response> => {
+    try {
+      return c.json(await run(), 200);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return c.json({ error: { code: error.code, message: error.message } }, ERROR_STATUS[error.code] as 400);
+    }
+  };
+
+  const stepUpPage = async (c: C, p: Page, extra: { problem?: string } = {}, status = 200) => {
+    const request = await getAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+    if (!request.stepUp) return c.redirect(`/requests/${request.id}`, 303);
+    const available = request.stepUp === 'mfa' ? oidc !== undefined : relyingParty(core.stepUp) !== undefined;
+    return html(
+      c,
+      <StepUpPage
+        nav={navOf(p)}
+        request={request}
+        method={request.stepUp}
+        available={available}
+        {...extra}
+      />,
+      status,
+    );
+  };
+
+  /**
+   * The Approve click on a step-up request. A passkey is asked for on the step-up page; for MFA the
+   * click is recorded and the browser goes straight to the IdP for a fresh sign-in (max_age=0,
+   * prompt=login, the MFA acr_values), which the callback checks before recording the approval.
+   */
+  const beginStepUp = async (c: C, p: Page, id: string, method: 'mfa' | 'passkey', comment: string) => {
+    if (method === 'passkey' || !oidc) return c.redirect(`/requests/${id}/step-up`, 303);
+    const started = await startStepUp({ ctx: { core, actor: p.actor }, id, comment });
+    const round = await oidc.start(`${base(c)}/auth/callback`, { acrValues: core.stepUp.mfaAcr });
+    const saved = { ...round.checks, next: `/requests/${id}`, stepUp: started.id };
+    await setSignedCookie(c, OIDC_COOKIE, JSON.stringify(saved), cookieKey(core), {
+      httpOnly: true,
+      secure: cookieSecurity(c).secure,
+      sameSite: 'Lax',
+      path: '/auth/',
+      maxAge: 600,
+    });
+    return c.redirect(round.url, 302);
+  };
+
+  /** Back from the IdP with a step-up's ID token: checked by the core, then the approval recorded. */
+  const finishMfaStepUp = async (
+    c: C,
+    stepUp: string,
+    claims: Parameters<typeof verifyMfaStepUp>[0]['claims'],
+  ) => {
+    const found = await lookupSession(c, core, options);
+    if ('signIn' in found)
+      return html(
+        c,
+        <ErrorPage title="Sign in again" message="Your session has ended; nothing was approved." />,
+        401,
+      );
+    const p = found.page;
+    const ctx = { core, actor: p.actor };
+    try {
+      const done = await verifyMfaStepUp({ ctx, stepUpId: stepUp, claims });
+      await reviewAction({
+        ctx,
+        id: done.actionId,
+        input: { decision: 'approve', ...(done.comment && { comment: done.comment }) },
+        stepUp,
+      });
+      return c.redirect(`/requests/${done.actionId}?done=${encodeURIComponent(APPROVED)}`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return html(
+        c,
+        <ErrorPage title="Not approved" message={error.message} nav={navOf(p)} />,
+        ERROR_STATUS[error.code],
+      );
+    }
+  };
+
   app.get('/assets/console.css', (c) => {
     c.header('cache-control', 'public, max-age=300');
     return c.body(CONSOLE_CSS, 200, { 'content-type': 'text/css; charset=utf-8' });
+  });
+
+  app.get('/assets/passkey.js', (c) => {
+    c.header('cache-control', 'public, max-age=300');
+    return c.body(PASSKEY_SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8' });
   });
 
   // ---- sign-in ----
@@ -182,7 +295,7 @@ export function registerConsole(
         />,
         400,
       );
-    const checks = JSON.parse(saved) as PendingChecks & { next: string };
+    const checks = JSON.parse(saved) as PendingChecks & { next: string; stepUp?: string };
     const address = clientAddress(c, trust);
     let claims: Awaited<ReturnType<OidcClient['finish']>>;
     try {
@@ -200,6 +313,7 @@ export function registerConsole(
         400,
       );
     }
+    if (checks.stepUp) return finishMfaStepUp(c, checks.stepUp, claims);
     try {
       const session = await signInWithIdp(core, claims, {
         trustsEmails: oidc.emailsVerified,
@@ -309,6 +423,11 @@ export function registerConsole(
       if (decision !== 'approve' && decision !== 'deny')
         return requestPage(c, p, { problem: 'Choose approve or deny.' }, 400);
       const comment = text(form, 'comment').trim();
+      if (decision === 'approve') {
+        const wanted = await getAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+        // The click is the start of the step-up; the approval is recorded when it is done.
+        if (wanted.stepUp) return beginStepUp(c, p, wanted.id, wanted.stepUp, comment);
+      }
       try {
         await reviewAction({
           ctx: { core, actor: p.actor },
@@ -323,11 +442,115 @@ export function registerConsole(
       return c.redirect(`/requests/${c.req.param('id')}?done=${encodeURIComponent(done)}`, 303);
     }),
   );
+  app.get(
+    '/requests/:id/step-up',
+    page((c, p) => stepUpPage(c, p)),
+  );
+  app.post(
+    '/requests/:id/step-up',
+    page(async (c, p, form) => {
+      const request = await getAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+      if (!request.stepUp) return c.redirect(`/requests/${request.id}`, 303);
+      return beginStepUp(c, p, request.id, request.stepUp, text(form, 'comment').trim());
+    }),
+  );
+  app.post(
+    '/requests/:id/step-up/passkey/options',
+    page((c, p, form) =>
+      json(c, async () => {
+        const comment = text(form, 'comment').trim();
+        const started = await startStepUp({
+          ctx: { core, actor: p.actor },
+          id: c.req.param('id') ?? '',
+          comment,
+        });
+        return { stepUp: started.id, options: started.options };
+      }),
+    ),
+  );
+  app.post(
+    '/requests/:id/step-up/passkey',
+    page((c, p, form) =>
+      json(c, async () => {
+        const ctx = { core, actor: p.actor };
+        const stepUp = text(form, 'stepUp');
+        const response = credentialJson(text(form, 'response')) as AuthenticationResponseJSON;
+        const done = await verifyPasskeyStepUp({ ctx, stepUpId: stepUp, response });
+        if (done.actionId !== c.req.param('id'))
+          throw new DomainError('step_up_required', 'That step-up was made for another request.');
+        await reviewAction({
+          ctx,
+          id: done.actionId,
+          input: { decision: 'approve', ...(done.comment && { comment: done.comment }) },
+          stepUp,
+        });
+        return { location: `/requests/${done.actionId}?done=${encodeURIComponent(APPROVED)}` };
+      }),
+    ),
+  );
   app.post(
     '/requests/:id/cancel',
     page(async (c, p) => {
       await cancelAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
       return c.redirect(`/mine?done=${encodeURIComponent('Request cancelled.')}`, 303);
+    }),
+  );
+
+  app.get(
+    '/security',
+    page(async (c, p) => {
+      const mine = await listPasskeys({ ctx: { core, actor: p.actor } });
+      return html(
+        c,
+        <SecurityPage
+          nav={navOf(p)}
+          passkeys={mine}
+          available={relyingParty(core.stepUp) !== undefined}
+          flash={c.req.query('done')}
+        />,
+      );
+    }),
+  );
+  app.post(
+    '/security/passkeys/options',
+    page((c, p) =>
+      json(c, async () => {
+        const options = await startPasskeyRegistration({ ctx: { core, actor: p.actor } });
+        // The challenge waits in a signed cookie tied to this browser; it lives as long as the prompt.
+        await setSignedCookie(c, PASSKEY_COOKIE, options.challenge, cookieKey(core), {
+          httpOnly: true,
+          secure: cookieSecurity(c).secure,
+          sameSite: 'Strict',
+          path: '/security/',
+          maxAge: 180,
+        });
+        return { options };
+      }),
+    ),
+  );
+  app.post(
+    '/security/passkeys',
+    page((c, p, form) =>
+      json(c, async () => {
+        const challenge = await getSignedCookie(c, cookieKey(core), PASSKEY_COOKIE);
+        deleteCookie(c, PASSKEY_COOKIE, { path: '/security/', secure: cookieSecurity(c).secure });
+        if (typeof challenge !== 'string')
+          throw new DomainError('invalid_request', 'That passkey prompt has expired; try again.');
+        const added = await registerPasskey({
+          ctx: { core, actor: p.actor },
+          challenge,
+          response: credentialJson(text(form, 'response')) as RegistrationResponseJSON,
+          name: text(form, 'name'),
+        });
+        return { location: `/security?done=${encodeURIComponent(`Passkey "${added.name}" added.`)}` };
+      }),
+    ),
+  );
+  app.post(
+    '/security/passkeys/:id/remove',
+    page(async (c, p) => {
+      await removePasskey({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+      return c.redirect(`/security?done=${encodeURIComponent('Passkey removed.')}`, 303);
     }),
   );
 

@@ -38,8 +38,14 @@ export class OidcClient {
     return this.config;
   }
 
-  /** Where to send the browser, and the checks to keep (in a signed cookie) until it comes back. */
-  async start(redirectUri: string): Promise<{ url: string; checks: PendingChecks }> {
+  /**
+   * Where to send the browser, and the checks to keep (in a signed cookie) until it comes back. A
+   * step-up asks for a fresh sign-in (`max_age=0`, `prompt=login`) and, when configured, an MFA `acr`.
+   */
+  async start(
+    redirectUri: string,
+    stepUp?: { acrValues: readonly string[] },
+  ): Promise<{ url: string; checks: PendingChecks }> {
     const config = await this.configuration();
     const checks: PendingChecks = {
       verifier: client.randomPKCECodeVerifier(),
@@ -54,6 +60,11 @@ export class OidcClient {
       code_challenge_method: 'S256',
       state: checks.state,
       nonce: checks.nonce,
+      ...(stepUp && {
+        max_age: '0',
+        prompt: 'login',
+        ...(stepUp.acrValues.length > 0 && { acr_values: stepUp.acrValues.join(' ') }),
+      }),
     });
     return { url: url.href, checks };
   }
@@ -62,7 +73,15 @@ export class OidcClient {
   async finish(
     currentUrl: URL,
     checks: PendingChecks,
-  ): Promise<{ issuer: string; subject: string; email?: unknown; emailVerified?: unknown }> {
+  ): Promise<{
+    issuer: string;
+    subject: string;
+    email?: unknown;
+    emailVerified?: unknown;
+    acr?: unknown;
+    amr?: unknown;
+    authTime?: unknown;
+  }> {
     const config = await this.configuration();
     const tokens = await client.authorizationCodeGrant(config, currentUrl, {
       pkceCodeVerifier: checks.verifier,
@@ -79,7 +98,15 @@ export class OidcClient {
       email = info.email;
       emailVerified = info.email_verified;
     }
-    return { issuer: claims.iss, subject: claims.sub, email, emailVerified };
+    return {
+      issuer: claims.iss,
+      subject: claims.sub,
+      email,
+      emailVerified,
+      acr: claims.acr,
+      amr: claims.amr,
+      authTime: claims.auth_time,
+    };
   }
 }
 

@@ -13,9 +13,18 @@ import { isRaw, lineOf, problemAt } from './yaml-source';
 const APPLIES: Record<string, readonly string[]> = {
   allow: ['grantTtl'],
   deny: ['reason'],
-  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams'],
+  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams', 'stepUp'],
 };
-const OPTIONAL_KEYS = ['reason', 'approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams'];
+const OPTIONAL_KEYS = [
+  'reason',
+  'approvers',
+  'minApprovals',
+  'timeout',
+  'grantTtl',
+  'channel',
+  'teams',
+  'stepUp',
+];
 
 /** Each string of a one-or-many field, with its path. */
 function entries(path: Path, value: unknown): [Path, string][] {

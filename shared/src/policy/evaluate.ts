@@ -186,6 +186,7 @@ function withMatch(
   errors: { rule: string; error: string }[],
 ): Decision {
   if (outcome.risk !== undefined) decision.risk = outcome.risk;
+  if (outcome.stepUp !== undefined) decision.stepUp = outcome.stepUp;
   if (condition !== undefined) decision.condition = condition;
   if (errors.length > 0) decision.conditionErrors = errors;
   return decision;

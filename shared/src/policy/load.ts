@@ -85,8 +85,12 @@ function normalizeMatch(match: RuleMatch): RuleMatch {
 }
 
 function outcome(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutcome {
-  const decided = byEffect(fields, defaults);
-  return fields.risk === undefined ? decided : { ...decided, risk: fields.risk };
+  const decided: RuleOutcome = byEffect(fields, defaults);
+  if (fields.risk !== undefined) decided.risk = fields.risk;
+  // Only an approval can be stepped up; `risk: critical` asks for MFA unless the rule says otherwise.
+  const stepUp = fields.stepUp ?? (fields.risk === 'critical' ? 'mfa' : 'none');
+  if (decided.effect === 'review' && stepUp !== 'none') decided.stepUp = stepUp;
+  return decided;
 }
 
 function byEffect(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutcome {

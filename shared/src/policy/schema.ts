@@ -4,7 +4,7 @@ import { consoleKeysAt, consoleSchema } from './console-schema';
 import { durationSchema } from './duration';
 import type { GlobKind } from './glob';
 import { globError } from './glob';
-import { RISKS } from './types';
+import { RISKS, STEP_UPS } from './types';
 import type { Path } from './yaml-source';
 
 export const text = (what: string) =>
@@ -85,6 +85,8 @@ const outcomeShape = {
     .optional(),
   // Shown wherever the request is shown; `critical` asks for step-up where step-up exists.
   risk: z.enum(RISKS, { error: 'must be low, medium, high or critical' }).optional(),
+  // An approval needs a fresh step-up; `none` lets a `risk: critical` rule do without one.
+  stepUp: z.enum([...STEP_UPS, 'none'], { error: 'must be mfa, passkey or none' }).optional(),
 };
 
 const ruleShape = {

@@ -1,6 +1,9 @@
 export type Effect = 'allow' | 'deny' | 'review';
 export const RISKS = ['low', 'medium', 'high', 'critical'] as const;
 export type Risk = (typeof RISKS)[number];
+/** What an approval under a rule needs besides the click: a fresh MFA sign-in, or a passkey. */
+export const STEP_UPS = ['mfa', 'passkey'] as const;
+export type StepUp = (typeof STEP_UPS)[number];
 export type MatchKey = 'action' | 'resource' | 'environment' | 'requester' | 'source' | 'initiator';
 export const MATCH_KEYS: readonly MatchKey[] = [
   'action',
@@ -15,7 +18,7 @@ export const MATCH_KEYS: readonly MatchKey[] = [
 export type RuleMatch = { [K in MatchKey]?: string[] };
 
 /** What a rule decides, with the policy's defaults already filled in. */
-export type RuleOutcome = OutcomeByEffect & { risk?: Risk };
+export type RuleOutcome = OutcomeByEffect & { risk?: Risk; stepUp?: StepUp };
 type OutcomeByEffect =
   | { effect: 'allow'; grantTtlMs: number }
   | { effect: 'deny'; reason: string }
@@ -92,6 +95,8 @@ export type DecisionMatch = {
   /** The `when:` that was true for this request (absent when the rule has none). */
   condition?: string;
   risk?: Risk;
+  /** The step-up an approval needs: the rule's `stepUp`, or `mfa` for `risk: critical`. */
+  stepUp?: StepUp;
   /** Conditions that could not be evaluated, each read as its rule's stricter side. */
   conditionErrors?: { rule: string; error: string }[];
 };

@@ -70,6 +70,12 @@ export const ReviewInput = z
   .strictObject({
     decision: z.enum(['approve', 'deny']),
     comment: text().min(1).max(4000).optional(),
+    /** Approve an amended action: the request's params become these, and the grant binds to them. */
+    amend: z.strictObject({ params: jsonObject() }).optional(),
+  })
+  .refine((input) => input.amend === undefined || input.decision === 'approve', {
+    message: 'only an approval may amend the action',
+    path: ['amend'],
   })
   .meta({ id: 'ReviewInput' });
 export type ReviewInput = z.infer<typeof ReviewInput>;
@@ -94,6 +100,16 @@ export const Review = z
     at: z.string(),
     /** Present when this approval no longer counts: its reviewer left the approver groups while pending. */
     discounted: z.object({ at: z.string(), reason: z.string() }).optional(),
+    /** The fresh authentication this approval was made with, when its rule asks for a step-up. */
+    stepUp: z
+      .object({
+        method: z.enum(['mfa', 'passkey']),
+        at: z.string(),
+        acr: z.string().optional(),
+        amr: z.array(z.string()).optional(),
+        credentialId: z.string().optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'Review' });
 export type Review = z.infer<typeof Review>;
@@ -117,8 +133,21 @@ export const ActionRequest = z
     rule: z.object({ name: z.string(), effect: z.enum(['allow', 'deny', 'review']) }),
     /** Why the rule decided: its name and, when it has a `when:`, the condition that was true. */
     matched: z.object({ rule: z.string(), condition: z.string().optional() }),
+    /** Present when a reviewer approved amended params: the request's params and digest are these now. */
+    amended: z
+      .object({
+        params: z.record(z.string(), z.unknown()),
+        digest: z.string(),
+        by: z.string(),
+        at: z.string(),
+        /** What the requester submitted, before the amendment. */
+        original: z.object({ params: z.record(z.string(), z.unknown()).optional(), digest: z.string() }),
+      })
+      .optional(),
     /** The deciding rule's risk, when it names one. */
     risk: z.enum(['low', 'medium', 'high', 'critical']).optional(),
+    /** What an approval of this request needs besides the click: a fresh MFA sign-in or a passkey. */
+    stepUp: z.enum(['mfa', 'passkey']).optional(),
     policyVersion: z.string(),
     approvals: z.object({ required: z.number().int(), received: z.number().int() }),
     approvers: z.array(z.string()),

@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = [
   'review.recorded',
   'review.refused',
   'review.discounted',
+  // Issue 16: a reviewer amended the params before approving (both versions and the diff).
+  'action.amended',
   'grant.issued',
   'grant.redeemed',
   'grant.refused',
@@ -37,6 +39,11 @@ export const AUDIT_EVENT_TYPES = [
   'session.started',
   'session.refused',
   'session.ended',
+  // Step-up approvals (issue 14): a step-up verified or refused, and passkeys added or removed.
+  'step_up.verified',
+  'step_up.refused',
+  'passkey.registered',
+  'passkey.removed',
 ] as const;
 export const AuditEventType = z.enum(AUDIT_EVENT_TYPES);
 export type AuditEventType = z.infer<typeof AuditEventType>;

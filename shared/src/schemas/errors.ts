@@ -7,14 +7,17 @@ export const ERROR_STATUS = {
   forbidden: 403,
   self_approval: 403,
   identity_unusable: 403,
+  step_up_required: 403,
   owner_inactive: 403,
   not_an_approver: 403,
   digest_mismatch: 403,
+  amend_not_allowed: 403,
   not_found: 404,
   not_pending: 409,
   already_reviewed: 409,
   grant_used: 409,
   idempotency_mismatch: 409,
+  amend_too_late: 409,
   expired: 410,
   grant_expired: 410,
   payload_too_large: 413,
@@ -24,7 +27,8 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-export const ErrorDetail = z.object({ path: z.string(), message: z.string() });
+// `url` says where to finish something the API cannot do (a step-up in the console).
+export const ErrorDetail = z.object({ path: z.string(), message: z.string(), url: z.string().optional() });
 export type ErrorDetail = z.infer<typeof ErrorDetail>;
 
 export const ErrorBody = z

@@ -9,7 +9,9 @@ import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { isDeprovisioned } from '../identity/deprovisioned';
 import { record } from '../outbox/record';
+import { consumeStepUp, stepUpRefusal } from '../step-up/consume-step-up';
 import { isEligibleApprover, isRequesterSide } from './access';
+import { AMEND_REFUSALS, amendRefusal, applyAmendment } from './amend-action';
 import { expireIfDue } from './expire-actions';
 import { discountIneligible } from './recheck-quorum';
 import { effectiveStatus, loadAction } from './rows';
@@ -23,6 +25,8 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
   expired: 'This request expired before it was decided.',
   forbidden: 'Reviewing needs a person acting with the reviews:write scope.',
   identity_unusable: 'The identity provider has deactivated your account; you can no longer review.',
+  step_up_required: 'This approval needs a fresh step-up (MFA or a passkey) in the console.',
+  ...AMEND_REFUSALS,
 };
 
 // Where an attempt came from, for the audit trail; an agent's (refused) attempt comes over the API.
@@ -34,15 +38,21 @@ const mayReview = (actor: Actor): boolean => actor.kind === 'person' && hasScope
  * One person's approve or deny. Every check and the decision happen in one transaction, and the
  * decision itself is a conditional write on `status = 'pending'`: of any number of racing reviews,
  * exactly one decides. Refused attempts are audited in that same transaction.
+ *
+ * An approval under a step-up rule counts only with `stepUp`, the id of a step-up this person
+ * verified for this request within the last five minutes and never used (consumed here, once).
+ * Only the console can produce one; every other transport is told where to finish it.
  */
 export async function reviewAction({
   ctx,
   id,
   input,
+  stepUp,
 }: {
   ctx: Ctx;
   id: string;
   input: ReviewInput;
+  stepUp?: string | undefined;
 }): Promise<ActionRequest> {
   const { core, actor } = ctx;
   const comment = input.comment?.trim();
@@ -52,6 +62,7 @@ export async function reviewAction({
     ]);
   }
   const via = viaOf(actor);
+  let needed: 'mfa' | 'passkey' | undefined;
 
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
@@ -71,7 +82,8 @@ export async function reviewAction({
     if (isRequesterSide(actor, row)) return refuse('self_approval');
     if (!mayReview(actor)) return refuse('forbidden');
     // Read in this transaction, not from a snapshot: a click a moment after deactivation is refused.
-    if (actor.kind === 'person' && (await isDeprovisioned(tx, actor.email))) return refuse('identity_unusable');
+    if (actor.kind === 'person' && (await isDeprovisioned(tx, actor.email)))
+      return refuse('identity_unusable');
     if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
     if (status === 'expired') return refuse('expired');
     if (status !== 'pending') return refuse('not_pending');
@@ -79,6 +91,22 @@ export async function reviewAction({
     await discountIneligible(core, tx, at, loaded, 'system:server');
     const counting = loaded.reviews.filter((r) => r.discountedAt === null);
     if (counting.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
+    const amendRefused = amendRefusal(row, input.amend);
+    if (amendRefused) return refuse(amendRefused);
+    // Last of the checks, so a proof is spent only by an approval that is otherwise certain to count.
+    const method = row.stepUp === 'mfa' || row.stepUp === 'passkey' ? row.stepUp : undefined;
+    const proof =
+      input.decision === 'approve' && method && actor.kind === 'person'
+        ? await consumeStepUp(tx, at, { id: stepUp, person: actor.email, actionId: id, method })
+        : undefined;
+    if (proof && 'refused' in proof) {
+      needed = method;
+      return refuse('step_up_required');
+    }
+    const evidence = proof?.evidence;
+    // The grant binds to what is approved: the amended action when the reviewer amended it.
+    const target = input.amend ? await applyAmendment(core, tx, at, row, actor, input.amend.params) : row;
+    if (!target) return refuse('not_pending');
 
     await tx.insert(reviews).values({
       id: newId('rev'),
@@ -88,6 +116,7 @@ export async function reviewAction({
       comment: comment ?? null,
       via,
       at,
+      stepUp: evidence ?? null,
     });
     const decided = await tx
       .update(actions)
@@ -110,7 +139,13 @@ export async function reviewAction({
         type: 'review.recorded',
         actor: actor.id,
         subject: id,
-        data: { action: row.action, decision: input.decision, comment: comment ?? null, via },
+        data: {
+          action: row.action,
+          decision: input.decision,
+          comment: comment ?? null,
+          via,
+          ...(evidence && { stepUp: evidence }),
+        },
       },
     ];
     if (after.status === 'denied') {
@@ -128,7 +163,7 @@ export async function reviewAction({
         data: { action: row.action, approvals: after.received, via },
       });
     }
-    if (after.status === 'approved') events.push((await issueGrant(core, tx, at, row, actor.id)).event);
+    if (after.status === 'approved') events.push((await issueGrant(core, tx, at, target, actor.id)).event);
     await record(core, tx, at, events);
     return { refused: undefined };
   });
@@ -138,6 +173,7 @@ export async function reviewAction({
   if (outcome.refused === 'not_found') throw notFound(`action request ${id}`);
   if (outcome.refused) {
     core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');
+    if (outcome.refused === 'step_up_required') throw stepUpRefusal(core, id, needed);
     throw new DomainError(outcome.refused, REFUSALS[outcome.refused] ?? outcome.refused);
   }
   const loaded = await loadAction(core.database.db, id);

@@ -33,6 +33,21 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
       ...(row.matchedCondition !== null && { condition: row.matchedCondition }),
     },
     ...(isRisk(row.risk) && { risk: row.risk }),
+    ...(row.amendedAt !== null &&
+      row.amendedBy !== null &&
+      row.originalDigest !== null && {
+        amended: {
+          params: row.params ?? {},
+          digest: row.digest,
+          by: row.amendedBy,
+          at: new Date(row.amendedAt).toISOString(),
+          original: {
+            ...(row.originalParams !== null && { params: row.originalParams }),
+            digest: row.originalDigest,
+          },
+        },
+      }),
+    ...((row.stepUp === 'mfa' || row.stepUp === 'passkey') && { stepUp: row.stepUp }),
     policyVersion: row.policyVersion,
     approvals: { required: row.requiredApprovals, received: row.receivedApprovals },
     approvers: row.approvers,
@@ -50,6 +65,7 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
       ...(r.discountedAt !== null && {
         discounted: { at: new Date(r.discountedAt).toISOString(), reason: r.discountedReason ?? '' },
       }),
+      ...(r.stepUp !== null && { stepUp: { ...r.stepUp, at: new Date(r.stepUp.at).toISOString() } }),
     })),
     ...(row.reason !== null && { reason: row.reason }),
     createdAt: new Date(row.createdAt).toISOString(),

@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/mine', label: 'My requests', show: () => true },
   { href: '/audit', label: 'Audit', show: (n: Nav) => n.roles.audit },
   { href: '/admin', label: 'Admin', show: (n: Nav) => n.roles.admin },
+  { href: '/security', label: 'Security', show: () => true },
 ];
 
 /** Every console page: a skip link, one <main>, the navigation with the current page marked. */

@@ -113,9 +113,16 @@ export function RequestPage(props: RequestView) {
                   <input type="hidden" name="decision" value="approve" />
                   <label for="approve-comment">Comment (optional)</label>
                   <textarea id="approve-comment" name="comment" maxlength={4000} />
+                  {r.stepUp && (
+                    <p class="small">
+                      {r.stepUp === 'mfa'
+                        ? 'Approving asks you to sign in again at your identity provider, with MFA.'
+                        : 'Approving asks for one of your passkeys.'}
+                    </p>
+                  )}
                   <p>
                     <button class="approve" type="submit">
-                      Approve
+                      {r.stepUp ? `Approve with ${r.stepUp === 'mfa' ? 'MFA' : 'a passkey'}` : 'Approve'}
                     </button>
                   </p>
                 </form>

@@ -1,0 +1,85 @@
+import type { ActionRequest } from '@countersign/shared';
+import { Layout, type Nav, Notice } from '../components/layout';
+
+export type StepUpView = {
+  nav: Nav;
+  request: ActionRequest;
+  method: 'mfa' | 'passkey';
+  /** False when the install cannot do this step-up (no IdP for MFA, no public URL for passkeys). */
+  available: boolean;
+  problem?: string | undefined;
+};
+
+/**
+ * Where an approval that needs a step-up is finished: reached from the request page's Approve, from
+ * Slack's and Teams' Approve buttons, and from the API's 403 `step_up_required`.
+ */
+export function StepUpPage(props: StepUpView) {
+  const r = props.request;
+  const form = `/requests/${r.id}/step-up`;
+  return (
+    <Layout title={`Approve ${r.action}`} nav={props.nav}>
+      <p class="small">
+        <a href={`/requests/${r.id}`}>← The request</a>
+      </p>
+      <h1>
+        Approve <code>{r.action}</code>
+      </h1>
+      {props.problem && <Notice kind="error">{props.problem}</Notice>}
+      <section class="card" aria-labelledby="step-up">
+        <h2 id="step-up">
+          {props.method === 'mfa' ? 'Sign in again with MFA' : 'Confirm with your passkey'}
+        </h2>
+        <p>
+          The rule <code>{r.rule.name}</code> asks for more than a click: your approval counts only after{' '}
+          {props.method === 'mfa'
+            ? 'a fresh sign-in at your identity provider with multi-factor authentication'
+            : 'one of your passkeys confirms it is you (with your PIN, fingerprint or face)'}
+          , made now, for this request.
+        </p>
+        <p class="small muted">
+          Requested by <code>{r.requester.id}</code>
+          {r.resource && (
+            <>
+              {' '}
+              on <code>{r.resource}</code>
+            </>
+          )}
+          {r.environment && <> in {r.environment}</>}.
+        </p>
+        {r.status !== 'pending' ? (
+          <Notice kind="info">This request has already been decided.</Notice>
+        ) : !props.available ? (
+          <Notice kind="error">
+            {props.method === 'mfa'
+              ? 'This server has no identity provider configured, so an MFA step-up cannot be made here.'
+              : 'Passkeys need COUNTERSIGN_PUBLIC_URL to be set on this server.'}
+          </Notice>
+        ) : (
+          <form
+            method="post"
+            action={props.method === 'mfa' ? form : `${form}/passkey`}
+            data-passkey={props.method === 'passkey' ? 'approve' : undefined}
+            data-options={props.method === 'passkey' ? `${form}/passkey/options` : undefined}
+          >
+            <input type="hidden" name="_csrf" value={props.nav.csrf} />
+            <label for="step-up-comment">Comment (optional)</label>
+            <textarea id="step-up-comment" name="comment" maxlength={4000} />
+            <p class="alert error" role="alert" data-problem hidden />
+            <p>
+              <button class="approve" type="submit">
+                {props.method === 'mfa' ? 'Continue to sign in with MFA' : 'Approve with a passkey'}
+              </button>
+            </p>
+            {props.method === 'passkey' && (
+              <noscript>
+                <p>Passkeys need JavaScript in this page.</p>
+              </noscript>
+            )}
+          </form>
+        )}
+      </section>
+      {props.method === 'passkey' && <script src="/assets/passkey.js" defer />}
+    </Layout>
+  );
+}
