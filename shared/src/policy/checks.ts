@@ -13,7 +13,7 @@ import { isRaw, lineOf, problemAt } from './yaml-source';
 const APPLIES: Record<string, readonly string[]> = {
   allow: ['grantTtl'],
   deny: ['reason'],
-  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams', 'stepUp'],
+  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams', 'stepUp', 'amend'],
 };
 const OPTIONAL_KEYS = [
   'reason',
@@ -24,6 +24,7 @@ const OPTIONAL_KEYS = [
   'channel',
   'teams',
   'stepUp',
+  'amend',
 ];
 
 /** Each string of a one-or-many field, with its path. */

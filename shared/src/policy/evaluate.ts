@@ -187,6 +187,7 @@ function withMatch(
 ): Decision {
   if (outcome.risk !== undefined) decision.risk = outcome.risk;
   if (outcome.stepUp !== undefined) decision.stepUp = outcome.stepUp;
+  if (outcome.amend === false) decision.amend = false;
   if (condition !== undefined) decision.condition = condition;
   if (errors.length > 0) decision.conditionErrors = errors;
   return decision;

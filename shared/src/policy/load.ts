@@ -90,6 +90,7 @@ function outcome(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutco
   // Only an approval can be stepped up; `risk: critical` asks for MFA unless the rule says otherwise.
   const stepUp = fields.stepUp ?? (fields.risk === 'critical' ? 'mfa' : 'none');
   if (decided.effect === 'review' && stepUp !== 'none') decided.stepUp = stepUp;
+  if (decided.effect === 'review' && fields.amend === false) decided.amend = false;
   return decided;
 }
 

@@ -85,6 +85,8 @@ const outcomeShape = {
     .optional(),
   // Shown wherever the request is shown; `critical` asks for step-up where step-up exists.
   risk: z.enum(RISKS, { error: 'must be low, medium, high or critical' }).optional(),
+  // Whether a reviewer may approve amended params (default true); false keeps exact digest binding only.
+  amend: z.boolean({ error: 'must be true or false' }).optional(),
   // An approval needs a fresh step-up; `none` lets a `risk: critical` rule do without one.
   stepUp: z.enum([...STEP_UPS, 'none'], { error: 'must be mfa, passkey or none' }).optional(),
 };

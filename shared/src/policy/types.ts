@@ -18,7 +18,12 @@ export const MATCH_KEYS: readonly MatchKey[] = [
 export type RuleMatch = { [K in MatchKey]?: string[] };
 
 /** What a rule decides, with the policy's defaults already filled in. */
-export type RuleOutcome = OutcomeByEffect & { risk?: Risk; stepUp?: StepUp };
+export type RuleOutcome = OutcomeByEffect & {
+  risk?: Risk;
+  stepUp?: StepUp;
+  /** false: reviewers may not approve amended params (a review rule's `amend: false`). */
+  amend?: false;
+};
 type OutcomeByEffect =
   | { effect: 'allow'; grantTtlMs: number }
   | { effect: 'deny'; reason: string }
@@ -97,6 +102,8 @@ export type DecisionMatch = {
   risk?: Risk;
   /** The step-up an approval needs: the rule's `stepUp`, or `mfa` for `risk: critical`. */
   stepUp?: StepUp;
+  /** false when the rule forbids approving amended params. */
+  amend?: false;
   /** Conditions that could not be evaluated, each read as its rule's stricter side. */
   conditionErrors?: { rule: string; error: string }[];
 };

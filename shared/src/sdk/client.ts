@@ -35,8 +35,14 @@ export type RequestOptions = {
 // Withdrawing is a courtesy to reviewers: worth a few seconds, not the whole retry budget.
 const CANCEL_TIMEOUT_MS = 5_000;
 
-/** What the guarded function receives: the spent grant and the request it was for. */
-export type Grant = Redeemed & { request: ActionRequest };
+/**
+ * What the guarded function receives: the spent grant, the request it was for, and the params to act
+ * on: the reviewer's amended ones when the action was approved amended (`acceptAmended`).
+ */
+export type Grant = Redeemed & { request: ActionRequest; params: Record<string, unknown> | undefined };
+
+/** Whether `guard` may run the function with params a reviewer amended (default: it refuses). */
+export type GuardOptions = { acceptAmended?: boolean | undefined };
 
 function parseUrl(text: string): URL | undefined {
   try {
@@ -117,7 +123,7 @@ export class Countersign {
   async guard<T>(
     action: ActionInput,
     fn: (grant: Grant) => T | Promise<T>,
-    options: RequestOptions & WaitOptions = {},
+    options: RequestOptions & WaitOptions & GuardOptions = {},
   ): Promise<T> {
     const handle = await this.request(action, options);
     try {
@@ -127,7 +133,8 @@ export class Countersign {
         await handle.cancel({ signal: AbortSignal.timeout(CANCEL_TIMEOUT_MS) }).catch(() => undefined);
       throw error;
     }
-    const redeemed = await handle.redeem();
-    return fn({ ...redeemed, request: handle.request });
+    const redeemed = await handle.redeem({ acceptAmended: options.acceptAmended });
+    const request = handle.request;
+    return fn({ ...redeemed, request, params: request.amended ? request.amended.params : request.params });
   }
 }

@@ -1,3 +1,4 @@
+import { actionDigest } from '../digest';
 import type { ActionRequest } from '../schemas/action';
 import { CountersignError, refusalOf } from './errors';
 import { randomKey } from './random-key';
@@ -30,6 +31,11 @@ export class ActionHandle {
     this.#request = request;
     this.digest = digest;
     this.#pollSeconds = pollSeconds;
+  }
+
+  #boundDigest(accept: boolean): Promise<string> {
+    if (this.#request.digest === this.digest) return Promise.resolve(this.digest);
+    return amendedDigest(this.#request, this.digest, accept);
   }
 
   get id(): string {
@@ -102,7 +108,7 @@ export class ActionHandle {
    * retried; if the retry finds the grant already spent, that is an error (`grant_used`), never a
    * guess that the first attempt went through.
    */
-  async redeem(): Promise<Redeemed> {
+  async redeem(options: RedeemOptions = {}): Promise<Redeemed> {
     if (!this.#request.grant) await this.refresh();
     const grant = this.#request.grant;
     if (!grant) {
@@ -116,14 +122,14 @@ export class ActionHandle {
           : `${this.id} has no usable grant (already redeemed, or it expired)`,
       );
     }
-    if (this.#request.digest !== this.digest) throw digestMismatch(this.#request, this.digest);
+    const digest = await this.#boundDigest(options.acceptAmended === true);
     // Retries of this call carry one key: if an answer is lost, the server answers the retry the same
     // way instead of refusing a grant this very call already spent.
     this.#redeemKey ??= randomKey();
     const redeemed = await call<Redeemed>(this.#transport, {
       method: 'POST',
       path: '/v1/grants/redeem',
-      body: { token: grant.token, digest: this.digest },
+      body: { token: grant.token, digest },
       headers: { 'idempotency-key': this.#redeemKey },
     });
     if (redeemed.ok !== true || redeemed.actionId !== this.id || typeof redeemed.grantId !== 'string') {
@@ -132,6 +138,31 @@ export class ActionHandle {
     this.#request = { ...this.#request, grant: undefined };
     return redeemed;
   }
+}
+
+/**
+ * Amend, then approve: a reviewer may approve amended params, and the grant is bound to those. It is
+ * accepted only when asked for, and only when both digests check out here: the original is the one
+ * computed when submitting, and the amended one is that same action with the amended params.
+ */
+export type RedeemOptions = { acceptAmended?: boolean | undefined };
+
+export async function amendedDigest(request: ActionRequest, local: string, accept: boolean): Promise<string> {
+  const amended = request.amended;
+  if (!amended || amended.original.digest !== local || amended.digest !== request.digest)
+    throw digestMismatch(request, local);
+  if (!accept) {
+    throw new CountersignError(
+      'amended',
+      `${request.id} was approved with amended params by ${amended.by}; this caller did not accept amendments (acceptAmended), so the action does not run`,
+    );
+  }
+  const fields = { action: request.action, resource: request.resource, environment: request.environment };
+  if ((await actionDigest({ ...fields, params: amended.original.params })) !== local)
+    throw digestMismatch(request, local);
+  const recomputed = await actionDigest({ ...fields, params: amended.params });
+  if (recomputed !== amended.digest) throw digestMismatch(request, recomputed);
+  return amended.digest;
 }
 
 export function digestMismatch(request: ActionRequest, local: string): CountersignError {

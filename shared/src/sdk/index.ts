@@ -9,6 +9,7 @@ export {
   Countersign,
   type CountersignOptions,
   type Grant,
+  type GuardOptions,
   type RequestOptions,
 } from './client';
 export {
@@ -20,7 +21,7 @@ export {
   CountersignError,
   refusalOf,
 } from './errors';
-export { ActionHandle, type Redeemed, type WaitOptions } from './handle';
+export { ActionHandle, type Redeemed, type RedeemOptions, type WaitOptions } from './handle';
 export type { FetchLike } from './transport';
 export {
   DEFAULT_TOLERANCE_SECONDS,

@@ -1,0 +1,93 @@
+import type { ErrorCode } from '@countersign/shared';
+import { and, eq } from 'drizzle-orm';
+import type { Actor } from '../../context';
+import type { Tx } from '../../db/client';
+import { actions } from '../../db/schema';
+import type { Core } from '../core';
+import { digestOf } from '../grants/tokens';
+import { record } from '../outbox/record';
+import type { ActionRow } from './rows';
+
+/**
+ * Amend, then approve (issue 16): a reviewer narrows what an agent asked for (a lower row limit, a
+ * narrower prefix) and approves that instead. The request's params and digest become the amended
+ * ones, so the grant binds to exactly what was approved; what the requester submitted is kept beside
+ * them and the audit event holds both versions and the diff. Runs inside the review's transaction.
+ */
+
+export const AMEND_REFUSALS: Partial<Record<ErrorCode, string>> = {
+  amend_not_allowed: "This request's rule does not allow amendments: approve or deny it as submitted.",
+  amend_too_late:
+    'Someone already approved this action as submitted: it can no longer be amended (deny it and ask for a new request instead).',
+};
+
+/** Why this amendment may not be made, if it may not; checked before anything is written. */
+export function amendRefusal(row: ActionRow, amend: { params: unknown } | undefined): ErrorCode | undefined {
+  if (amend === undefined) return undefined;
+  if (row.amendAllowed === 0) return 'amend_not_allowed';
+  // Earlier approvals were given to the submitted params, not to these.
+  if (row.receivedApprovals > 0) return 'amend_too_late';
+  return undefined;
+}
+
+type Diff = { path: string; before?: unknown; after?: unknown }[];
+
+/** Leaf-level differences between two JSON values, by dotted path. */
+export function diffParams(before: unknown, after: unknown, path = ''): Diff {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isMap(before) && isMap(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => diffParams(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [{ path, ...(before !== undefined && { before }), ...(after !== undefined && { after }) }];
+}
+
+/**
+ * Writes the amendment: a conditional write on the request still pending with the digest this review
+ * read, so two reviewers amending at once cannot both win. Undefined when it lost that race.
+ */
+export async function applyAmendment(
+  core: Core,
+  tx: Tx,
+  at: number,
+  row: ActionRow,
+  actor: Actor,
+  params: Record<string, unknown>,
+): Promise<ActionRow | undefined> {
+  const digest = digestOf({
+    action: row.action,
+    resource: row.resource ?? undefined,
+    environment: row.environment ?? undefined,
+    params,
+  });
+  if (digest === row.digest) return row;
+  const [amended] = await tx
+    .update(actions)
+    .set({
+      params,
+      digest,
+      originalParams: row.originalDigest === null ? row.params : row.originalParams,
+      originalDigest: row.originalDigest ?? row.digest,
+      amendedBy: actor.id,
+      amendedAt: at,
+    })
+    .where(and(eq(actions.id, row.id), eq(actions.status, 'pending'), eq(actions.digest, row.digest)))
+    .returning();
+  if (!amended) return undefined;
+  await record(core, tx, at, [
+    {
+      type: 'action.amended',
+      actor: actor.id,
+      subject: row.id,
+      data: {
+        action: row.action,
+        before: { params: row.params, digest: row.digest },
+        after: { params, digest },
+        diff: diffParams(row.params ?? {}, params),
+      },
+    },
+  ]);
+  return amended;
+}
