@@ -18,6 +18,8 @@ export const APPROVE_ACTION = 'countersign.approve';
 export const DENY_ACTION = 'countersign.deny';
 /** A link button: Slack still sends its click to the app, which must acknowledge it. */
 export const OPEN_ACTION = 'countersign.open';
+/** Approve on a request whose rule asks for a step-up: a link to the console, never a decision here. */
+export const STEP_UP_ACTION = 'countersign.step_up';
 
 const EMOJI: Record<string, string> = {
   approved: ':white_check_mark:',
@@ -51,13 +53,26 @@ export function decisionButtons(request: ActionRequest, consoleUrl?: string): Kn
     type: 'actions',
     block_id: `decide:${request.id}`,
     elements: [
-      {
-        type: 'button',
-        action_id: APPROVE_ACTION,
-        style: 'primary',
-        text: { type: 'plain_text', text: 'Approve' },
-        value: request.id,
-      },
+      // A step-up (MFA, a passkey) happens in the console: Slack's click alone must not approve.
+      request.stepUp && consoleUrl
+        ? {
+            type: 'button',
+            action_id: STEP_UP_ACTION,
+            style: 'primary',
+            text: {
+              type: 'plain_text',
+              text: request.stepUp === 'mfa' ? 'Approve (MFA)' : 'Approve (passkey)',
+            },
+            url: `${consoleUrl}/requests/${encodeURIComponent(request.id)}/step-up`,
+            value: request.id,
+          }
+        : {
+            type: 'button',
+            action_id: APPROVE_ACTION,
+            style: 'primary',
+            text: { type: 'plain_text', text: 'Approve' },
+            value: request.id,
+          },
       {
         type: 'button',
         action_id: DENY_ACTION,

@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { OPEN_ACTION } from '../../blocks/request-message';
+import { OPEN_ACTION, STEP_UP_ACTION } from '../../blocks/request-message';
 
 /**
  * "Open in Countersign" is a link button: the browser opens the page, and Slack still sends the
@@ -7,6 +7,10 @@ import { OPEN_ACTION } from '../../blocks/request-message';
  */
 export function register(app: App): void {
   app.action<BlockAction<ButtonAction>>(OPEN_ACTION, async ({ ack }) => {
+    await ack();
+  });
+  // Approve on a step-up request opens the console's step-up page the same way; nothing is decided here.
+  app.action<BlockAction<ButtonAction>>(STEP_UP_ACTION, async ({ ack }) => {
     await ack();
   });
 }
