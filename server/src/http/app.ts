@@ -5,9 +5,9 @@ import { requestId } from 'hono/request-id';
 import type { Metrics } from '../metrics/metrics';
 import { createScimApp } from '../scim/routes';
 import type { Core } from '../services/core';
+import { authenticate } from '../services/keys/authenticate';
 import { registerConsole } from '../web/console';
 import type { ConsoleOptions } from '../web/session';
-import { authenticate } from '../services/keys/authenticate';
 import { bodySize } from './body-size';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
@@ -34,11 +34,11 @@ export type AppOptions = {
   trustProxy?: TrustProxy | undefined;
   /** The Slack bot's handler for POST /slack/events, when it runs in HTTP mode. */
   slackEvents?: ((request: Request) => Promise<Response>) | undefined;
+  /** The Teams bot's handler for POST /teams/messages. */
+  teamsMessages?: ((request: Request) => Promise<Response>) | undefined;
   /** Each chat transport's state, for /readyz (`slack`, later `teams`). */
   transports?: Record<string, () => TransportState> | undefined;
   /** Prometheus metrics: counts every answer, and serves GET /metrics to admin keys. */
-  /** The Teams bot's handler for POST /teams/messages. */
-  teamsMessages?: ((request: Request) => Promise<Response>) | undefined;
   metrics?: Metrics | undefined;
   /** The web console and its sign-in (GET / and below, /auth/*); off when absent. */
   console?: ConsoleOptions | undefined;
@@ -87,11 +87,6 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     );
   }
 
-  // SCIM answers in its own error format and takes application/scim+json: its own edge, own key.
-  app.route('/scim/v2', createScimApp(core, { maxBodyBytes: options.maxBodyBytes }));
-
-  app.use(
-    '/v1/*',
   const teamsMessages = options.teamsMessages;
   if (teamsMessages) {
     // Bot Framework activities are small; a card's invoke stays well under 1 MB. The handler checks
@@ -101,6 +96,11 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
     );
   }
 
+  // SCIM answers in its own error format and takes application/scim+json: its own edge, own key.
+  app.route('/scim/v2', createScimApp(core, { maxBodyBytes: options.maxBodyBytes }));
+
+  app.use(
+    '/v1/*',
     bodySize(options.maxBodyBytes, (c) =>
       errorResponse(c, 'payload_too_large', `the body is larger than ${options.maxBodyBytes} bytes`),
     ),
