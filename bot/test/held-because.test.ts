@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestMessage } from '../src/blocks/request-message';
+import { threadReply } from '../src/blocks/thread-reply';
 import { requestCard } from '../src/teams/cards/request-card';
 import { aRequest, messageIssues, shownText } from './fixtures';
 
@@ -40,5 +41,30 @@ describe('why a request was held, and its risk', () => {
       title: 'Held because',
       value: 'params.pii is true and params.bucket does not end with ".corp-internal"',
     });
+  });
+});
+
+describe('ask before deciding, in the Slack thread', () => {
+  const mentions = { 'alice@example.com': 'U0ALICE', 'erin@example.com': 'U0ERIN' };
+  it('a question is threaded to the agent’s owner, by mention, with how to answer', () => {
+    const request = aRequest();
+    const reply = threadReply(
+      'action.question',
+      { actor: 'user:alice@example.com', comment: 'Which *customers*?' },
+      request,
+      mentions,
+    );
+    expect(reply).toContain(':question: <@U0ALICE> asks <@U0ERIN>: “Which *customers*?”');
+    expect(reply).toContain(`POST /v1/actions/${request.id}/comments`);
+  });
+
+  it('the answer is threaded too', () => {
+    const reply = threadReply(
+      'action.answered',
+      { actor: 'agent:deploy-bot', comment: 'EU only' },
+      aRequest(),
+      mentions,
+    );
+    expect(reply).toMatch(/^:speech_balloon: .*deploy-bot.* answered: “EU only”$/);
   });
 });

@@ -5,3 +5,15 @@ ALTER TABLE `actions` ADD `original_params` text;--> statement-breakpoint
 ALTER TABLE `actions` ADD `original_digest` text;--> statement-breakpoint
 ALTER TABLE `actions` ADD `amended_by` text;--> statement-breakpoint
 ALTER TABLE `actions` ADD `amended_at` integer;
+--> statement-breakpoint
+-- Ask before deciding: a reviewer's question and the requester's answers, in order; the request stays pending.
+CREATE TABLE `action_comments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`action_id` text NOT NULL,
+	`author` text NOT NULL,
+	`role` text NOT NULL,
+	`body` text NOT NULL,
+	`at` integer NOT NULL,
+	FOREIGN KEY (`action_id`) REFERENCES `actions`(`id`) ON UPDATE no action ON DELETE no action
+);--> statement-breakpoint
+CREATE INDEX `action_comments_action` ON `action_comments` (`action_id`,`at`);

@@ -29,6 +29,14 @@ export function threadReply(
       const approvals = countOf(payload.approvals);
       return `:warning: ${discountedSentence(reviewer, reason, approvals, (t) => t)}`;
     }
+    case 'action.question': {
+      // Addressed to whoever can answer: the agent's owner, or the person who asked.
+      // An owner is an email, a requester a principal: mention either as the person it is.
+      const requester = request.requester.owner ? `user:${request.requester.owner}` : request.requester.id;
+      return `:question: ${actor} asks ${who(requester, mentions)}${comment}\nAnswer with \`POST /v1/actions/${request.id}/comments\`; the request stays pending.`;
+    }
+    case 'action.answered':
+      return `:speech_balloon: ${actor} answered${comment}`;
     case 'action.approved':
     case 'action.denied':
     case 'action.expired':

@@ -18,6 +18,9 @@ export const SLACK_EVENTS = new Set([
   'review.refused',
   // An approval that stopped counting: a thread line, and the card's "N of M" goes down.
   'review.discounted',
+  // Ask before deciding: the question threaded to the requester's owner, and their answer.
+  'action.question',
+  'action.answered',
   ...FINAL,
 ]);
 

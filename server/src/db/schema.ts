@@ -103,6 +103,23 @@ export const actions = sqliteTable(
   ],
 );
 
+/** Ask before deciding (issue 16): a reviewer's questions and the requester's answers on a request. */
+export const actionComments = sqliteTable(
+  'action_comments',
+  {
+    id: text('id').primaryKey(),
+    actionId: text('action_id')
+      .notNull()
+      .references(() => actions.id),
+    author: text('author').notNull(),
+    /** `reviewer` (a question) or `requester` (an answer). */
+    role: text('role').notNull(),
+    body: text('body').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('action_comments_action').on(t.actionId, t.at)],
+);
+
 export const reviews = sqliteTable(
   'reviews',
   {

@@ -68,7 +68,8 @@ export type SubmitActionInput = z.infer<typeof SubmitActionInput>;
 
 export const ReviewInput = z
   .strictObject({
-    decision: z.enum(['approve', 'deny']),
+    /** `ask`: a question for the requester instead of a decision (needs `comment`; stays pending). */
+    decision: z.enum(['approve', 'deny', 'ask']),
     comment: text().min(1).max(4000).optional(),
     /** Approve an amended action: the request's params become these, and the grant binds to them. */
     amend: z.strictObject({ params: jsonObject() }).optional(),
@@ -77,8 +78,16 @@ export const ReviewInput = z
     message: 'only an approval may amend the action',
     path: ['amend'],
   })
+  .refine((input) => input.decision !== 'ask' || (input.comment ?? '').trim() !== '', {
+    message: 'a question needs a comment',
+    path: ['comment'],
+  })
   .meta({ id: 'ReviewInput' });
 export type ReviewInput = z.infer<typeof ReviewInput>;
+
+/** The requester's answer to a reviewer's question (POST /v1/actions/{id}/comments). */
+export const CommentInput = z.strictObject({ comment: text().min(1).max(4000) }).meta({ id: 'CommentInput' });
+export type CommentInput = z.infer<typeof CommentInput>;
 
 export const RedeemInput = z
   .strictObject({
@@ -143,6 +152,17 @@ export const ActionRequest = z
         /** What the requester submitted, before the amendment. */
         original: z.object({ params: z.record(z.string(), z.unknown()).optional(), digest: z.string() }),
       })
+      .optional(),
+    /** Questions reviewers asked (`role: reviewer`) and the requester's answers (`role: requester`), in order. */
+    comments: z
+      .array(
+        z.object({
+          author: z.string(),
+          role: z.enum(['reviewer', 'requester']),
+          comment: z.string(),
+          at: z.string(),
+        }),
+      )
       .optional(),
     /** The deciding rule's risk, when it names one. */
     risk: z.enum(['low', 'medium', 'high', 'critical']).optional(),

@@ -14,6 +14,9 @@ export const AUDIT_EVENT_TYPES = [
   'review.discounted',
   // Issue 16: a reviewer amended the params before approving (both versions and the diff).
   'action.amended',
+  // Ask before deciding: a reviewer's question, and the requester's answer.
+  'action.question',
+  'action.answered',
   'grant.issued',
   'grant.redeemed',
   'grant.refused',

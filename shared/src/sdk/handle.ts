@@ -9,7 +9,15 @@ export type WaitOptions = {
   signal?: AbortSignal | undefined;
   /** Called with the request's current state, then again each time its status or reviews change. */
   onUpdate?: ((request: ActionRequest) => void) | undefined;
+  /**
+   * Called once for each question a reviewer asks while the request is pending (ask before
+   * deciding). Answer with `handle.answer(text)`; the request stays pending meanwhile.
+   */
+  onQuestion?: ((question: Question) => void) | undefined;
 };
+
+/** A reviewer's question about a pending request. */
+export type Question = { author: string; comment: string; at: string };
 
 /** The server's answer to a redeem: the grant is spent and the action may run now. */
 export type Redeemed = { ok: true; actionId: string; grantId: string };
@@ -64,8 +72,13 @@ export class ActionHandle {
    */
   async wait(options: WaitOptions = {}): Promise<ActionRequest> {
     let seen = '';
+    let asked = 0;
     const report = (request: ActionRequest) => {
-      const stamp = `${request.status}|${request.approvals.received}|${request.reviews.length}`;
+      const comments = request.comments ?? [];
+      for (const c of comments.slice(asked))
+        if (c.role === 'reviewer') options.onQuestion?.({ author: c.author, comment: c.comment, at: c.at });
+      asked = Math.max(asked, comments.length);
+      const stamp = `${request.status}|${request.approvals.received}|${request.reviews.length}|${comments.length}`;
       if (stamp === seen) return;
       seen = stamp;
       options.onUpdate?.(request);
@@ -82,6 +95,17 @@ export class ActionHandle {
     }
     const refusal = refusalOf(this.#request);
     if (refusal) throw refusal;
+    return this.#request;
+  }
+
+  /** Answers a reviewer's question; the request stays pending. */
+  async answer(comment: string, options: { signal?: AbortSignal } = {}): Promise<ActionRequest> {
+    this.#request = await call<ActionRequest>(this.#transport, {
+      method: 'POST',
+      path: this.#path('/comments'),
+      body: { comment },
+      signal: options.signal,
+    });
     return this.#request;
   }
 

@@ -21,7 +21,13 @@ export {
   CountersignError,
   refusalOf,
 } from './errors';
-export { ActionHandle, type Redeemed, type RedeemOptions, type WaitOptions } from './handle';
+export {
+  ActionHandle,
+  type Question,
+  type Redeemed,
+  type RedeemOptions,
+  type WaitOptions,
+} from './handle';
 export type { FetchLike } from './transport';
 export {
   DEFAULT_TOLERANCE_SECONDS,

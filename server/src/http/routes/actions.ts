@@ -1,6 +1,14 @@
-import { ActionList, ActionRequest, ActionStatus, ReviewInput, SubmitActionInput } from '@countersign/shared';
+import {
+  ActionList,
+  ActionRequest,
+  ActionStatus,
+  CommentInput,
+  ReviewInput,
+  SubmitActionInput,
+} from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { answerQuestion } from '../../services/actions/answer-question';
 import { cancelAction } from '../../services/actions/cancel-action';
 import { getAction, MAX_WAIT_SECONDS } from '../../services/actions/get-action';
 import { listActions } from '../../services/actions/list-actions';
@@ -69,6 +77,17 @@ const review = v1Route(
   [404, 409, 410],
 );
 
+const answer = v1Route(
+  {
+    method: 'post',
+    path: '/v1/actions/{id}/comments',
+    summary: "The requester's answer to a reviewer's question (the request stays pending)",
+    request: { params: IdParam, body: jsonBody(CommentInput) },
+    responses: { 200: json(ActionRequest, 'The request with the answer') },
+  },
+  [404, 409, 410],
+);
+
 const cancel = v1Route(
   {
     method: 'post',
@@ -107,6 +126,14 @@ export function registerActionRoutes(app: OpenAPIHono<AppEnv>, core: Core): void
   app.openapi(review, async (c) => {
     const ctx = { core, actor: c.var.actor };
     return c.json(await reviewAction({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }), 200);
+  });
+
+  app.openapi(answer, async (c) => {
+    const ctx = { core, actor: c.var.actor };
+    return c.json(
+      await answerQuestion({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }),
+      200,
+    );
   });
 
   app.openapi(cancel, async (c) =>

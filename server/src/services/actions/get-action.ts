@@ -54,7 +54,9 @@ export async function getAction({
     const check = () => {
       loadAction(db, id)
         .then((now) => {
-          if (now?.row.status !== 'pending') done();
+          // A question or an answer is news to a waiting requester too (the SDK's onQuestion).
+          const talked = (now?.comments?.length ?? 0) !== (first.comments?.length ?? 0);
+          if (now?.row.status !== 'pending' || talked) done();
         })
         .catch(() => undefined);
     };

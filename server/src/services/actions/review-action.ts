@@ -12,6 +12,7 @@ import { record } from '../outbox/record';
 import { consumeStepUp, stepUpRefusal } from '../step-up/consume-step-up';
 import { isEligibleApprover, isRequesterSide } from './access';
 import { AMEND_REFUSALS, amendRefusal, applyAmendment } from './amend-action';
+import { askQuestion } from './ask-question';
 import { expireIfDue } from './expire-actions';
 import { discountIneligible } from './recheck-quorum';
 import { effectiveStatus, loadAction } from './rows';
@@ -55,6 +56,8 @@ export async function reviewAction({
   stepUp?: string | undefined;
 }): Promise<ActionRequest> {
   const { core, actor } = ctx;
+  // A question is not a decision: its own verb, whichever transport carried it.
+  if (input.decision === 'ask') return askQuestion({ ctx, id, comment: input.comment?.trim() ?? '' });
   const comment = input.comment?.trim();
   if (input.decision === 'deny' && !comment) {
     throw invalid('a deny needs a comment saying why', [

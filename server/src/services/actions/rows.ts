@@ -1,11 +1,18 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
-import { actions, grants, reviews } from '../../db/schema';
+import { actionComments, actions, grants, reviews } from '../../db/schema';
 
 export type ActionRow = typeof actions.$inferSelect;
 export type ReviewRow = typeof reviews.$inferSelect;
 export type GrantRow = typeof grants.$inferSelect;
-export type LoadedAction = { row: ActionRow; reviews: ReviewRow[]; grant: GrantRow | undefined };
+export type CommentRow = typeof actionComments.$inferSelect;
+export type LoadedAction = {
+  row: ActionRow;
+  reviews: ReviewRow[];
+  grant: GrantRow | undefined;
+  /** Questions and answers (issue 16); absent where a request was just created and has none. */
+  comments?: CommentRow[];
+};
 
 function queriesFor(db: Queryable) {
   const id = sql.placeholder('id');
@@ -13,6 +20,11 @@ function queriesFor(db: Queryable) {
     action: db.select().from(actions).where(eq(actions.id, id)).limit(1),
     reviews: db.select().from(reviews).where(eq(reviews.actionId, id)).orderBy(asc(reviews.at)),
     grant: db.select().from(grants).where(eq(grants.actionId, id)).limit(1),
+    comments: db
+      .select()
+      .from(actionComments)
+      .where(eq(actionComments.actionId, id))
+      .orderBy(asc(actionComments.at), asc(actionComments.id)),
   };
 }
 
@@ -21,7 +33,12 @@ function queriesFor(db: Queryable) {
 const prepared = new WeakMap<Queryable, ReturnType<typeof prepare>>();
 function prepare(db: Queryable) {
   const q = queriesFor(db);
-  return { action: q.action.prepare(), reviews: q.reviews.prepare(), grant: q.grant.prepare() };
+  return {
+    action: q.action.prepare(),
+    reviews: q.reviews.prepare(),
+    grant: q.grant.prepare(),
+    comments: q.comments.prepare(),
+  };
 }
 const isTransaction = (db: Queryable): boolean => 'rollback' in db;
 
@@ -34,11 +51,12 @@ export async function loadAction(db: Queryable, id: string): Promise<LoadedActio
   }
   const [row] = await exec.action.execute({ id });
   if (!row) return undefined;
-  const [reviewRows, grantRows] = await Promise.all([
+  const [reviewRows, grantRows, commentRows] = await Promise.all([
     exec.reviews.execute({ id }),
     exec.grant.execute({ id }),
+    exec.comments.execute({ id }),
   ]);
-  return { row, reviews: reviewRows, grant: grantRows[0] };
+  return { row, reviews: reviewRows, grant: grantRows[0], comments: commentRows };
 }
 
 /** A pending request past its deadline is expired, whether or not the sweeper has marked it yet. */

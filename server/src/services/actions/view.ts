@@ -67,6 +67,15 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
       }),
       ...(r.stepUp !== null && { stepUp: { ...r.stepUp, at: new Date(r.stepUp.at).toISOString() } }),
     })),
+    ...(loaded.comments !== undefined &&
+      loaded.comments.length > 0 && {
+        comments: loaded.comments.map((c) => ({
+          author: c.author,
+          role: c.role === 'reviewer' ? ('reviewer' as const) : ('requester' as const),
+          comment: c.body,
+          at: new Date(c.at).toISOString(),
+        })),
+      }),
     ...(row.reason !== null && { reason: row.reason }),
     createdAt: new Date(row.createdAt).toISOString(),
     ...(row.expiresAt !== null && { expiresAt: iso(row.expiresAt) }),
