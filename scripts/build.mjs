@@ -125,17 +125,22 @@ export async function build() {
   for (const file of result.outputFiles) {
     written.add(file.path);
     if (file.path === BUNDLE) main = file;
-    else if (!existsSync(file.path) || file.path.endsWith('.map')) writeFileSync(file.path, file.contents);
+    else if (!existsSync(file.path) || file.path.endsWith('.map')) writeAtomically(file.path, file.contents);
   }
   if (!main) throw new Error('esbuild wrote no main.js');
-  const temporary = `${BUNDLE}.${process.pid}.tmp`;
-  writeFileSync(temporary, main.contents);
-  renameSync(temporary, BUNDLE);
+  writeAtomically(BUNDLE, main.contents);
   const hourAgo = Date.now() - 3_600_000;
   for (const name of readdirSync(dirname(BUNDLE))) {
     const path = join(dirname(BUNDLE), name);
     if (name.startsWith('chunk-') && !written.has(path) && statSync(path).mtimeMs < hourAgo) rmSync(path);
   }
+}
+
+/** A reader never sees half a file: written beside it, then renamed over it. */
+function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
 }
 
 /** Builds when the bundle is missing or older than a source. Returns whether it built. */
