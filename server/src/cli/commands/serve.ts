@@ -33,10 +33,6 @@ async function serve(flags: ServeFlags): Promise<void> {
   const log = createLogger(env.LOG_LEVEL);
   const server = await startServer(env, log);
   const pidFile = await writePidFile(env.COUNTERSIGN_DB_URL);
-  process.stdout.write(
-    `Countersign listening on ${server.url} (policy ${server.core.policy.current.version})\n`,
-  );
-  if (pidFile) process.stdout.write(`Reload the policy with: kill -HUP $(cat ${pidFile.path})\n`);
 
   process.on('SIGHUP', () => {
     reloadPolicy({ ctx: { core: server.core, actor: { kind: 'system', id: 'system:server' } } }).catch(
@@ -46,14 +42,32 @@ async function serve(flags: ServeFlags): Promise<void> {
       },
     );
   });
+  // Under `npm start` one Ctrl-C arrives twice (from the terminal and forwarded by npm), and an
+  // impatient operator may press it again: a signal during shutdown must not fall through to Node's
+  // default (exit at once, pid file left behind), so the handlers stay on and later signals are no-ops.
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
-    pidFile?.remove();
     server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // Removed on any way out (a clean stop, a failed one, an uncaught error), never while still serving.
+  if (pidFile) process.once('exit', () => pidFile.remove());
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // Announced once the handlers are on: whoever reads this line may signal us straight away.
+  process.stdout.write(
+    `Countersign listening on ${server.url} (policy ${server.core.policy.current.version})\n`,
+  );
+  if (pidFile) process.stdout.write(`Reload the policy with: kill -HUP $(cat ${pidFile.path})\n`);
 }
