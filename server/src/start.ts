@@ -31,6 +31,9 @@ import { WEBHOOK_EVENTS, WEBHOOK_SINK, WebhookDeliverer } from './webhooks/webho
 
 export { StartupError };
 
+/** How long a stopping server lets requests in flight finish before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 /** For CLI commands that never evaluate policy (keys, audit): a policy that decides nothing. */
 const INERT_POLICY = 'version: 1\nrules: []\n';
 
@@ -210,9 +213,21 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       .catch((error: unknown) => log.warn({ err: error }, 'the Slack bot did not stop cleanly'));
     await teams?.stop();
     await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      // Long-polls would hold the close open for up to a minute.
-      if ('closeAllConnections' in server) server.closeAllConnections();
+      // No new connections; waiting long-polls answer with the request as it stands (a client then
+      // waits again) rather than see their connection dropped. Idle keep-alive connections are closed
+      // as they become idle, so answered ones go at once; whatever is still busy after the grace is cut.
+      let sweep: ReturnType<typeof setInterval> | undefined;
+      let cutoff: ReturnType<typeof setTimeout> | undefined;
+      server.close(() => {
+        clearInterval(sweep);
+        clearTimeout(cutoff);
+        resolve();
+      });
+      core.events.drain();
+      if (!('closeAllConnections' in server)) return;
+      server.closeIdleConnections();
+      sweep = setInterval(() => server.closeIdleConnections(), 20);
+      cutoff = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     });
     metricsServer?.close();
     feed.stop();

@@ -5,9 +5,13 @@ import { EventEmitter } from 'node:events';
  * later the Slack bot and webhooks listen to it. It is only a wake-up call: listeners re-read the
  * request from the database, so a missed or duplicate signal costs a read, never correctness.
  */
+/** Not a string: no request id can collide with it. */
+const DRAIN = Symbol('drain');
+
 export class ActionEvents {
   readonly #emitter = new EventEmitter();
   #waiting = 0;
+  #draining = false;
 
   constructor() {
     // One listener per waiting long-poll; thousands may wait at once.
@@ -37,5 +41,25 @@ export class ActionEvents {
   /** How many listeners wait on one request (long-polls): the change feed looks often while any do. */
   waiting(): number {
     return this.#waiting;
+  }
+
+  /**
+   * The server is shutting down: every long-poll answers now with the request as it stands (as at
+   * its wait's end, so a client simply waits again, elsewhere), instead of being cut off with the
+   * connection. Waits that begin after this answer at once.
+   */
+  drain(): void {
+    this.#draining = true;
+    this.#emitter.emit(DRAIN);
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /** Calls `fn` once when draining starts; returns the unsubscribe. */
+  onDrain(fn: () => void): () => void {
+    this.#emitter.once(DRAIN, fn);
+    return () => this.#emitter.off(DRAIN, fn);
   }
 }

@@ -10,7 +10,8 @@ export const MAX_WAIT_SECONDS = 60;
 /**
  * One request. With `waitSeconds`, answers as soon as it leaves `pending` (woken by the in-process
  * change event, not a polling loop — on several nodes, the node's one change feed raises it for
- * decisions made elsewhere: services/change-feed.ts), at its expiry, or after the wait, whichever comes first.
+ * decisions made elsewhere: services/change-feed.ts), at its expiry, after the wait, or when the server
+ * shuts down, whichever comes first.
  */
 export async function getAction({
   ctx,
@@ -37,7 +38,7 @@ export async function getAction({
     early();
     throw notFound(`action request ${id}`);
   }
-  if (waitSeconds <= 0 || effectiveStatus(first.row, core.now()) !== 'pending') {
+  if (waitSeconds <= 0 || core.events.draining || effectiveStatus(first.row, core.now()) !== 'pending') {
     early();
     return toActionRequest(core, first, actor);
   }
@@ -61,6 +62,8 @@ export async function getAction({
         .catch(() => undefined);
     };
     cleanups.push(core.events.on(id, (_, settled) => (settled ? done() : check())));
+    // Shutting down: answer now rather than have the connection cut (ActionEvents.drain).
+    cleanups.push(core.events.onDrain(done));
     early();
     const timer = setTimeout(done, Math.max(0, Math.min(deadline, untilExpiry)));
     cleanups.push(() => clearTimeout(timer));
