@@ -98,6 +98,9 @@ export function outcomeSentence(request: ActionRequest, speech: Speech): string 
     .filter((r) => r.decision === 'approve')
     .map((r) => speech.who(r.reviewer));
   const denier = request.reviews.find((r) => r.decision === 'deny');
+  const glass = request.breakGlass;
+  if (request.status === 'approved' && glass?.by)
+    return `Approved by break-glass: ${speech.who(glass.by)}, “${speech.inert(glass.reason ?? '', 500)}” (follow-up review ${glass.followUp?.status === 'open' ? 'open' : (glass.followUp?.status ?? 'open').replace('_', ' ')})`;
   if (request.status === 'approved') return `${head} by ${approvers.join(', ')}`;
   if (request.status === 'denied' && denier)
     return `${head} by ${speech.who(denier.reviewer)}: ${speech.inert(denier.comment ?? '', 500)}`;

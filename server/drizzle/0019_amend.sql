@@ -17,3 +17,15 @@ CREATE TABLE `action_comments` (
 	FOREIGN KEY (`action_id`) REFERENCES `actions`(`id`) ON UPDATE no action ON DELETE no action
 );--> statement-breakpoint
 CREATE INDEX `action_comments_action` ON `action_comments` (`action_id`,`at`);
+--> statement-breakpoint
+-- Break-glass: the rule's terms at submission, the requester's self-approval, and its follow-up review.
+ALTER TABLE `actions` ADD `break_glass_notify` text;--> statement-breakpoint
+ALTER TABLE `actions` ADD `break_glass_review_ms` integer;--> statement-breakpoint
+ALTER TABLE `actions` ADD `break_glass_reason` text;--> statement-breakpoint
+ALTER TABLE `actions` ADD `break_glass_by` text;--> statement-breakpoint
+ALTER TABLE `actions` ADD `break_glass_at` integer;--> statement-breakpoint
+ALTER TABLE `actions` ADD `follow_up_status` text;--> statement-breakpoint
+ALTER TABLE `actions` ADD `follow_up_by` text;--> statement-breakpoint
+ALTER TABLE `actions` ADD `follow_up_at` integer;--> statement-breakpoint
+ALTER TABLE `actions` ADD `follow_up_comment` text;--> statement-breakpoint
+CREATE INDEX `actions_follow_up` ON `actions` (`follow_up_status`);

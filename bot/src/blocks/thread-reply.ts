@@ -37,6 +37,12 @@ export function threadReply(
     }
     case 'action.answered':
       return `:speech_balloon: ${actor} answered${comment}`;
+    case 'action.break_glass':
+      return breakGlassNotice(payload, request, mentions);
+    case 'action.follow_up':
+      return payload.decision === 'flagged'
+        ? `:triangular_flag_on_post: ${actor} flagged the break-glass${comment}`
+        : `:white_check_mark: ${actor} signed off the break-glass${comment}`;
     case 'action.approved':
     case 'action.denied':
     case 'action.expired':
@@ -52,6 +58,22 @@ function countOf(value: unknown): { received: number; required: number } | undef
     return undefined;
   const { received, required } = value;
   return typeof received === 'number' && typeof required === 'number' ? { received, required } : undefined;
+}
+
+/** The break-glass broadcast: who approved their own request, why, and when the follow-up is due. */
+export function breakGlassNotice(
+  payload: Record<string, unknown>,
+  request: ActionRequest,
+  mentions: Mentions,
+): string {
+  const actor = typeof payload.actor === 'string' ? who(payload.actor, mentions) : 'someone';
+  const reason = typeof payload.reason === 'string' ? inert(payload.reason, 1500) : '';
+  const due = typeof payload.followUpDueAt === 'number' ? new Date(payload.followUpDueAt).toISOString() : '';
+  const target = request.resource ? ` on \`${inert(request.resource, 200)}\`` : '';
+  return truncate(
+    `:rotating_light: *Break-glass*: ${actor} approved their own request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}), rule \`${inert(request.rule.name, 100)}\`: “${reason}”. Follow-up review due ${due || 'soon'}: an approver signs it off or flags it (\`POST /v1/actions/${request.id}/follow-up\`).`,
+    3000,
+  );
 }
 
 /** The direct message to the requester (or the agent's owner) once their request is settled. */

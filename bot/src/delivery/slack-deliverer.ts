@@ -2,7 +2,7 @@ import { type ActionRequest, KickLoop } from '@countersign/shared';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { requestMessage } from '../blocks/request-message';
-import { outcomeNotice, threadReply } from '../blocks/thread-reply';
+import { breakGlassNotice, outcomeNotice, threadReply } from '../blocks/thread-reply';
 import type { Identity } from '../identity';
 import type { ApprovalsPort, Delivery } from '../port';
 import { slackErrorText } from '../slack-error';
@@ -21,6 +21,9 @@ export const SLACK_EVENTS = new Set([
   // Ask before deciding: the question threaded to the requester's owner, and their answer.
   'action.question',
   'action.answered',
+  // Break-glass: broadcast to the rule's channels and every approver; its follow-up signed off or flagged.
+  'action.break_glass',
+  'action.follow_up',
   ...FINAL,
 ]);
 
@@ -162,8 +165,30 @@ export class SlackDeliverer {
         await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply });
       await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
     }
+    if (delivery.event === 'action.break_glass') await this.#broadcastBreakGlass(delivery, request, mentions);
     if (FINAL.has(delivery.event)) await this.#notifyRequester(request, mentions);
     await this.#home.refresh(this.#audience(request));
+  }
+
+  /**
+   * Loudly, at once: each channel the rule names and every approver by DM. At least once across a
+   * crash, like thread replies: a node killed mid-broadcast leaves it to another, which sends it again.
+   */
+  async #broadcastBreakGlass(
+    delivery: Delivery,
+    request: ActionRequest,
+    mentions: Record<string, string>,
+  ): Promise<void> {
+    const text = breakGlassNotice(delivery.payload, request, mentions);
+    for (const channel of request.breakGlass?.notify ?? []) {
+      await this.#client.chat.postMessage({ channel, text });
+    }
+    for (const email of this.#port.deciders(request)) {
+      const slackId = await this.#identity.slackIdOf(email);
+      if (!slackId) continue; // not in this workspace: the audit log and the API still show it
+      const dm = await this.#client.conversations.open({ users: slackId });
+      if (dm.channel?.id) await this.#client.chat.postMessage({ channel: dm.channel.id, text });
+    }
   }
 
   async #notifyRequester(request: ActionRequest, mentions: Record<string, string>): Promise<void> {

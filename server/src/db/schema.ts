@@ -84,6 +84,18 @@ export const actions = sqliteTable(
     originalDigest: text('original_digest'),
     amendedBy: text('amended_by'),
     amendedAt: integer('amended_at'),
+    /** The rule's break-glass at submission (channels as JSON, follow-up window); null when it has none. */
+    breakGlassNotify: text('break_glass_notify', { mode: 'json' }).$type<string[]>(),
+    breakGlassReviewMs: integer('break_glass_review_ms'),
+    /** Set when the requester's side broke the glass: their reason, who and when. */
+    breakGlassReason: text('break_glass_reason'),
+    breakGlassBy: text('break_glass_by'),
+    breakGlassAt: integer('break_glass_at'),
+    /** The follow-up review of a break-glass: open, signed_off or flagged. */
+    followUpStatus: text('follow_up_status'),
+    followUpBy: text('follow_up_by'),
+    followUpAt: integer('follow_up_at'),
+    followUpComment: text('follow_up_comment'),
     /** What an approval needs besides the click (issue 14): `mfa` or `passkey`; null for none. */
     stepUp: text('step_up'),
     reason: text('reason'),
@@ -100,6 +112,7 @@ export const actions = sqliteTable(
     index('actions_requester').on(t.requesterId, t.id),
     index('actions_owner').on(t.requesterOwner, t.id),
     index('actions_pending_expiry').on(t.status, t.expiresAt),
+    index('actions_follow_up').on(t.followUpStatus),
   ],
 );
 

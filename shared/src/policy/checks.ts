@@ -13,7 +13,17 @@ import { isRaw, lineOf, problemAt } from './yaml-source';
 const APPLIES: Record<string, readonly string[]> = {
   allow: ['grantTtl'],
   deny: ['reason'],
-  review: ['approvers', 'minApprovals', 'timeout', 'grantTtl', 'channel', 'teams', 'stepUp', 'amend'],
+  review: [
+    'approvers',
+    'minApprovals',
+    'timeout',
+    'grantTtl',
+    'channel',
+    'teams',
+    'stepUp',
+    'amend',
+    'breakGlass',
+  ],
 };
 const OPTIONAL_KEYS = [
   'reason',
@@ -25,6 +35,7 @@ const OPTIONAL_KEYS = [
   'teams',
   'stepUp',
   'amend',
+  'breakGlass',
 ];
 
 /** Each string of a one-or-many field, with its path. */

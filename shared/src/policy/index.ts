@@ -18,6 +18,7 @@ export { formatProblem } from './problem';
 export { policyVersion } from './sha256';
 export type {
   BodyPattern,
+  BreakGlass,
   ConsoleRule,
   Decision,
   DecisionMatch,

@@ -91,6 +91,10 @@ function outcome(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutco
   const stepUp = fields.stepUp ?? (fields.risk === 'critical' ? 'mfa' : 'none');
   if (decided.effect === 'review' && stepUp !== 'none') decided.stepUp = stepUp;
   if (decided.effect === 'review' && fields.amend === false) decided.amend = false;
+  if (decided.effect === 'review' && fields.breakGlass) {
+    const { notify, reviewWithin } = fields.breakGlass;
+    decided.breakGlass = { notify: [...new Set(notify)], reviewWithinMs: reviewWithin };
+  }
   return decided;
 }
 

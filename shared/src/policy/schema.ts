@@ -87,6 +87,14 @@ const outcomeShape = {
   risk: z.enum(RISKS, { error: 'must be low, medium, high or critical' }).optional(),
   // Whether a reviewer may approve amended params (default true); false keeps exact digest binding only.
   amend: z.boolean({ error: 'must be true or false' }).optional(),
+  // When no approver can be reached, the requester (or the agent's owner) may approve their own request
+  // with a reason; it is broadcast to `notify` and every approver, and reviewed after the fact.
+  breakGlass: z
+    .strictObject(
+      { notify: oneOrMany(text('a Slack channel'), 'a Slack channel'), reviewWithin: durationSchema },
+      { error: 'expected { notify: [channel…], reviewWithin: 24h }' },
+    )
+    .optional(),
   // An approval needs a fresh step-up; `none` lets a `risk: critical` rule do without one.
   stepUp: z.enum([...STEP_UPS, 'none'], { error: 'must be mfa, passkey or none' }).optional(),
 };

@@ -23,7 +23,11 @@ export type RuleOutcome = OutcomeByEffect & {
   stepUp?: StepUp;
   /** false: reviewers may not approve amended params (a review rule's `amend: false`). */
   amend?: false;
+  breakGlass?: BreakGlass;
 };
+
+/** A review rule's break-glass: who is told at once, and how soon the follow-up review is due. */
+export type BreakGlass = { notify: string[]; reviewWithinMs: number };
 type OutcomeByEffect =
   | { effect: 'allow'; grantTtlMs: number }
   | { effect: 'deny'; reason: string }
@@ -104,6 +108,8 @@ export type DecisionMatch = {
   stepUp?: StepUp;
   /** false when the rule forbids approving amended params. */
   amend?: false;
+  /** Present when the rule allows break-glass (never otherwise). */
+  breakGlass?: BreakGlass;
   /** Conditions that could not be evaluated, each read as its rule's stricter side. */
   conditionErrors?: { rule: string; error: string }[];
 };

@@ -89,6 +89,26 @@ export type ReviewInput = z.infer<typeof ReviewInput>;
 export const CommentInput = z.strictObject({ comment: text().min(1).max(4000) }).meta({ id: 'CommentInput' });
 export type CommentInput = z.infer<typeof CommentInput>;
 
+/** Break-glass: the requester's side approves its own request where the rule allows it. */
+export const BreakGlassInput = z
+  .strictObject({
+    reason: text()
+      .refine((r) => r.trim().length >= 20, 'at least 20 characters: say why no approver could be reached')
+      .pipe(z.string().max(4000)),
+  })
+  .meta({ id: 'BreakGlassInput' });
+export type BreakGlassInput = z.infer<typeof BreakGlassInput>;
+
+/** The follow-up review of a break-glass: an approver signs it off or flags it (flagging says why). */
+export const FollowUpInput = z
+  .strictObject({ decision: z.enum(['sign_off', 'flag']), comment: text().min(1).max(4000).optional() })
+  .refine((input) => input.decision !== 'flag' || (input.comment ?? '').trim() !== '', {
+    message: 'flagging needs a comment saying what was wrong',
+    path: ['comment'],
+  })
+  .meta({ id: 'FollowUpInput' });
+export type FollowUpInput = z.infer<typeof FollowUpInput>;
+
 export const RedeemInput = z
   .strictObject({
     token: z.string().min(1).max(200),
@@ -163,6 +183,28 @@ export const ActionRequest = z
           at: z.string(),
         }),
       )
+      .optional(),
+    /**
+     * Present when the rule allows break-glass: `available` until used; once used, who broke it, why
+     * and when, and the follow-up review (open until an approver signs it off or flags it).
+     */
+    breakGlass: z
+      .object({
+        notify: z.array(z.string()),
+        reviewWithinMs: z.number().int(),
+        reason: z.string().optional(),
+        by: z.string().optional(),
+        at: z.string().optional(),
+        followUp: z
+          .object({
+            status: z.enum(['open', 'signed_off', 'flagged']),
+            dueAt: z.string(),
+            by: z.string().optional(),
+            at: z.string().optional(),
+            comment: z.string().optional(),
+          })
+          .optional(),
+      })
       .optional(),
     /** The deciding rule's risk, when it names one. */
     risk: z.enum(['low', 'medium', 'high', 'critical']).optional(),

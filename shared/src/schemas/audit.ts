@@ -17,6 +17,10 @@ export const AUDIT_EVENT_TYPES = [
   // Ask before deciding: a reviewer's question, and the requester's answer.
   'action.question',
   'action.answered',
+  // Break-glass: the requester's side approved its own request under a rule that allows it, and the
+  // follow-up review of that (signed off or flagged by an approver).
+  'action.break_glass',
+  'action.follow_up',
   'grant.issued',
   'grant.redeemed',
   'grant.refused',

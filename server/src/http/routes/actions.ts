@@ -2,14 +2,18 @@ import {
   ActionList,
   ActionRequest,
   ActionStatus,
+  BreakGlassInput,
   CommentInput,
+  FollowUpInput,
   ReviewInput,
   SubmitActionInput,
 } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { answerQuestion } from '../../services/actions/answer-question';
+import { breakGlass } from '../../services/actions/break-glass';
 import { cancelAction } from '../../services/actions/cancel-action';
+import { followUp } from '../../services/actions/follow-up';
 import { getAction, MAX_WAIT_SECONDS } from '../../services/actions/get-action';
 import { listActions } from '../../services/actions/list-actions';
 import { reviewAction } from '../../services/actions/review-action';
@@ -88,6 +92,29 @@ const answer = v1Route(
   [404, 409, 410],
 );
 
+const breakGlassRoute = v1Route(
+  {
+    method: 'post',
+    path: '/v1/actions/{id}/break-glass',
+    summary:
+      "The requester's side approves its own request, with a reason, where the rule allows break-glass",
+    request: { params: IdParam, body: jsonBody(BreakGlassInput) },
+    responses: { 200: json(ActionRequest, 'The request, approved, with its follow-up review open') },
+  },
+  [404, 409, 410],
+);
+
+const followUpRoute = v1Route(
+  {
+    method: 'post',
+    path: '/v1/actions/{id}/follow-up',
+    summary: 'Sign off or flag a break-glass (an approver of the request)',
+    request: { params: IdParam, body: jsonBody(FollowUpInput) },
+    responses: { 200: json(ActionRequest, 'The request with its follow-up review closed') },
+  },
+  [404, 409],
+);
+
 const cancel = v1Route(
   {
     method: 'post',
@@ -134,6 +161,16 @@ export function registerActionRoutes(app: OpenAPIHono<AppEnv>, core: Core): void
       await answerQuestion({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }),
       200,
     );
+  });
+
+  app.openapi(breakGlassRoute, async (c) => {
+    const ctx = { core, actor: c.var.actor };
+    return c.json(await breakGlass({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }), 200);
+  });
+
+  app.openapi(followUpRoute, async (c) => {
+    const ctx = { core, actor: c.var.actor };
+    return c.json(await followUp({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }), 200);
   });
 
   app.openapi(cancel, async (c) =>

@@ -8,7 +8,13 @@ import { approverEmails, isRequesterSide } from './access';
 import { loadAction } from './rows';
 import { toActionRequest } from './view';
 
-export type ReviewQueue = { reviewable: ActionRequest[]; mine: ActionRequest[]; decided: ActionRequest[] };
+export type ReviewQueue = {
+  reviewable: ActionRequest[];
+  mine: ActionRequest[];
+  decided: ActionRequest[];
+  /** Break-glass approvals of their groups still waiting for a sign-off or a flag (issue 16). */
+  followUps: ActionRequest[];
+};
 
 const RECENT = 12;
 
@@ -44,6 +50,20 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
           )
           .orderBy(actions.expiresAt)
           .limit(200);
+  const openFollowUps =
+    groups.length === 0
+      ? []
+      : await db
+          .select()
+          .from(actions)
+          .where(
+            and(
+              eq(actions.followUpStatus, 'open'),
+              sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${groups})`,
+            ),
+          )
+          .orderBy(actions.breakGlassAt)
+          .limit(200);
   const reviewed = await db
     .select({ actionId: reviews.actionId })
     .from(reviews)
@@ -70,5 +90,6 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
     reviewable: await load(reviewable.map((r) => r.id)),
     mine: await load(mine.map((r) => r.id)),
     decided: await load(decided.map((r) => r.id)),
+    followUps: await load(openFollowUps.filter((row) => !isRequesterSide(actor, row)).map((r) => r.id)),
   };
 }

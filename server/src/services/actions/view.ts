@@ -10,6 +10,31 @@ const isRisk = (value: string | null): value is Risk => RISKS.some((risk) => ris
 
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
 
+const FOLLOW_UP = ['open', 'signed_off', 'flagged'] as const;
+type FollowUpStatus = (typeof FOLLOW_UP)[number];
+const isFollowUp = (v: string | null): v is FollowUpStatus => FOLLOW_UP.some((s) => s === v);
+
+function breakGlassOf(row: LoadedAction['row']): NonNullable<ActionRequest['breakGlass']> {
+  const view: NonNullable<ActionRequest['breakGlass']> = {
+    notify: row.breakGlassNotify ?? [],
+    reviewWithinMs: row.breakGlassReviewMs ?? 0,
+  };
+  if (row.breakGlassAt === null) return view;
+  view.at = new Date(row.breakGlassAt).toISOString();
+  if (row.breakGlassReason !== null) view.reason = row.breakGlassReason;
+  if (row.breakGlassBy !== null) view.by = row.breakGlassBy;
+  if (isFollowUp(row.followUpStatus)) {
+    view.followUp = {
+      status: row.followUpStatus,
+      dueAt: new Date(row.breakGlassAt + (row.breakGlassReviewMs ?? 0)).toISOString(),
+      ...(row.followUpBy !== null && { by: row.followUpBy }),
+      ...(row.followUpAt !== null && { at: new Date(row.followUpAt).toISOString() }),
+      ...(row.followUpComment !== null && { comment: row.followUpComment }),
+    };
+  }
+  return view;
+}
+
 /** The contract's ActionRequest, as `viewer` may see it: the grant token only for the requester. */
 export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor): ActionRequest {
   const { row, grant } = loaded;
@@ -67,6 +92,8 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
       }),
       ...(r.stepUp !== null && { stepUp: { ...r.stepUp, at: new Date(r.stepUp.at).toISOString() } }),
     })),
+    ...(row.breakGlassNotify !== null &&
+      row.breakGlassReviewMs !== null && { breakGlass: breakGlassOf(row) }),
     ...(loaded.comments !== undefined &&
       loaded.comments.length > 0 && {
         comments: loaded.comments.map((c) => ({

@@ -1,0 +1,90 @@
+import type { ActionRequest, BreakGlassInput, ErrorCode } from '@countersign/shared';
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { actions } from '../../db/schema';
+import { DomainError, notFound } from '../../errors';
+import type { Ctx } from '../core';
+import { issueGrant } from '../grants/issue-grant';
+import { record } from '../outbox/record';
+import { approverEmails, canSee, isRequesterSide } from './access';
+import { effectiveStatus, loadAction } from './rows';
+import { toActionRequest } from './view';
+
+const REFUSALS: Partial<Record<ErrorCode, string>> = {
+  forbidden: 'Only the requester, or the agent’s owner, may break the glass on a request.',
+  not_pending: 'This request has already been decided.',
+  expired: 'This request expired before it was decided.',
+};
+const NOT_ALLOWED = "This request's rule does not allow break-glass: it needs an approver's review.";
+
+/**
+ * Break-glass (issue 16): when no approver can be reached, the requester (or the agent's owner)
+ * approves their own request, with a reason, under a rule that says `breakGlass`. Never otherwise:
+ * the terms were copied from the rule at submission, so no later policy or client can add them.
+ * In one transaction the request is approved (a conditional write on pending), its grant issued, and
+ * `action.break_glass` audited with the reason and the people told; chat broadcasts it to the rule's
+ * channels and every approver, and a follow-up review stays open in their queues until one of them
+ * signs it off or flags it.
+ */
+export async function breakGlass({
+  ctx,
+  id,
+  input,
+}: {
+  ctx: Ctx;
+  id: string;
+  input: BreakGlassInput;
+}): Promise<ActionRequest> {
+  const { core, actor } = ctx;
+  const reason = input.reason.trim();
+  const outcome = await core.writes.run(async (tx) => {
+    const at = core.now();
+    const loaded = await loadAction(tx, id);
+    if (!loaded || !canSee(core, actor, loaded.row)) return 'not_found' as const;
+    const { row } = loaded;
+    if (!isRequesterSide(actor, row)) return 'forbidden' as const;
+    if (row.breakGlassNotify === null || row.breakGlassReviewMs === null) return 'not_allowed' as const;
+    const status = effectiveStatus(row, at);
+    if (status === 'expired') return 'expired' as const;
+    if (status !== 'pending') return 'not_pending' as const;
+    const [approved] = await tx
+      .update(actions)
+      .set({
+        status: 'approved',
+        decidedAt: at,
+        breakGlassReason: reason,
+        breakGlassBy: actor.id,
+        breakGlassAt: at,
+        followUpStatus: 'open',
+      })
+      .where(and(eq(actions.id, id), eq(actions.status, 'pending'), isNotNull(actions.breakGlassReviewMs)))
+      .returning();
+    if (!approved) return 'not_pending' as const;
+    const approvers = approverEmails(core, row.approvers);
+    const issued = await issueGrant(core, tx, at, approved, actor.id);
+    await record(core, tx, at, [
+      {
+        type: 'action.break_glass',
+        actor: actor.id,
+        subject: id,
+        data: {
+          action: row.action,
+          reason,
+          notify: row.breakGlassNotify,
+          approvers,
+          followUpDueAt: at + row.breakGlassReviewMs,
+          rule: row.ruleName,
+        },
+      },
+      issued.event,
+    ]);
+    return undefined;
+  });
+  if (outcome === 'not_found') throw notFound(`action request ${id}`);
+  if (outcome === 'not_allowed') throw new DomainError('forbidden', NOT_ALLOWED);
+  if (outcome) throw new DomainError(outcome, REFUSALS[outcome] ?? outcome);
+  core.events.changed(id, true);
+  core.log.warn({ actionId: id, by: actor.id }, 'break-glass: a request was approved by its own side');
+  const loaded = await loadAction(core.database.db, id);
+  if (!loaded) throw notFound(`action request ${id}`);
+  return toActionRequest(core, loaded, actor);
+}
