@@ -142,6 +142,8 @@ describe('a local database file', () => {
       reason: null,
       grantTtlMs: 60_000,
       callbackUrl: id.endsWith('cb') ? 'https://hooks.example.com/x' : null,
+      // A column the hot insert never named by hand: it follows the schema, so this lands too.
+      originalDigest: 'o'.repeat(64),
       idempotencyKey: `idem-${id}`,
       requestHash: 'h'.repeat(64),
       createdAt: 1_700_000_000_000,

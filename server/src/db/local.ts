@@ -9,9 +9,11 @@ import type {
   TransactionMode,
 } from '@libsql/client';
 import { LibsqlError } from '@libsql/client';
+import { type Column, getTableColumns, getTableName, is, SQL, type Table } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
 import Sqlite from 'libsql';
 import * as schema from './schema';
+import { actions, auditEvents, grants, outbox } from './schema';
 
 type Connection = Sqlite.Database;
 type Statement = Sqlite.Statement;
@@ -50,6 +52,8 @@ export function openConnection(path: string): Connection {
   // the API has acknowledged survives a power cut. Set on every connection: the setting is per connection.
   connection.exec('PRAGMA journal_mode = WAL');
   connection.exec('PRAGMA synchronous = FULL');
+  // libsql opens connections with foreign keys on and the `timeout` as busy timeout; said here so that
+  // no connection of ours depends on a build's defaults.
   connection.exec('PRAGMA busy_timeout = 5000');
   connection.exec('PRAGMA foreign_keys = ON');
   return connection;
@@ -83,8 +87,6 @@ export function openLocalStore(path: string): LocalStore {
 
 // --- the raw statements of the allow path --------------------------------------------------------
 
-type Bind = (string | number | null)[];
-
 /** Prepares each statement on first use and keeps it for the connection's life. */
 class Prepared {
   readonly #connection: Connection;
@@ -102,48 +104,44 @@ class Prepared {
   }
 }
 
-const json = (value: unknown): string | null =>
-  value === null || value === undefined ? null : JSON.stringify(value);
+/**
+ * An INSERT of every column of `table`, its text built once from the schema, and the mapping drizzle's
+ * own insert applies to a row: each value through its column's encoder (json columns as JSON text),
+ * a missing one as the column's default, else NULL. From the schema, so a column added to the table
+ * is written here too without anyone having to remember this file.
+ */
+function schemaInsert<T extends Table>(table: T) {
+  const columns: [string, Column][] = Object.entries(getTableColumns(table));
+  const names = columns.map(([, column]) => `"${column.name}"`).join(', ');
+  const marks = columns.map(() => '?').join(', ');
+  const encode = (column: Column, value: unknown): unknown => {
+    if (value !== undefined) return value === null ? null : column.mapToDriverValue(value);
+    if (column.default !== undefined && column.default !== null) {
+      if (is(column.default, SQL)) throw new Error(`${column.name}: an SQL default has no value to bind`);
+      return column.mapToDriverValue(column.default);
+    }
+    if (column.defaultFn) return column.mapToDriverValue(column.defaultFn());
+    return null;
+  };
+  return {
+    sql: `INSERT INTO "${getTableName(table)}" (${names}) VALUES (${marks})`,
+    /** The same row inserted only when `condition` (a query's WHERE over `from`) finds a row. */
+    conditional: (from: string, condition: string) =>
+      `INSERT INTO "${getTableName(table)}" (${names}) SELECT ${marks} FROM ${from} WHERE ${condition}`,
+    values: (row: T['$inferInsert']): unknown[] =>
+      columns.map(([key, column]) => encode(column, (row as Record<string, unknown>)[key])),
+  };
+}
 
-export type ActionInsert = {
-  id: string;
-  status: string;
-  action: string;
-  resource: string | null;
-  environment: string | null;
-  params: Record<string, unknown> | null;
-  justification: string | null;
-  source: string;
-  context: Record<string, unknown>;
-  requesterId: string;
-  requesterOwner: string | null;
-  keyId: string | null;
-  digest: string;
-  ruleName: string;
-  ruleEffect: string;
-  policyVersion: string;
-  approvers: string[];
-  requiredApprovals: number;
-  receivedApprovals: number;
-  channel: string | null;
-  teamsChannel: string | null;
-  matchedCondition: string | null;
-  risk: string | null;
-  stepUp: string | null;
-  amendAllowed: number;
-  reason: string | null;
-  grantTtlMs: number;
-  callbackUrl: string | null;
-  idempotencyKey: string | null;
-  requestHash: string | null;
-  createdAt: number;
-  expiresAt: number | null;
-  decidedAt: number | null;
-};
+const actionInsert = schemaInsert(actions);
+const grantInsert = schemaInsert(grants);
+const auditInsert = schemaInsert(auditEvents);
+const outboxInsert = schemaInsert(outbox);
+const outboxIfCallback = outboxInsert.conditional('actions', 'id = ? AND callback_url IS NOT NULL');
 
 /**
- * The writes every decision makes, as the rows drizzle would write them (json columns as JSON text).
- * Nothing here opens or ends a transaction: the write queue holds one open around its jobs.
+ * The writes every decision makes, the same rows drizzle would write (schemaInsert). Nothing here
+ * opens or ends a transaction: the write queue holds one open around its jobs.
  */
 export class HotStatements {
   readonly #s: Prepared;
@@ -159,77 +157,12 @@ export class HotStatements {
     return row ? { id: row[0], requestHash: row[1] } : undefined;
   }
 
-  insertAction(r: ActionInsert): void {
-    const values: Bind = [
-      r.id,
-      r.status,
-      r.action,
-      r.resource,
-      r.environment,
-      json(r.params),
-      r.justification,
-      r.source,
-      json(r.context),
-      r.requesterId,
-      r.requesterOwner,
-      r.keyId,
-      r.digest,
-      r.ruleName,
-      r.ruleEffect,
-      r.policyVersion,
-      json(r.approvers),
-      r.requiredApprovals,
-      r.receivedApprovals,
-      r.channel,
-      r.teamsChannel,
-      r.matchedCondition,
-      r.risk,
-      r.stepUp,
-      r.amendAllowed,
-      r.reason,
-      r.grantTtlMs,
-      r.callbackUrl,
-      r.idempotencyKey,
-      r.requestHash,
-      r.createdAt,
-      r.expiresAt,
-      r.decidedAt,
-    ];
-    this.#s
-      .get(`INSERT INTO actions (id, status, action, resource, environment, params, justification, source,
-        context, requester_id, requester_owner, key_id, digest, rule_name, rule_effect, policy_version,
-        approvers, required_approvals, received_approvals, channel, teams_channel, matched_condition, risk,
-        step_up, amend_allowed, reason, grant_ttl_ms,
-        callback_url, idempotency_key, request_hash, created_at, expires_at, decided_at)
-        VALUES (${values.map(() => '?').join(', ')})`)
-      .run(values);
+  insertAction(row: typeof actions.$inferInsert): void {
+    this.#s.get(actionInsert.sql).run(actionInsert.values(row));
   }
 
-  insertGrant(g: {
-    id: string;
-    actionId: string;
-    tokenHash: string;
-    digest: string;
-    createdAt: number;
-    expiresAt: number;
-    redeemedAt: number | null;
-    redeemKey: string | null;
-    redeemKeyId: string | null;
-  }): void {
-    this.#s
-      .get(`INSERT INTO grants (id, action_id, token_hash, digest, created_at, expires_at, redeemed_at,
-        redeem_key, redeem_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run([
-        g.id,
-        g.actionId,
-        g.tokenHash,
-        g.digest,
-        g.createdAt,
-        g.expiresAt,
-        g.redeemedAt,
-        g.redeemKey,
-        g.redeemKeyId,
-      ]);
+  insertGrant(row: typeof grants.$inferInsert): void {
+    this.#s.get(grantInsert.sql).run(grantInsert.values(row));
   }
 
   auditHead(): { seq: number; hash: string } | undefined {
@@ -239,56 +172,14 @@ export class HotStatements {
     return row ? { seq: row[0], hash: row[1] } : undefined;
   }
 
-  insertAudit(e: {
-    seq: number;
-    at: string;
-    type: string;
-    actor: string;
-    subject: string | null;
-    data: string;
-    prevHash: string;
-    hash: string;
-  }): void {
-    this.#s
-      .get(
-        'INSERT INTO audit_events (seq, at, type, actor, subject, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run([e.seq, e.at, e.type, e.actor, e.subject, e.data, e.prevHash, e.hash]);
+  insertAudit(row: typeof auditEvents.$inferInsert): void {
+    this.#s.get(auditInsert.sql).run(auditInsert.values(row));
   }
 
   /** `onlyWithCallback`: written only if the request names a callbackUrl (one statement, no read first). */
-  insertOutbox(
-    o: {
-      id: string;
-      sink: string;
-      actionId: string;
-      event: string;
-      payload: Record<string, unknown>;
-      nextAttemptAt: number;
-      createdAt: number;
-    },
-    onlyWithCallback: boolean,
-  ): void {
-    const values: Bind = [
-      o.id,
-      o.sink,
-      o.actionId,
-      o.event,
-      JSON.stringify(o.payload),
-      o.nextAttemptAt,
-      o.createdAt,
-    ];
-    if (onlyWithCallback) {
-      this.#s
-        .get(`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
-          SELECT ?, ?, ?, ?, ?, 0, ?, ? FROM actions WHERE id = ?3 AND callback_url IS NOT NULL`)
-        .run(values);
-      return;
-    }
-    this.#s
-      .get(`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
-        VALUES (?, ?, ?, ?, ?, 0, ?, ?)`)
-      .run(values);
+  insertOutbox(row: typeof outbox.$inferInsert, onlyWithCallback: boolean): void {
+    if (onlyWithCallback) this.#s.get(outboxIfCallback).run([...outboxInsert.values(row), row.actionId]);
+    else this.#s.get(outboxInsert.sql).run(outboxInsert.values(row));
   }
 }
 
@@ -549,7 +440,7 @@ class ConnectionTransaction implements Transaction {
 
   get closed(): boolean {
     const conn = this.#conn;
-    return !conn || !conn.connection.open || !conn.connection.inTransaction;
+    return !conn?.connection.open || !conn.connection.inTransaction;
   }
 
   #open(): Conn {
