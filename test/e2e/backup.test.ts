@@ -94,9 +94,37 @@ describe('countersign backup: the restore drill', { timeout: 180_000 }, () => {
     const file = join(dir.dir, 'existing.db');
     await writeFile(file, 'keep me');
     const result = await runCli(['backup', file], env);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/exists already/);
+    // One plain line and sysexits' "cannot create" (73), not a request-error prefix.
+    expect(result.code).toBe(73);
+    expect(result.stderr).toBe(`backup: ${file} exists already; choose a new file name\n`);
     expect(await readFile(file, 'utf8')).toBe('keep me');
+  });
+
+  it('names the missing folder in one line, exit 73, and signs nothing for it', async () => {
+    const env = envFor('nofolder');
+    expect((await runCli(['keys', 'create', '--agent', 'a', '--owner', 'a@example.com'], env)).code).toBe(0);
+    const folder = join(dir.dir, 'nonexistent-dir');
+    const checkpoints = async () =>
+      ((await runCli(['audit', 'export'], env)).stdout.match(/"type":"audit\.checkpoint"/g) ?? []).length;
+    const before = await checkpoints();
+    const result = await runCli(['backup', join(folder, 'x.db')], env);
+    expect(result.code).toBe(73);
+    expect(result.stderr).toBe(
+      `backup: cannot create ${join(folder, 'x.db')}: the folder ${folder} does not exist (create it first)\n`,
+    );
+    // A mistyped path costs no signed checkpoint.
+    expect(await checkpoints()).toBe(before);
+  });
+
+  it('says when the folder is a file, exit 73', async () => {
+    const env = envFor('nofolder');
+    const notAFolder = join(dir.dir, 'plain-file');
+    await writeFile(notAFolder, '');
+    const result = await runCli(['backup', join(notAFolder, 'x.db')], env);
+    expect(result.code).toBe(73);
+    expect(result.stderr).toBe(
+      `backup: cannot create ${join(notAFolder, 'x.db')}: ${notAFolder} is not a folder\n`,
+    );
   });
 
   it('refuses to back up a database whose audit log does not verify, writing nothing', async () => {

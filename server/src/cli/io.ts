@@ -6,6 +6,8 @@ export const EXIT = {
   dataErr: 65,
   unavailable: 69,
   software: 70,
+  /** sysexits EX_CANTCREAT: an output file the user named cannot be created. */
+  cantCreate: 73,
   config: 78,
 } as const;
 

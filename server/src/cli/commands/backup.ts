@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, out } from '../io';
+import { CliError, EXIT, out } from '../io';
 
 export function registerBackup(program: Command): void {
   program
@@ -21,6 +21,7 @@ async function backup(file: string): Promise<void> {
   const { withCore } = await import('../with-core');
   const { backupDatabase } = await import('../../services/backup/backup-database');
   const result = await withCore((ctx) => backupDatabase({ ctx, file }));
+  if ('cannotCreate' in result) throw new CliError(`backup: ${result.cannotCreate}`, EXIT.cantCreate);
   if ('refused' in result) throw new CliError(`backup failed, nothing written: ${result.refused}`);
   out(
     `backup ok: ${result.file} (${result.bytes} bytes, ${result.verification.events} events, ` +

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { link, open, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { AuditCheckpoint, AuditVerification } from '@countersign/shared';
@@ -14,7 +15,9 @@ import type { Ctx } from '../core';
 export type BackupResult =
   | { file: string; bytes: number; verification: AuditVerification; checkpoint: AuditCheckpoint }
   /** Nothing was written at `file`: the log or the copy did not prove itself. */
-  | { refused: string };
+  | { refused: string }
+  /** Nothing was written: `file` cannot be created (it exists, or its folder is missing or not writable). */
+  | { cannotCreate: string };
 
 /**
  * Writes a consistent copy of a file database to `file` while the server keeps writing, and reports
@@ -34,7 +37,9 @@ export async function backupDatabase({ ctx, file }: { ctx: Ctx; file: string }):
     );
   }
   const target = resolve(file);
-  if (await exists(target)) throw invalid(`backup: ${target} exists already; choose a new file name`);
+  // Checked before signing a checkpoint for it: a typo in the path must not cost an audit event.
+  const problem = await destinationProblem(target);
+  if (problem) return { cannotCreate: problem };
 
   // Sign the head now (after checking the tail since the last checkpoint), so the copy is checked
   // against a statement that covers nearly all of it.
@@ -43,7 +48,11 @@ export async function backupDatabase({ ctx, file }: { ctx: Ctx; file: string }):
 
   const partial = join(dirname(target), `.${randomBytes(6).toString('hex')}.countersign-backup.partial`);
   // Created empty with 0600 first: VACUUM INTO fills an empty file and keeps its mode.
-  await (await open(partial, 'wx', 0o600)).close();
+  try {
+    await (await open(partial, 'wx', 0o600)).close();
+  } catch (error) {
+    return { cannotCreate: `cannot create ${target}: ${reasonOf(error, dirname(target))}` };
+  }
   try {
     await database.client.execute({ sql: 'VACUUM INTO ?', args: [partial] });
     const verification = await verifyCopy(partial, ctx, outcome.checkpoint);
@@ -52,10 +61,15 @@ export async function backupDatabase({ ctx, file }: { ctx: Ctx; file: string }):
         refused: `the copy does not verify at event ${verification.firstBadSeq}: ${verification.problem}`,
       };
     }
-    await link(partial, target).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'EEXIST') throw invalid(`backup: ${target} appeared while the copy was made`);
-      throw error;
-    });
+    const linked = await link(partial, target).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST') return false;
+        throw error;
+      },
+    );
+    if (!linked)
+      return { cannotCreate: `${target} appeared while the copy was made; choose a new file name` };
     return { file: target, bytes: (await stat(target)).size, verification, checkpoint: outcome.checkpoint };
   } finally {
     await rm(partial, { force: true });
@@ -87,11 +101,26 @@ async function verifyCopy(path: string, ctx: Ctx, checkpoint: AuditCheckpoint): 
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Why a new file cannot go at `target`, in words an operator acts on; undefined when it can. */
+async function destinationProblem(target: string): Promise<string | undefined> {
+  const existing = await stat(target).catch(() => undefined);
+  if (existing) return `${target} exists already; choose a new file name`;
+  const folder = dirname(target);
+  let info: Stats;
   try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
+    info = await stat(folder);
+  } catch (error) {
+    return `cannot create ${target}: ${reasonOf(error, folder)}`;
   }
+  return info.isDirectory() ? undefined : `cannot create ${target}: ${folder} is not a folder`;
+}
+
+function reasonOf(error: unknown, folder: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `the folder ${folder} does not exist (create it first)`;
+  if (code === 'ENOTDIR') return `a part of ${folder} is not a folder`;
+  if (code === 'EACCES' || code === 'EPERM') return `no permission to write in ${folder}`;
+  if (code === 'EROFS') return `${folder} is on a read-only file system`;
+  if (code === 'ENOSPC') return `no space left in ${folder}`;
+  return error instanceof Error ? error.message : String(error);
 }
