@@ -14,14 +14,20 @@ const lastUsedWritten = new Map<string, number>();
 // Every API call runs this lookup: one prepared query (key and its agent's owner together), per database.
 const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
 function prepareLookup(db: Db) {
-  return db
-    // Deprovisioning holds at once on every node: the identity provider's word is read with the key.
-    .select({ key: apiKeys, owner: agents.owner, gone: deprovisionedSql(sql`substr(${apiKeys.principal}, 6)`) })
-    .from(apiKeys)
-    .leftJoin(agents, eq(sql`'agent:' || ${agents.name}`, apiKeys.principal))
-    .where(eq(apiKeys.id, sql.placeholder('id')))
-    .limit(1)
-    .prepare();
+  return (
+    db
+      // Deprovisioning holds at once on every node: the identity provider's word is read with the key.
+      .select({
+        key: apiKeys,
+        owner: agents.owner,
+        gone: deprovisionedSql(sql`substr(${apiKeys.principal}, 6)`),
+      })
+      .from(apiKeys)
+      .leftJoin(agents, eq(sql`'agent:' || ${agents.name}`, apiKeys.principal))
+      .where(eq(apiKeys.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare()
+  );
 }
 
 /** The key, its agent's owner, and whether SCIM took the key's person away: one statement. */
