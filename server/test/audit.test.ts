@@ -220,7 +220,7 @@ describe('GET /v1/audit filters', () => {
     expect(await auditEvents(t, auditor, `since=${future}`)).toEqual([]);
   });
 
-  it('refuses an unknown type, a malformed time or format: 400 naming the parameter', async (test) => {
+  it('refuses an unknown type, a malformed time or format, an unknown parameter: 400 naming it', async (test) => {
     const t = await start(test);
     const auditor = await t.userKey('audra@example.com', ['audit:read']);
     for (const [query, field] of [
@@ -228,6 +228,11 @@ describe('GET /v1/audit filters', () => {
       ['since=yesterday', 'since'],
       ['until=2024-13-45', 'until'],
       ['format=xml', 'format'],
+      // A parameter this route does not take is a mistake to name, not a filter to drop silently:
+      // `limit=abc` is no page size here, and a typo for `actor` would otherwise return everything.
+      ['limit=abc', 'limit'],
+      ['actr=user:carol@example.com', 'actr'],
+      ['actor=user:carol@example.com&actr=x', 'actr'],
     ]) {
       const error = expectError(
         await t.call('GET', `/v1/audit?${query}`, { key: auditor }),
@@ -240,6 +245,19 @@ describe('GET /v1/audit filters', () => {
         query,
       ).toContain(field);
     }
+  });
+});
+
+describe('GET /v1/audit/verify parameters', () => {
+  it('refuses a parameter it does not take: 400 naming it', async (test) => {
+    const t = await start(test);
+    const auditor = await t.userKey('audra@example.com', ['audit:read']);
+    const error = expectError(
+      await t.call('GET', '/v1/audit/verify?haed=1:abc', { key: auditor }),
+      400,
+      'invalid_request',
+    );
+    expect(error.details?.map((d) => d.path)).toEqual(['haed']);
   });
 });
 
