@@ -107,6 +107,18 @@ describe('console: approve and deny through the page', () => {
   });
 });
 
+describe('console: who may approve', () => {
+  it("lists eligible approvers without the requester's side, who can never approve", async (test) => {
+    const t = await serverForTest(test, { policy: policy() });
+    // alice is in `reviewers` but owns the requesting agent: the core refuses her review.
+    const req = await submit(t, await t.agentKey('deployer', 'alice@example.com'), { action: 'db.migrate' });
+    const bob = await signedIn(t, 'bob@example.com');
+    const page = await bob.get(`/requests/${req.id}`);
+    expect(page.text).toContain('Eligible: bob@example.com</p>');
+    expect(page.text).not.toMatch(/Eligible:[^<]*alice@example\.com/);
+  });
+});
+
 describe('console: sessions and forms are hard to abuse', () => {
   it('refuses a form posted from another origin, and one without the session token', async (test) => {
     const t = await serverForTest(test, { policy: policy() });
@@ -180,6 +192,8 @@ describe('console: roles from the policy access section', () => {
     const page = await audrey.get(`/audit?subject=${req.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('events verified');
+    // The genesis checkpoint is event #1 and signs the empty head, seq 0: both named, neither as the other.
+    expect(page.text).toContain('newest signed checkpoint: event #1, signing the head at seq 0');
     const csv = await audrey.get(`/audit/export?format=csv&subject=${req.id}`);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const rows = csv.text.trim().split('\n');

@@ -28,13 +28,15 @@ export function AuditPage(props: {
   const q = props.query;
   const search = new URLSearchParams(Object.entries(q).filter(([, v]) => v)).toString();
   const v = props.verification;
+  // A checkpoint is an event of its own that signs the head just before it: `lastCheckpoint.seq` is the
+  // head it signs, the event recording it is the next one (the genesis checkpoint is event #1, seq 0).
   return (
     <Layout title="Audit" nav={props.nav} current="/audit">
       <h1>Audit</h1>
       <p class="card" role="status">
         Chain: {v.ok ? <Status status="ok" /> : <span class="status s-bad">Broken</span>}{' '}
         {v.ok
-          ? `${v.events.toLocaleString('en')} events verified${v.lastCheckpoint ? `, last signed checkpoint at event ${v.lastCheckpoint.seq}` : ''}.`
+          ? `${v.events.toLocaleString('en')} events verified${v.lastCheckpoint ? `, newest signed checkpoint: event #${v.lastCheckpoint.seq + 1}, signing the head at seq ${v.lastCheckpoint.seq}` : ''}.`
           : `${v.problem ?? 'verification failed'}${v.firstBadSeq ? ` (event ${v.firstBadSeq})` : ''}.`}
       </p>
       <form class="card filters" method="get" action="/audit" aria-label="Filter the audit log">

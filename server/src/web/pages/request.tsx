@@ -38,7 +38,7 @@ function describe(event: AuditEvent): string {
 export type RequestView = {
   nav: Nav;
   request: ActionRequest;
-  /** Eligible people under the policy in force, for "who must approve". */
+  /** Who may approve under the policy in force, the requester's side left out (services/actions/eligible-approvers). */
   eligible: string[];
   timeline: AuditEvent[];
   now: number;
