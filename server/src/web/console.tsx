@@ -21,7 +21,6 @@ import type { Core } from '../services/core';
 import { createKey } from '../services/keys/create-key';
 import { listKeys } from '../services/keys/list-keys';
 import { revokeKey } from '../services/keys/revoke-key';
-import { rotateKey } from '../services/keys/rotate-key';
 import { listPasskeys } from '../services/passkeys/list-passkeys';
 import { registerPasskey } from '../services/passkeys/register-passkey';
 import { removePasskey } from '../services/passkeys/remove-passkey';
@@ -653,32 +652,6 @@ export function registerConsole(
     page(async (c, p) => {
       await revokeKey({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
       return c.redirect(`/admin?done=${encodeURIComponent(`Key ${c.req.param('id')} revoked.`)}`, 303);
-    }),
-  );
-  app.post(
-    '/admin/keys/:id/rotate',
-    page(async (c, p, form) => {
-      const graceText = text(form, 'graceMinutes').trim();
-      const graceMinutes = graceText === '' ? 0 : Number(graceText);
-      try {
-        const rotated = await rotateKey({
-          ctx: { core, actor: p.actor },
-          id: c.req.param('id') ?? '',
-          input: { graceMinutes },
-        });
-        const replaced = rotated.replaced.revokedAt
-          ? `Key ${rotated.replaced.id} is revoked.`
-          : `Key ${rotated.replaced.id} keeps working until ${rotated.replaced.expiresAt?.replace('T', ' ').slice(0, 16)} UTC.`;
-        return adminPage(
-          c,
-          p,
-          { created: { id: rotated.id, principal: rotated.principal, token: rotated.token, replaced } },
-          201,
-        );
-      } catch (error) {
-        if (!(error instanceof DomainError) || error.code === 'forbidden') throw error;
-        return adminPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
-      }
     }),
   );
   app.post(
