@@ -9,9 +9,11 @@ import type {
   TransactionMode,
 } from '@libsql/client';
 import { LibsqlError } from '@libsql/client';
-import { type Column, getTableColumns, getTableName, is, SQL, type Table } from 'drizzle-orm';
+import { type Column, getTableColumns, getTableName, is, SQL, sql, type Table } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/libsql';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import Sqlite from 'libsql';
+import { deprovisionedSql } from '../services/identity/deprovisioned';
 import * as schema from './schema';
 import { actions, auditEvents, grants, outbox } from './schema';
 
@@ -194,9 +196,14 @@ export type KeyLookupRow = {
   gone: boolean;
 };
 
-// The identity provider's word, as deprovisionedSql states it: known to SCIM, and no live active row.
-const DEPROVISIONED = (email: string) =>
-  `(SELECT count(*) > 0 AND coalesce(sum(active = 1 AND deleted_at IS NULL), 0) = 0 FROM scim_users WHERE email = ${email})`;
+// The identity provider's word, rendered once from the very SQL authenticate's fallback and the
+// review path use (deprovisionedSql), so the two paths cannot come to disagree.
+const dialect = new SQLiteSyncDialect();
+const DEPROVISIONED = (email: string): string => {
+  const rendered = dialect.sqlToQuery(deprovisionedSql(sql.raw(email)));
+  if (rendered.params.length > 0) throw new Error('deprovisionedSql took a parameter; bind it here too');
+  return rendered.sql;
+};
 
 /** Reads outside any transaction, on the reader connection: they see committed rows only. */
 export class ReadStatements {
