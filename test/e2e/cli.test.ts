@@ -85,7 +85,10 @@ describe('usage errors exit 64 with a message, never a stack trace', () => {
     );
     const hijack = await runCli(['keys', 'create', '--agent', 'bot', '--owner', 'mallory@example.com'], env);
     expect(hijack.code).toBe(1);
-    expect(hijack.stderr).toMatch(/agent bot is owned by a@example.com/);
+    expect(hijack.stderr).toBe(
+      'invalid_request: agent bot is owned by a@example.com; to change its owner, run: ' +
+        'countersign agents reassign bot --owner EMAIL\n',
+    );
   });
 });
 

@@ -125,8 +125,11 @@ export async function createKey({
   if (typeof conflict === 'object')
     throw invalid('expiresAt must be in the future', [{ path: 'expiresAt', message: 'already past' }]);
   if (conflict !== undefined) {
+    const name = input.kind === 'agent' ? input.name : '';
     throw invalid(
-      `agent ${input.kind === 'agent' ? input.name : ''} is owned by ${conflict}; an agent's owner cannot change`,
+      // A new key never moves an agent (that would hand its history to whoever asks); reassigning is
+      // the operator's own, audited step, so the refusal names it.
+      `agent ${name} is owned by ${conflict}; to change its owner, run: countersign agents reassign ${name} --owner EMAIL`,
       [{ path: 'owner', message: `must be ${conflict}` }],
     );
   }
