@@ -29,3 +29,25 @@ ALTER TABLE `actions` ADD `follow_up_by` text;--> statement-breakpoint
 ALTER TABLE `actions` ADD `follow_up_at` integer;--> statement-breakpoint
 ALTER TABLE `actions` ADD `follow_up_comment` text;--> statement-breakpoint
 CREATE INDEX `actions_follow_up` ON `actions` (`follow_up_status`);
+--> statement-breakpoint
+-- Standing approvals: the rule's limits at submission, the approval a request was approved by, and the
+-- approvals themselves (same action, same requester, a resource or a narrower pattern; time and uses).
+ALTER TABLE `actions` ADD `standing_max_ms` integer;--> statement-breakpoint
+ALTER TABLE `actions` ADD `standing_uses` integer;--> statement-breakpoint
+ALTER TABLE `actions` ADD `standing_id` text;--> statement-breakpoint
+CREATE TABLE `standing_approvals` (
+	`id` text PRIMARY KEY NOT NULL,
+	`action` text NOT NULL,
+	`resource` text,
+	`requester_id` text NOT NULL,
+	`rule_name` text NOT NULL,
+	`approvers` text NOT NULL,
+	`approved_by` text NOT NULL,
+	`from_action_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`uses_left` integer NOT NULL,
+	`revoked_at` integer,
+	`revoked_by` text
+);--> statement-breakpoint
+CREATE INDEX `standing_approvals_lookup` ON `standing_approvals` (`requester_id`,`action`,`expires_at`);

@@ -22,7 +22,7 @@ export function pooledRandom(): number {
 const ulid = monotonicFactory(pooledRandom);
 
 /** Prefixed, time-sortable ids: the prefix says what it is, the ULID sorts newest-last. */
-export type IdPrefix = 'act' | 'rev' | 'key' | 'grt' | 'out' | 'stp' | 'grp' | 'usr' | 'cmt';
+export type IdPrefix = 'act' | 'rev' | 'key' | 'grt' | 'out' | 'stp' | 'grp' | 'usr' | 'cmt' | 'sta';
 export const newId = (prefix: IdPrefix): string => `${prefix}_${ulid()}`;
 
 /** 256 bits from the OS CSPRNG, URL-safe. */

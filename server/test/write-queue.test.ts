@@ -139,6 +139,8 @@ describe('a local database file', () => {
       risk: 'high',
       stepUp: null,
       amendAllowed: 0,
+      breakGlassNotify: ['#security'],
+      breakGlassReviewMs: 86_400_000,
       reason: null,
       grantTtlMs: 60_000,
       callbackUrl: id.endsWith('cb') ? 'https://hooks.example.com/x' : null,

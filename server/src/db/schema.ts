@@ -96,6 +96,11 @@ export const actions = sqliteTable(
     followUpBy: text('follow_up_by'),
     followUpAt: integer('follow_up_at'),
     followUpComment: text('follow_up_comment'),
+    /** The rule's `standing` at submission (null: exact digest binding only). */
+    standingMaxMs: integer('standing_max_ms'),
+    standingUses: integer('standing_uses'),
+    /** The standing approval this request created, or the one that approved it at once. */
+    standingId: text('standing_id'),
     /** What an approval needs besides the click (issue 14): `mfa` or `passkey`; null for none. */
     stepUp: text('step_up'),
     reason: text('reason'),
@@ -114,6 +119,32 @@ export const actions = sqliteTable(
     index('actions_pending_expiry').on(t.status, t.expiresAt),
     index('actions_follow_up').on(t.followUpStatus),
   ],
+);
+
+/**
+ * Standing approvals (issue 16): "this and the same again" — the same action by the same requester, on
+ * `resource` (exact, or a glob a reviewer saw in full), until `expires_at`, for `uses_left` more requests.
+ */
+export const standingApprovals = sqliteTable(
+  'standing_approvals',
+  {
+    id: text('id').primaryKey(),
+    action: text('action').notNull(),
+    /** A resource glob (path kind); null: requests without a resource. */
+    resource: text('resource'),
+    requesterId: text('requester_id').notNull(),
+    ruleName: text('rule_name').notNull(),
+    /** The approver groups of the request it came from: who may revoke it. */
+    approvers: text('approvers', { mode: 'json' }).$type<string[]>().notNull(),
+    approvedBy: text('approved_by').notNull(),
+    fromActionId: text('from_action_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usesLeft: integer('uses_left').notNull(),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [index('standing_approvals_lookup').on(t.requesterId, t.action, t.expiresAt)],
 );
 
 /** Ask before deciding (issue 16): a reviewer's questions and the requester's answers on a request. */

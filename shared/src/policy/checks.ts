@@ -23,6 +23,7 @@ const APPLIES: Record<string, readonly string[]> = {
     'stepUp',
     'amend',
     'breakGlass',
+    'standing',
   ],
 };
 const OPTIONAL_KEYS = [
@@ -36,6 +37,7 @@ const OPTIONAL_KEYS = [
   'stepUp',
   'amend',
   'breakGlass',
+  'standing',
 ];
 
 /** Each string of a one-or-many field, with its path. */

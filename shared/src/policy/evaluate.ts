@@ -188,6 +188,7 @@ function withMatch(
   if (outcome.risk !== undefined) decision.risk = outcome.risk;
   if (outcome.stepUp !== undefined) decision.stepUp = outcome.stepUp;
   if (outcome.amend === false) decision.amend = false;
+  if (outcome.standing) decision.standing = { ...outcome.standing };
   if (outcome.breakGlass)
     decision.breakGlass = { ...outcome.breakGlass, notify: [...outcome.breakGlass.notify] };
   if (condition !== undefined) decision.condition = condition;

@@ -30,6 +30,7 @@ export type {
   Risk,
   RuleMatch,
   RuleOutcome,
+  Standing,
   StepUp,
 } from './types';
 export { RISKS, STEP_UPS } from './types';

@@ -95,6 +95,8 @@ function outcome(fields: OutcomeFields, defaults: Policy['defaults']): RuleOutco
     const { notify, reviewWithin } = fields.breakGlass;
     decided.breakGlass = { notify: [...new Set(notify)], reviewWithinMs: reviewWithin };
   }
+  if (decided.effect === 'review' && fields.standing)
+    decided.standing = { maxMs: fields.standing.max, uses: fields.standing.uses };
   return decided;
 }
 

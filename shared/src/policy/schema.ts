@@ -95,6 +95,20 @@ const outcomeShape = {
       { error: 'expected { notify: [channel…], reviewWithin: 24h }' },
     )
     .optional(),
+  // Reviewers may approve "this and the same again" for at most `max` and `uses` (exact digest binding
+  // stays the default: only a rule that says so allows it).
+  standing: z
+    .strictObject(
+      {
+        max: durationSchema,
+        uses: z
+          .number({ error: 'expected a whole number, at least 1' })
+          .int({ error: 'expected a whole number, at least 1' })
+          .min(1, { error: 'expected a whole number, at least 1' }),
+      },
+      { error: 'expected { max: 1h, uses: 20 }' },
+    )
+    .optional(),
   // An approval needs a fresh step-up; `none` lets a `risk: critical` rule do without one.
   stepUp: z.enum([...STEP_UPS, 'none'], { error: 'must be mfa, passkey or none' }).optional(),
 };

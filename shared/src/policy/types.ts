@@ -24,7 +24,11 @@ export type RuleOutcome = OutcomeByEffect & {
   /** false: reviewers may not approve amended params (a review rule's `amend: false`). */
   amend?: false;
   breakGlass?: BreakGlass;
+  standing?: Standing;
 };
+
+/** How far a reviewer may approve "the same again": for at most `maxMs`, at most `uses` requests. */
+export type Standing = { maxMs: number; uses: number };
 
 /** A review rule's break-glass: who is told at once, and how soon the follow-up review is due. */
 export type BreakGlass = { notify: string[]; reviewWithinMs: number };
@@ -110,6 +114,8 @@ export type DecisionMatch = {
   amend?: false;
   /** Present when the rule allows break-glass (never otherwise). */
   breakGlass?: BreakGlass;
+  /** Present when the rule allows standing approvals. */
+  standing?: Standing;
   /** Conditions that could not be evaluated, each read as its rule's stricter side. */
   conditionErrors?: { rule: string; error: string }[];
 };

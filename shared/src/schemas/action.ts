@@ -73,6 +73,22 @@ export const ReviewInput = z
     comment: text().min(1).max(4000).optional(),
     /** Approve an amended action: the request's params become these, and the grant binds to them. */
     amend: z.strictObject({ params: jsonObject() }).optional(),
+    /**
+     * Approve "this and the same again": the same action by the same requester, on this resource or
+     * a narrower pattern (`resource`, a glob that must match this request's resource), for `for`
+     * (a duration such as 30m) and at most `uses` more requests, within the rule's `standing`.
+     */
+    standing: z
+      .strictObject({
+        for: z.string().regex(/^(?:\d+(?:ms|s|m|h|d))+$/, 'a duration such as 30m or 1h'),
+        uses: z.number().int().min(1).max(10_000),
+        resource: z.string().min(1).max(1000).optional(),
+      })
+      .optional(),
+  })
+  .refine((input) => input.standing === undefined || (input.decision === 'approve' && !input.amend), {
+    message: 'a standing approval is an approval of the action as submitted (no amend)',
+    path: ['standing'],
   })
   .refine((input) => input.amend === undefined || input.decision === 'approve', {
     message: 'only an approval may amend the action',
@@ -98,6 +114,23 @@ export const BreakGlassInput = z
   })
   .meta({ id: 'BreakGlassInput' });
 export type BreakGlassInput = z.infer<typeof BreakGlassInput>;
+
+export const StandingApproval = z
+  .object({
+    id: z.string(),
+    action: z.string(),
+    resource: z.string().optional(),
+    requester: z.string(),
+    rule: z.string(),
+    by: z.string(),
+    createdAt: z.string(),
+    until: z.string(),
+    usesLeft: z.number().int(),
+    fromRequest: z.string(),
+    revoked: z.object({ by: z.string(), at: z.string() }).optional(),
+  })
+  .meta({ id: 'StandingApproval' });
+export type StandingApproval = z.infer<typeof StandingApproval>;
 
 /** The follow-up review of a break-glass: an approver signs it off or flags it (flagging says why). */
 export const FollowUpInput = z
@@ -204,6 +237,20 @@ export const ActionRequest = z
             comment: z.string().optional(),
           })
           .optional(),
+      })
+      .optional(),
+    /** Standing approvals: the one this request created, or the one that approved it at once. */
+    standing: z
+      .object({
+        id: z.string(),
+        by: z.string(),
+        action: z.string(),
+        resource: z.string().optional(),
+        until: z.string(),
+        usesLeft: z.number().int(),
+        revoked: z.object({ by: z.string(), at: z.string() }).optional(),
+        /** `created`: this request's review created it; `used`: it approved this request at once. */
+        role: z.enum(['created', 'used']),
       })
       .optional(),
     /** The deciding rule's risk, when it names one. */

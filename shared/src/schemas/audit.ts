@@ -21,6 +21,10 @@ export const AUDIT_EVENT_TYPES = [
   // follow-up review of that (signed off or flagged by an approver).
   'action.break_glass',
   'action.follow_up',
+  // Standing approvals: created with an approval, used by a later request (each named), revoked.
+  'standing.created',
+  'standing.used',
+  'standing.revoked',
   'grant.issued',
   'grant.redeemed',
   'grant.refused',

@@ -6,6 +6,7 @@ import {
   CommentInput,
   FollowUpInput,
   ReviewInput,
+  StandingApproval,
   SubmitActionInput,
 } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -16,7 +17,9 @@ import { cancelAction } from '../../services/actions/cancel-action';
 import { followUp } from '../../services/actions/follow-up';
 import { getAction, MAX_WAIT_SECONDS } from '../../services/actions/get-action';
 import { listActions } from '../../services/actions/list-actions';
+import { listStanding } from '../../services/actions/list-standing';
 import { reviewAction } from '../../services/actions/review-action';
+import { revokeStanding } from '../../services/actions/revoke-standing';
 import { submitAction } from '../../services/actions/submit-action';
 import type { Core } from '../../services/core';
 import type { AppEnv } from '../env';
@@ -115,6 +118,24 @@ const followUpRoute = v1Route(
   [404, 409],
 );
 
+const standingList = v1Route({
+  method: 'get',
+  path: '/v1/standing-approvals',
+  summary: 'Live standing approvals: of your approver groups, or your own as a requester',
+  responses: { 200: json(z.object({ items: z.array(StandingApproval) }), 'Live standing approvals') },
+});
+
+const standingRevoke = v1Route(
+  {
+    method: 'post',
+    path: '/v1/standing-approvals/{id}/revoke',
+    summary: 'Revoke a standing approval (any approver of its groups)',
+    request: { params: IdParam },
+    responses: { 200: json(StandingApproval, 'The revoked standing approval') },
+  },
+  [404, 409],
+);
+
 const cancel = v1Route(
   {
     method: 'post',
@@ -172,6 +193,14 @@ export function registerActionRoutes(app: OpenAPIHono<AppEnv>, core: Core): void
     const ctx = { core, actor: c.var.actor };
     return c.json(await followUp({ ctx, id: c.req.valid('param').id, input: c.req.valid('json') }), 200);
   });
+
+  app.openapi(standingList, async (c) =>
+    c.json({ items: await listStanding({ ctx: { core, actor: c.var.actor } }) }, 200),
+  );
+
+  app.openapi(standingRevoke, async (c) =>
+    c.json(await revokeStanding({ ctx: { core, actor: c.var.actor }, id: c.req.valid('param').id }), 200),
+  );
 
   app.openapi(cancel, async (c) =>
     c.json(await cancelAction({ ctx: { core, actor: c.var.actor }, id: c.req.valid('param').id }), 200),

@@ -16,6 +16,7 @@ import { askQuestion } from './ask-question';
 import { expireIfDue } from './expire-actions';
 import { discountIneligible } from './recheck-quorum';
 import { effectiveStatus, loadAction } from './rows';
+import { createStanding, standingTerms } from './standing-approvals';
 import { toActionRequest } from './view';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
@@ -58,6 +59,7 @@ export async function reviewAction({
   const { core, actor } = ctx;
   // A question is not a decision: its own verb, whichever transport carried it.
   if (input.decision === 'ask') return askQuestion({ ctx, id, comment: input.comment?.trim() ?? '' });
+  const standing = input.standing ? await standingTerms(core, actor, id, input.standing) : undefined;
   const comment = input.comment?.trim();
   if (input.decision === 'deny' && !comment) {
     throw invalid('a deny needs a comment saying why', [
@@ -167,6 +169,8 @@ export async function reviewAction({
       });
     }
     if (after.status === 'approved') events.push((await issueGrant(core, tx, at, target, actor.id)).event);
+    if (after.status === 'approved' && standing && input.standing)
+      events.push(await createStanding(tx, at, target, actor, standing, input.standing.uses));
     await record(core, tx, at, events);
     return { refused: undefined };
   });

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client';
-import { actionComments, actions, grants, reviews } from '../../db/schema';
+import { actionComments, actions, grants, reviews, standingApprovals } from '../../db/schema';
 
 export type ActionRow = typeof actions.$inferSelect;
 export type ReviewRow = typeof reviews.$inferSelect;
@@ -12,6 +12,8 @@ export type LoadedAction = {
   grant: GrantRow | undefined;
   /** Questions and answers (issue 16); absent where a request was just created and has none. */
   comments?: CommentRow[];
+  /** The standing approval it created or was approved by (issue 16). */
+  standing?: typeof standingApprovals.$inferSelect;
 };
 
 function queriesFor(db: Queryable) {
@@ -56,7 +58,17 @@ export async function loadAction(db: Queryable, id: string): Promise<LoadedActio
     exec.grant.execute({ id }),
     exec.comments.execute({ id }),
   ]);
-  return { row, reviews: reviewRows, grant: grantRows[0], comments: commentRows };
+  const loaded: LoadedAction = { row, reviews: reviewRows, grant: grantRows[0], comments: commentRows };
+  // Only a request with a standing approval pays for this read.
+  if (row.standingId !== null) {
+    const [standing] = await db
+      .select()
+      .from(standingApprovals)
+      .where(eq(standingApprovals.id, row.standingId))
+      .limit(1);
+    if (standing) loaded.standing = standing;
+  }
+  return loaded;
 }
 
 /** A pending request past its deadline is expired, whether or not the sweeper has marked it yet. */

@@ -15,6 +15,7 @@ import { assertOwnerActive } from '../identity/owner-active';
 import { record } from '../outbox/record';
 import { decideSubmission } from './decide-submission';
 import { type ActionRow, loadAction } from './rows';
+import { standingUsedEvents, takeStanding } from './standing-approvals';
 import { toActionRequest } from './view';
 
 export type SubmitResult = { request: ActionRequest; replayed: boolean };
@@ -94,6 +95,16 @@ export async function submitAction({
     const status =
       decision.effect === 'allow' ? 'allowed' : decision.effect === 'deny' ? 'blocked' : 'pending';
     const review = decision.effect === 'review' ? decision : undefined;
+    // A live standing approval of the same action for this requester approves it at once (issue 16).
+    const standing = review?.standing
+      ? await takeStanding(core, tx, now, {
+          id,
+          action: input.action,
+          resource: input.resource,
+          requesterId: requester.id,
+          rule: decision.rule,
+        })
+      : undefined;
     const row: ActionRow = {
       id,
       status,
@@ -133,6 +144,9 @@ export async function submitAction({
       followUpBy: null,
       followUpAt: null,
       followUpComment: null,
+      standingMaxMs: decision.effect === 'review' ? (decision.standing?.maxMs ?? null) : null,
+      standingUses: decision.effect === 'review' ? (decision.standing?.uses ?? null) : null,
+      standingId: null,
       reason: decision.effect === 'deny' ? decision.reason : null,
       grantTtlMs: decision.effect === 'deny' ? 0 : decision.grantTtlMs,
       callbackUrl: input.callbackUrl ?? null,
@@ -142,16 +156,24 @@ export async function submitAction({
       expiresAt: review ? now + review.timeoutMs : null,
       decidedAt: status === 'pending' ? null : now,
     };
+    if (standing) Object.assign(row, { status: 'approved', decidedAt: now, standingId: standing.id });
     if (hot) hot.insertAction(row);
     else await tx.insert(actions).values(row);
     const type =
       status === 'allowed' ? 'action.allowed' : status === 'blocked' ? 'action.blocked' : 'action.submitted';
     const { idempotencyKey: _key, requestHash: _hash, keyId: _keyId, ...recorded } = row;
     const events: AuditInput[] = [{ type, actor: actor.id, subject: id, data: recorded }];
-    const issued = status === 'allowed' ? await issueGrant(core, tx, now, row, 'system:server') : undefined;
+    if (standing) events.push(...standingUsedEvents(row, standing));
+    const issued =
+      status === 'allowed' || standing
+        ? await issueGrant(core, tx, now, row, standing ? standing.approvedBy : 'system:server')
+        : undefined;
     if (issued) events.push(issued.event);
     await record(core, tx, now, events);
-    return { kind: 'created' as const, loaded: { row, reviews: [], grant: issued?.grant } };
+    return {
+      kind: 'created' as const,
+      loaded: { row, reviews: [], grant: issued?.grant, ...(standing && { standing }) },
+    };
   });
 
   if (outcome.kind === 'mismatch') {

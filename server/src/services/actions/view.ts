@@ -94,6 +94,23 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
     })),
     ...(row.breakGlassNotify !== null &&
       row.breakGlassReviewMs !== null && { breakGlass: breakGlassOf(row) }),
+    ...(loaded.standing !== undefined && {
+      standing: {
+        id: loaded.standing.id,
+        by: loaded.standing.approvedBy,
+        action: loaded.standing.action,
+        ...(loaded.standing.resource !== null && { resource: loaded.standing.resource }),
+        until: new Date(loaded.standing.expiresAt).toISOString(),
+        usesLeft: loaded.standing.usesLeft,
+        ...(loaded.standing.revokedAt !== null && {
+          revoked: {
+            by: loaded.standing.revokedBy ?? '',
+            at: new Date(loaded.standing.revokedAt).toISOString(),
+          },
+        }),
+        role: loaded.standing.fromActionId === row.id ? ('created' as const) : ('used' as const),
+      },
+    }),
     ...(loaded.comments !== undefined &&
       loaded.comments.length > 0 && {
         comments: loaded.comments.map((c) => ({

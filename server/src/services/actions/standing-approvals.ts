@@ -1,0 +1,187 @@
+import type { ReviewInput } from '@countersign/shared';
+import { compileGlobs, globError, parseDuration } from '@countersign/shared/policy';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { AuditInput } from '../../audit/emit';
+import type { Actor } from '../../context';
+import type { Tx } from '../../db/client';
+import { actions, standingApprovals } from '../../db/schema';
+import { invalid } from '../../errors';
+import { newId } from '../../ids';
+import type { Core } from '../core';
+import { isEligibleApprover, isRequesterSide } from './access';
+import { type ActionRow, loadAction } from './rows';
+
+/**
+ * Standing approvals (issue 16): a reviewer approves "this and the same again" — the same action, for
+ * the same requester, on this resource or a narrower pattern the reviewer wrote (and so saw in full),
+ * for at most the rule's `standing.max` and `standing.uses`. Exact digest binding stays the default:
+ * only a rule with `standing` allows it, and its limits were copied to the request at submission.
+ * Each later request it covers is approved at once with a grant of its own and `standing.used`.
+ */
+
+export type StandingRow = typeof standingApprovals.$inferSelect;
+type StandingInput = NonNullable<ReviewInput['standing']>;
+
+/** Refuses, with the field at fault, a standing approval this request's rule does not allow. */
+export function checkStanding(
+  row: ActionRow,
+  standing: StandingInput,
+): { forMs: number; resource: string | null } {
+  const path = (p: string) => `standing.${p}`;
+  if (row.standingMaxMs === null || row.standingUses === null) {
+    throw invalid(`rule ${row.ruleName} does not allow standing approvals: approve this request alone`, [
+      { path: 'standing', message: 'not allowed by the rule' },
+    ]);
+  }
+  const forMs = parseDuration(standing.for);
+  if (forMs === undefined || forMs <= 0 || forMs > row.standingMaxMs) {
+    throw invalid(`a standing approval lasts at most the rule's ${row.standingMaxMs / 1000}s`, [
+      { path: path('for'), message: 'longer than the rule allows' },
+    ]);
+  }
+  if (standing.uses > row.standingUses) {
+    throw invalid(`a standing approval covers at most the rule's ${row.standingUses} uses`, [
+      { path: path('uses'), message: 'more than the rule allows' },
+    ]);
+  }
+  if (row.requiredApprovals > 1) {
+    // One reviewer cannot stand in for a quorum of several on every later request.
+    throw invalid('a rule that needs several approvals does not take standing approvals', [
+      { path: 'standing', message: 'the rule needs more than one approval' },
+    ]);
+  }
+  const resource = standing.resource ?? row.resource;
+  if (standing.resource !== undefined) {
+    const error = globError('path', standing.resource);
+    if (error) throw invalid(`standing.resource: ${error}`, [{ path: path('resource'), message: error }]);
+    if (row.resource === null || !compileGlobs('path', [standing.resource], false)(row.resource)) {
+      throw invalid(
+        'standing.resource must cover this request’s own resource (a narrower pattern, not another)',
+        [{ path: path('resource'), message: 'does not match this request’s resource' }],
+      );
+    }
+  }
+  return { forMs, resource };
+}
+
+/** Creates the standing approval once the approval it came with decided the request. */
+export async function createStanding(
+  tx: Tx,
+  at: number,
+  row: ActionRow,
+  actor: Actor,
+  checked: { forMs: number; resource: string | null },
+  uses: number,
+): Promise<AuditInput> {
+  const standing: StandingRow = {
+    id: newId('sta'),
+    action: row.action,
+    resource: checked.resource,
+    requesterId: row.requesterId,
+    ruleName: row.ruleName,
+    approvers: row.approvers,
+    approvedBy: actor.id,
+    fromActionId: row.id,
+    createdAt: at,
+    expiresAt: at + checked.forMs,
+    usesLeft: uses,
+    revokedAt: null,
+    revokedBy: null,
+  };
+  await tx.insert(standingApprovals).values(standing);
+  await tx.update(actions).set({ standingId: standing.id }).where(eq(actions.id, row.id));
+  return {
+    type: 'standing.created',
+    actor: actor.id,
+    subject: row.id,
+    data: {
+      standing: standing.id,
+      action: standing.action,
+      resource: standing.resource,
+      requester: standing.requesterId,
+      until: standing.expiresAt,
+      uses,
+    },
+  };
+}
+
+/**
+ * Takes one use of a live standing approval covering this new request, if there is one: same
+ * requester, action and rule, its resource pattern matching, not expired, not revoked, uses left.
+ * The decrement is conditional, so two requests cannot share the last use.
+ */
+export async function takeStanding(
+  _core: Core,
+  tx: Tx,
+  at: number,
+  request: { id: string; action: string; resource: string | undefined; requesterId: string; rule: string },
+): Promise<StandingRow | undefined> {
+  const live = await tx
+    .select()
+    .from(standingApprovals)
+    .where(
+      and(
+        eq(standingApprovals.requesterId, request.requesterId),
+        eq(standingApprovals.action, request.action),
+        eq(standingApprovals.ruleName, request.rule),
+        gt(standingApprovals.expiresAt, at),
+        gt(standingApprovals.usesLeft, 0),
+        isNull(standingApprovals.revokedAt),
+      ),
+    );
+  const resource = request.resource;
+  const covering = live.find((s) =>
+    s.resource === null
+      ? resource === undefined
+      : resource !== undefined && compileGlobs('path', [s.resource], false)(resource),
+  );
+  if (!covering) return undefined;
+  const [taken] = await tx
+    .update(standingApprovals)
+    .set({ usesLeft: covering.usesLeft - 1 })
+    .where(
+      and(
+        eq(standingApprovals.id, covering.id),
+        eq(standingApprovals.usesLeft, covering.usesLeft),
+        isNull(standingApprovals.revokedAt),
+      ),
+    )
+    .returning();
+  return taken;
+}
+
+/** The standing approval's terms, checked before the review's transaction (they never change). */
+export async function standingTerms(
+  core: Core,
+  actor: Actor,
+  id: string,
+  standing: StandingInput,
+): Promise<{ forMs: number; resource: string | null } | undefined> {
+  const loaded = await loadAction(core.database.db, id);
+  // Whoever may not review it is refused in the transaction, without learning the rule's terms here.
+  if (!loaded || !isEligibleApprover(core, actor, loaded.row) || isRequesterSide(actor, loaded.row))
+    return undefined;
+  return checkStanding(loaded.row, standing);
+}
+
+export function standingUsedEvents(row: ActionRow, standing: StandingRow): AuditInput[] {
+  return [
+    {
+      type: 'standing.used',
+      actor: standing.approvedBy,
+      subject: row.id,
+      data: {
+        standing: standing.id,
+        action: row.action,
+        resource: row.resource,
+        usesLeft: standing.usesLeft,
+      },
+    },
+    {
+      type: 'action.approved',
+      actor: standing.approvedBy,
+      subject: row.id,
+      data: { action: row.action, approvals: 0, via: 'standing', standing: standing.id },
+    },
+  ];
+}
