@@ -13,6 +13,9 @@ const LABEL: Record<Key, string> = {
   channel: 'channel',
   condition: 'condition',
   risk: 'risk',
+  amend: 'amend',
+  standing: 'standing',
+  breakGlass: 'breakGlass',
 };
 
 function show(key: Key, value: unknown): string {

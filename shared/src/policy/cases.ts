@@ -22,6 +22,10 @@ export type CaseExpectation = {
   /** The `when:` that was true (as written in the policy). */
   condition?: string;
   risk?: Risk;
+  /** Whether reviewers may amend, may approve "the same again", and whether break-glass is allowed. */
+  amend?: boolean;
+  standing?: boolean;
+  breakGlass?: boolean;
 };
 export type PolicyCase = { name: string; line: number; request: EvaluationInput; expect: CaseExpectation };
 export type CaseResult = {
@@ -62,6 +66,9 @@ const expectShape = {
   channel: text('a Slack channel').optional(),
   condition: text('the condition that was true').optional(),
   risk: z.enum(RISKS, { error: 'must be low, medium, high or critical' }).optional(),
+  amend: z.boolean({ error: 'must be true or false' }).optional(),
+  standing: z.boolean({ error: 'must be true or false' }).optional(),
+  breakGlass: z.boolean({ error: 'must be true or false' }).optional(),
 };
 const caseShape = {
   name: text('a case name'),
@@ -144,7 +151,14 @@ export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResu
   return cases.map((c) => {
     // A case without a time is evaluated at a fixed instant, so its result does not change with the clock.
     const actual = evaluate(policy, { now: CASE_CLOCK, ...c.request });
-    const fields: Partial<Record<keyof CaseExpectation, unknown>> = actual;
+    // The rule's review options as yes/no, so a case says "break-glass is allowed here" plainly.
+    const review = actual.effect === 'review';
+    const fields: Partial<Record<keyof CaseExpectation, unknown>> = {
+      ...actual,
+      amend: review && actual.amend !== false,
+      standing: actual.standing !== undefined,
+      breakGlass: actual.breakGlass !== undefined,
+    };
     const keys = Object.keys(c.expect) as (keyof CaseExpectation)[];
     const mismatches = keys.filter((k) => !same(c.expect[k], fields[k]));
     return {

@@ -259,3 +259,71 @@ describe('a condition in words, for reviewers', () => {
     expect(conditionInWords(condition)).toBe(words);
   });
 });
+
+describe('review options: amend, breakGlass, standing', () => {
+  const REVIEW = [
+    'version: 1',
+    'groups:',
+    '  sre: [a@example.com]',
+    'rules:',
+    '  - name: fix',
+    '    match: { action: "prod.*" }',
+    '    effect: review',
+    '    approvers: [sre]',
+  ];
+
+  it('load into the decision, and policy test cases check them', () => {
+    const policy = load(
+      yaml(
+        ...REVIEW,
+        '    amend: false',
+        '    breakGlass: { notify: "#security", reviewWithin: 24h }',
+        '    standing: { max: 1h, uses: 20 }',
+      ),
+    );
+    expect(evaluate(policy, { action: 'prod.fix', requester: 'agent:a' })).toMatchObject({
+      amend: false,
+      breakGlass: { notify: ['#security'], reviewWithinMs: 86_400_000 },
+      standing: { maxMs: 3_600_000, uses: 20 },
+    });
+    const cases = parseCases(
+      yaml(
+        'cases:',
+        '  - name: options',
+        '    request: { action: prod.fix, requester: "agent:a" }',
+        '    expect: { effect: review, amend: false, breakGlass: true, standing: true }',
+        '  - name: wrong',
+        '    request: { action: prod.fix, requester: "agent:a" }',
+        '    expect: { effect: review, breakGlass: false }',
+      ),
+      'c.yaml',
+    );
+    if (!cases.ok) throw new Error(JSON.stringify(cases.problems));
+    expect(runCases(policy, cases.cases).map((r) => r.pass)).toEqual([true, false]);
+  });
+
+  it('policy check: they apply to review rules only, with their own shapes', () => {
+    expect(
+      problems(
+        yaml(
+          'version: 1',
+          'rules:',
+          '  - name: r',
+          '    match: {}',
+          '    effect: allow',
+          '    breakGlass: { notify: ["#s"], reviewWithin: 1h }',
+          '    standing: { max: 1h, uses: 0 }',
+        ),
+      ),
+    ).toEqual([
+      'test.yaml:6:5 rules[0].breakGlass: does not apply to effect allow',
+      'test.yaml:7:5 rules[0].standing: does not apply to effect allow',
+      'test.yaml:7:32 rules[0].standing.uses: expected a whole number, at least 1',
+    ]);
+    expect(problems(yaml(...REVIEW, '    breakGlass: { notify: ["#s"] }'))).toEqual([
+      expect.stringMatching(
+        /^test\.yaml:9:17 rules\[0\]\.breakGlass: missing required key "reviewWithin"|^test\.yaml:9:\d+ .*reviewWithin/,
+      ),
+    ]);
+  });
+});
