@@ -27,6 +27,30 @@ describe('Teams request card (pure builder)', () => {
     expect(open?.url).toMatch(/^https:\/\/cs\.example\.com\/requests\/act_/);
   });
 
+  it("a step-up request: Approve opens the console's step-up page (Action.OpenUrl), nothing to Execute", () => {
+    for (const [method, title] of [
+      ['mfa', 'Approve (MFA)'],
+      ['passkey', 'Approve (passkey)'],
+    ] as const) {
+      const request = { ...aRequest(), stepUp: method };
+      const card = cardOf(requestCard(request, { consoleUrl: 'https://cs.example.com/' }));
+      const [approve, deny] = card.actions ?? [];
+      expect(approve).toEqual({
+        type: 'Action.OpenUrl',
+        title,
+        style: 'positive',
+        url: `https://cs.example.com/requests/${request.id}/step-up`,
+      });
+      expect(deny?.type).toBe('Action.ShowCard');
+      expect(JSON.stringify(card.actions?.filter((a) => a.title?.startsWith('Approve')))).not.toContain(
+        'countersign.approve',
+      );
+    }
+    // Without a console there is no page to open: the click goes to the core, which refuses it in words.
+    const bare = cardOf(requestCard({ ...aRequest(), stepUp: 'passkey' }));
+    expect(bare.actions?.[0]).toMatchObject({ type: 'Action.Execute', verb: 'countersign.approve' });
+  });
+
   for (const [status, words] of [
     ['approved', 'Approved by alice@example.com'],
     ['denied', 'Denied by bob@example.com: not now'],

@@ -40,8 +40,12 @@ export type Who = keyof typeof PEOPLE;
 
 export type TeamsTest = { t: TestServer; ms: TeamsEmulator; restart(): Promise<void> };
 
-/** The emulator, a real server whose Teams bot points at it, and the bot installed in the Platform team. */
-export function useTeamsTest(): TeamsTest {
+/**
+ * The emulator, a real server whose Teams bot points at it, and the bot installed in the Platform team.
+ * `policy` and `env` (e.g. COUNTERSIGN_PUBLIC_URL) replace or add to the defaults.
+ */
+export function useTeamsTest(options: { policy?: string; env?: Record<string, string> } = {}): TeamsTest {
+  const policy = options.policy ?? TEAMS_POLICY;
   let t: TestServer | undefined;
   let ms: TeamsEmulator | undefined;
   let env: Record<string, string> = {};
@@ -61,8 +65,9 @@ export function useTeamsTest(): TeamsTest {
       TEAMS_TENANT_ID: ms.tenantId,
       TEAMS_LOGIN_URL: ms.url,
       TEAMS_GRAPH_URL: `${ms.url}/graph/v1.0/`,
+      ...options.env,
     };
-    t = await startTestServer({ policy: TEAMS_POLICY, env });
+    t = await startTestServer({ policy, env });
     const installed = await activity(
       test,
       { type: 'conversationUpdate', channelData: { team: TEAM } },
@@ -87,7 +92,7 @@ export function useTeamsTest(): TeamsTest {
       if (!t) return;
       const { dir } = t;
       await t.stop({ keepDir: true });
-      t = await startTestServer({ policy: TEAMS_POLICY, env, dir });
+      t = await startTestServer({ policy, env, dir });
     },
   };
   return test;

@@ -53,7 +53,8 @@ export function when(iso: string): string {
 /**
  * The card approvers see, a pure function of the request: what, where, why, the masked params, who
  * asked and who owns it, "N of M", the deadline; Approve (Action.Execute, with an Action.Submit
- * fallback for clients without Universal Actions) and Deny, which opens a required reason. Once
+ * fallback for clients without Universal Actions) and Deny, which opens a required reason; on a
+ * step-up request with a console, Approve opens the console's step-up page instead. Once
  * decided, no buttons: the outcome instead. Every field is bounded, so no request can push the card
  * past Teams' 28 KB.
  */
@@ -102,16 +103,25 @@ export function requestCard(
   );
   const data = { actionId: request.id };
   const actions: Record<string, unknown>[] = [];
+  const consoleUrl = options.consoleUrl?.replace(/\/+$/, '');
   if (request.status === 'pending') {
     actions.push(
-      {
-        type: 'Action.Execute',
-        title: 'Approve',
-        verb: APPROVE_VERB,
-        style: 'positive',
-        data,
-        fallback: { type: 'Action.Submit', title: 'Approve', data: { ...data, verb: APPROVE_VERB } },
-      },
+      // A step-up (MFA, a passkey) happens in the console: a click in the card alone must not approve.
+      request.stepUp && consoleUrl
+        ? {
+            type: 'Action.OpenUrl',
+            title: request.stepUp === 'mfa' ? 'Approve (MFA)' : 'Approve (passkey)',
+            style: 'positive',
+            url: `${consoleUrl}/requests/${encodeURIComponent(request.id)}/step-up`,
+          }
+        : {
+            type: 'Action.Execute',
+            title: 'Approve',
+            verb: APPROVE_VERB,
+            style: 'positive',
+            data,
+            fallback: { type: 'Action.Submit', title: 'Approve', data: { ...data, verb: APPROVE_VERB } },
+          },
       {
         type: 'Action.ShowCard',
         title: 'Deny',
@@ -148,11 +158,11 @@ export function requestCard(
       }),
     );
   }
-  if (options.consoleUrl)
+  if (consoleUrl)
     actions.push({
       type: 'Action.OpenUrl',
       title: 'Open in Countersign',
-      url: `${options.consoleUrl.replace(/\/+$/, '')}/requests/${encodeURIComponent(request.id)}`,
+      url: `${consoleUrl}/requests/${encodeURIComponent(request.id)}`,
     });
   return {
     type: 'AdaptiveCard',
