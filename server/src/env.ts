@@ -21,6 +21,8 @@ const EnvSchema = z
     ),
     COUNTERSIGN_DB_AUTH_TOKEN: optional(z.string().optional()),
     COUNTERSIGN_POLICY: optional(z.string().default('./countersign.policy.yaml')),
+    // A `policy test` cases file the Admin page runs against the policy in force (optional).
+    COUNTERSIGN_POLICY_CASES: optional(z.string().min(1).optional()),
     PORT: optional(
       z.coerce
         .number()

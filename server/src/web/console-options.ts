@@ -7,6 +7,7 @@ export function consoleOptionsOf(env: Env): ConsoleOptions {
   const clientId = env.COUNTERSIGN_OIDC_CLIENT_ID;
   return {
     publicUrl: env.COUNTERSIGN_PUBLIC_URL,
+    policyCases: env.COUNTERSIGN_POLICY_CASES,
     limits: {
       idleMs: env.COUNTERSIGN_SESSION_IDLE_MINUTES * 60_000,
       maxMs: env.COUNTERSIGN_SESSION_MAX_HOURS * 3_600_000,

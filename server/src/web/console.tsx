@@ -3,7 +3,7 @@ import { type AuditEvent, ERROR_STATUS } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'hono';
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { stream } from 'hono/streaming';
 import { csvHeader, csvRow } from '../audit/query';
@@ -18,17 +18,21 @@ import { reviewAction } from '../services/actions/review-action';
 import { reviewQueue } from '../services/actions/review-queue';
 import { readAudit, verifyAuditLog } from '../services/audit/read-audit';
 import type { Core } from '../services/core';
+import { linkedChatIdentities } from '../services/identity/linked-chat-identities';
 import { createKey } from '../services/keys/create-key';
 import { listKeys } from '../services/keys/list-keys';
 import { revokeKey } from '../services/keys/revoke-key';
+import { rotateKey } from '../services/keys/rotate-key';
 import { listPasskeys } from '../services/passkeys/list-passkeys';
 import { registerPasskey } from '../services/passkeys/register-passkey';
 import { removePasskey } from '../services/passkeys/remove-passkey';
 import { startPasskeyRegistration } from '../services/passkeys/start-passkey-registration';
+import { policyCaseResults } from '../services/policy/policy-case-results';
 import { policyHistory } from '../services/policy/policy-history';
 import { reloadPolicy } from '../services/policy/reload-policy';
 import { endSession, endSessionsOf } from '../services/sessions/end-sessions';
 import { redeemLoginLink } from '../services/sessions/login-links';
+import { refuseSessionCookie } from '../services/sessions/refuse-session-cookie';
 import { signInWithIdp } from '../services/sessions/sign-in-with-idp';
 import { relyingParty } from '../services/step-up/settings';
 import { startStepUp } from '../services/step-up/start-step-up';
@@ -128,7 +132,14 @@ export function registerConsole(
       const found = await lookupSession(c, core, options);
       if ('signIn' in found) {
         if (found.signIn !== 'none') clearSessionCookie(c);
-        if (found.signIn === 'tampered') c.var.log.warn('console cookie with a bad signature refused');
+        if (found.signIn === 'tampered') {
+          c.var.log.warn('console cookie with a bad signature refused');
+          await refuseSessionCookie(core, {
+            cookie: getCookie(c, cookieSecurity(c).name) ?? '',
+            path: c.req.path,
+            address: clientAddress(c, trust),
+          });
+        }
         if (c.req.method === 'GET') {
           const next = encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''));
           const reason = found.signIn === 'none' ? '' : `&reason=${found.signIn}`;
@@ -602,10 +613,22 @@ export function registerConsole(
     status = 200,
   ) => {
     const ctx = { core, actor: p.actor };
-    const [keys, policy] = await Promise.all([listKeys({ ctx }), policyHistory({ ctx })]);
+    const [keys, policy, cases, linked] = await Promise.all([
+      listKeys({ ctx }),
+      policyHistory({ ctx }),
+      policyCaseResults({ ctx, casesFile: options.policyCases }),
+      linkedChatIdentities({ ctx }),
+    ]);
     return html(
       c,
-      <AdminPage nav={navOf(p)} keys={keys} policy={{ ...policy.current, past: policy.past }} {...extra} />,
+      <AdminPage
+        nav={navOf(p)}
+        keys={keys}
+        policy={{ ...policy.current, past: policy.past }}
+        cases={cases}
+        linked={linked}
+        {...extra}
+      />,
       status,
     );
   };
@@ -652,6 +675,32 @@ export function registerConsole(
     page(async (c, p) => {
       await revokeKey({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
       return c.redirect(`/admin?done=${encodeURIComponent(`Key ${c.req.param('id')} revoked.`)}`, 303);
+    }),
+  );
+  app.post(
+    '/admin/keys/:id/rotate',
+    page(async (c, p, form) => {
+      const graceText = text(form, 'graceMinutes').trim();
+      const graceMinutes = graceText === '' ? 0 : Number(graceText);
+      try {
+        const rotated = await rotateKey({
+          ctx: { core, actor: p.actor },
+          id: c.req.param('id') ?? '',
+          input: { graceMinutes },
+        });
+        const replaced = rotated.replaced.revokedAt
+          ? `Key ${rotated.replaced.id} is revoked.`
+          : `Key ${rotated.replaced.id} keeps working until ${rotated.replaced.expiresAt?.replace('T', ' ').slice(0, 16)} UTC.`;
+        return adminPage(
+          c,
+          p,
+          { created: { id: rotated.id, principal: rotated.principal, token: rotated.token, replaced } },
+          201,
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code === 'forbidden') throw error;
+        return adminPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
+      }
     }),
   );
   app.post(

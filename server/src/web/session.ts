@@ -11,6 +11,8 @@ export type ConsoleOptions = {
   publicUrl?: string | undefined;
   limits: SessionLimits;
   oidc?: OidcSettings | undefined;
+  /** COUNTERSIGN_POLICY_CASES: the policy's `policy test` cases, run on the Admin page. */
+  policyCases?: string | undefined;
 };
 
 export type OidcSettings = {

@@ -58,3 +58,34 @@ export const KeyList = z.object({ keys: z.array(KeySummary) }).meta({ id: 'KeyLi
 export const RevokedKey = z
   .object({ id: z.string(), revokedAt: z.string(), alreadyRevoked: z.boolean() })
   .meta({ id: 'RevokedKey' });
+
+// POST /v1/keys/{id}/rotate: a new key for the same principal and scopes, the old one ended with it.
+export const RotateKeyRequest = z
+  .strictObject({
+    expiresAt,
+    graceMinutes: z
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .optional()
+      .meta({
+        description:
+          'Minutes the old key keeps working (at most 7 days). 0, the default, revokes it at once.',
+      }),
+  })
+  .meta({ id: 'RotateKeyRequest' });
+export type RotateKeyRequest = z.infer<typeof RotateKeyRequest>;
+
+export const RotatedKeyResponse = z
+  .object({
+    id: z.string(),
+    principal: z.string(),
+    scopes: z.array(Scope),
+    expiresAt: z.string().nullable(),
+    key: z.string().meta({ description: 'The new key itself: shown here once, never again.' }),
+    webhookSecret: z.string(),
+    replaced: z
+      .object({ id: z.string(), revokedAt: z.string().nullable(), expiresAt: z.string().nullable() })
+      .meta({ description: 'The old key: revoked now, or working until expiresAt (the grace period).' }),
+  })
+  .meta({ id: 'RotatedKey' });

@@ -33,6 +33,8 @@ export const AUDIT_EVENT_TYPES = [
   'pairing.issued',
   'pairing.failed',
   'key.revoked',
+  // One operation: a new key made and the old one revoked (or given a grace period) together.
+  'key.rotated',
   'policy.loaded',
   'policy.rejected',
   'audit.checkpoint',

@@ -36,6 +36,14 @@ export function registerKeys(program: Command): void {
     .description('Revoke a key; a running server refuses it at once.')
     .argument('<KEY_ID>', 'the key_… id shown by keys create and keys list')
     .action((id: string) => revoke(id));
+  keys
+    .command('rotate')
+    .description('Replace a key: a new key for the same principal and scopes; the old one revoked with it.')
+    .argument('<KEY_ID>', 'the key_… id shown by keys create and keys list')
+    .option('--grace <MINUTES>', 'keep the old key working this many minutes (default 0: revoked at once)')
+    .option('--expires <TIME>', 'when the new key stops working (ISO 8601, e.g. 2027-01-31T00:00:00Z)')
+    .addHelpText('after', '\nThe new key is printed once, on the last line; only its hash is stored.')
+    .action((id: string, flags: { grace?: string; expires?: string }) => rotate(id, flags));
 }
 
 function parseScopes(text: string | undefined): Scope[] | undefined {
@@ -136,6 +144,26 @@ async function revoke(id: string): Promise<void> {
   if (revoked.alreadyRevoked)
     out(`${revoked.id} was already revoked at ${revoked.revokedAt}; nothing changed.`);
   else out(`Revoked ${revoked.id} at ${revoked.revokedAt}.`);
+}
+
+async function rotate(id: string, flags: { grace?: string; expires?: string }): Promise<void> {
+  const graceMinutes = flags.grace === undefined ? undefined : Number(flags.grace);
+  if (graceMinutes !== undefined && !/^\d+$/.test(flags.grace ?? ''))
+    throw usage(`--grace: "${flags.grace}" is not a whole number of minutes`);
+  const expiresAt = flags.expires === undefined ? undefined : Date.parse(flags.expires);
+  if (expiresAt !== undefined && Number.isNaN(expiresAt))
+    throw usage(`--expires: "${flags.expires}" is not a time (use ISO 8601, e.g. 2027-01-31T00:00:00Z)`);
+  const { withCore } = await import('../with-core');
+  const { rotateKey } = await import('../../services/keys/rotate-key');
+  const key = await withCore((ctx) => rotateKey({ ctx, id, input: { graceMinutes, expiresAt } }));
+  const old = key.replaced.revokedAt
+    ? `revoked at ${key.replaced.revokedAt}`
+    : `works until ${key.replaced.expiresAt ?? 'its grace ends'}`;
+  out(`Rotated ${id} (${key.principal}): the old key ${old}; the new key is ${key.id}.`);
+  if (key.scopes.includes('actions:write'))
+    out(`Webhooks for this key's requests are now signed with ${key.webhookSecret}`);
+  out('This key is shown once; store it now:');
+  out(key.token);
 }
 
 async function createScim(flags: CreateFlags, name: string): Promise<void> {

@@ -1,10 +1,18 @@
-import { CreatedKeyResponse, CreateKeyRequest, KeyList, RevokedKey } from '@countersign/shared';
+import {
+  CreatedKeyResponse,
+  CreateKeyRequest,
+  KeyList,
+  RevokedKey,
+  RotatedKeyResponse,
+  RotateKeyRequest,
+} from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { Core } from '../../services/core';
 import { createKey } from '../../services/keys/create-key';
 import { listKeys } from '../../services/keys/list-keys';
 import { revokeKey } from '../../services/keys/revoke-key';
+import { rotateKey } from '../../services/keys/rotate-key';
 import type { AppEnv } from '../env';
 import { json, v1Route } from '../openapi';
 
@@ -30,6 +38,21 @@ const revoke = v1Route(
     summary: 'Revoke a key at once; revoking a revoked key says when it was revoked',
     request: { params: z.object({ id: z.string().min(1).max(100) }) },
     responses: { 200: json(RevokedKey, 'Revoked') },
+  },
+  [404],
+);
+
+const rotate = v1Route(
+  {
+    method: 'post',
+    path: '/v1/keys/{id}/rotate',
+    summary:
+      'Replace a key: a new key for the same principal and scopes (in this answer once), the old one revoked at once or after graceMinutes',
+    request: {
+      params: z.object({ id: z.string().min(1).max(100) }),
+      body: { required: false, content: { 'application/json': { schema: RotateKeyRequest } } },
+    },
+    responses: { 201: json(RotatedKeyResponse, 'The new key, and what became of the old one') },
   },
   [404],
 );
@@ -72,6 +95,19 @@ export function registerKeyRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {
   app.openapi(list, async (c) =>
     c.json({ keys: await listKeys({ ctx: { core, actor: c.var.actor } }) }, 200),
   );
+  app.openapi(rotate, async (c) => {
+    const body = c.req.valid('json') ?? {};
+    const rotated = await rotateKey({
+      ctx: { core, actor: c.var.actor },
+      id: c.req.valid('param').id,
+      input: {
+        expiresAt: body.expiresAt === undefined ? undefined : Date.parse(body.expiresAt),
+        graceMinutes: body.graceMinutes,
+      },
+    });
+    const { token, ...rest } = rotated;
+    return c.json({ ...rest, key: token }, 201);
+  });
   app.openapi(revoke, async (c) =>
     c.json(await revokeKey({ ctx: { core, actor: c.var.actor }, id: c.req.valid('param').id }), 200),
   );

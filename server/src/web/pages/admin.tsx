@@ -1,5 +1,7 @@
 import type { Child } from 'hono/jsx';
+import type { LinkedIdentities } from '../../services/identity/linked-chat-identities';
 import type { KeySummary } from '../../services/keys/list-keys';
+import type { PolicyCaseResults } from '../../services/policy/policy-case-results';
 import { Layout, type Nav, Notice } from '../components/layout';
 
 export type PolicyView = {
@@ -17,7 +19,9 @@ export function AdminPage(props: {
   nav: Nav;
   keys: KeySummary[];
   policy: PolicyView;
-  created?: { id: string; principal: string; token: string } | undefined;
+  cases?: PolicyCaseResults | undefined;
+  linked?: LinkedIdentities | undefined;
+  created?: { id: string; principal: string; token: string; replaced?: string | undefined } | undefined;
   flash?: string | undefined;
   problem?: string | undefined;
 }) {
@@ -32,6 +36,7 @@ export function AdminPage(props: {
           <p>
             New key for <strong>{props.created.principal}</strong>. Copy it now: it is shown once.
           </p>
+          {props.created.replaced && <p>{props.created.replaced}</p>}
           <p class="secret">
             <code id="new-key">{props.created.token}</code>
           </p>
@@ -101,6 +106,23 @@ export function AdminPage(props: {
                         </button>
                       </form>
                     )}
+                    {!k.revokedAt && !(k.expiresAt && k.expiresAt <= new Date().toISOString()) && (
+                      <form method="post" action={`/admin/keys/${k.id}/rotate`} class="rotate">
+                        {csrf}
+                        <label for={`grace-${k.id}`}>Old key works for (minutes)</label>
+                        <input
+                          id={`grace-${k.id}`}
+                          name="graceMinutes"
+                          type="number"
+                          min="0"
+                          max="10080"
+                          value="0"
+                        />
+                        <button type="submit" aria-label={`Rotate ${k.id} (${k.principal})`}>
+                          Rotate
+                        </button>
+                      </form>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -135,7 +157,106 @@ export function AdminPage(props: {
           </>
         )}
       </section>
+      {props.cases?.configured && <PolicyCases cases={props.cases} />}
+      {props.linked && <LinkedChat linked={props.linked} />}
     </Layout>
+  );
+}
+
+/** The policy's own test cases against the version in force: each case passes or fails, in words. */
+function PolicyCases(props: { cases: Extract<PolicyCaseResults, { configured: true }> }) {
+  const { cases } = props;
+  const failed = 'results' in cases ? cases.results.filter((r) => !r.pass).length : undefined;
+  return (
+    <section class="card" aria-labelledby="policy-cases">
+      <h2 id="policy-cases">Policy test cases</h2>
+      <p>
+        <code>{cases.file}</code> run against version <code>{cases.version.slice(0, 19)}</code>:{' '}
+        {'problems' in cases ? (
+          <span class="status s-bad">Cases file not usable</span>
+        ) : failed === 0 ? (
+          <span class="status s-ok">All {cases.results.length} cases pass</span>
+        ) : (
+          <span class="status s-bad">
+            {failed} of {cases.results.length} cases fail
+          </span>
+        )}
+      </p>
+      {'problems' in cases ? (
+        <ul class="small">
+          {cases.problems.map((problem) => (
+            <li>{problem}</li>
+          ))}
+        </ul>
+      ) : (
+        <div class="table-wrap">
+          <table>
+            <caption class="skip">Each case and its result</caption>
+            <thead>
+              <tr>
+                <th scope="col">Case</th>
+                <th scope="col">Result</th>
+                <th scope="col">What differed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {cases.results.map((r) => (
+                <tr>
+                  <td class="small">
+                    {r.name} <span class="muted">(line {r.line})</span>
+                  </td>
+                  <td class="small">
+                    {r.pass ? <span class="status s-ok">Pass</span> : <span class="status s-bad">Fail</span>}
+                  </td>
+                  <td class="small">
+                    {r.mismatches
+                      .map(
+                        (k) =>
+                          `${k}: expected ${JSON.stringify(r.expected[k])}, got ${JSON.stringify((r.actual as Record<string, unknown>)[k])}`,
+                      )
+                      .join('; ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Who each Slack and Teams account counts as when it clicks a button. */
+function LinkedChat(props: { linked: LinkedIdentities }) {
+  const { slack, teams } = props.linked;
+  return (
+    <section class="card" aria-labelledby="linked">
+      <h2 id="linked">Linked chat identities</h2>
+      <h3>Slack</h3>
+      {slack.length === 0 ? (
+        <p class="muted">No Slack user is linked yet: a person is linked when they first act in Slack.</p>
+      ) : (
+        <ul class="small">
+          {slack.map((s) => (
+            <li>
+              {s.email} — Slack user <code>{s.slackUserId}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h3>Microsoft Teams</h3>
+      {teams.length === 0 ? (
+        <p class="muted">No Teams user is known yet.</p>
+      ) : (
+        <ul class="small">
+          {teams.map((u) => (
+            <li>
+              {u.email} — Teams user <code>{u.teamsUserId}</code> (Entra ID <code>{u.aadObjectId}</code>)
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 
