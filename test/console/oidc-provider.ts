@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 
@@ -41,6 +41,11 @@ export async function startIdp(options: {
   clientId: string;
   clientSecret: string;
   redirectUri: string;
+  /**
+   * Show a login form at the provider (email field, "Sign in" button) that the person fills in, as
+   * a browser test drives it; without it the interaction signs in `signInAs`'s account at once.
+   */
+  loginForm?: boolean;
 }): Promise<TestIdp> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -91,6 +96,14 @@ export async function startIdp(options: {
       const details = await provider.interactionDetails(req, res);
       const account = next;
       if (!account) throw new Error('the test did not say who signs in at the IdP');
+      if (options.loginForm) {
+        const typed = req.method === 'POST' ? await formEmail(req) : undefined;
+        if (typed !== account.email) {
+          res.setHeader('content-type', 'text/html; charset=utf-8');
+          res.end(loginPage(details.uid, typed === undefined ? '' : 'No such account at this provider.'));
+          return;
+        }
+      }
       accounts.set(account.sub, account);
       const grant = new provider.Grant({ accountId: account.sub, clientId: options.clientId });
       const scope = String(details.params.scope ?? 'openid');
@@ -118,3 +131,17 @@ export async function startIdp(options: {
     close: () => new Promise((done) => server.close(() => done())),
   };
 }
+
+async function formEmail(req: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += String(chunk);
+  return new URLSearchParams(body).get('email')?.trim() ?? '';
+}
+
+/** The provider's own sign-in page: an email and a button, on the IdP's origin. */
+const loginPage = (uid: string, problem: string) =>
+  `<!doctype html><html lang="en"><head><title>Test IdP: sign in</title></head><body><main>` +
+  `<h1>Test identity provider</h1>${problem && `<p role="alert">${problem}</p>`}` +
+  `<form method="post" action="/interaction/${uid}"><label for="email">Email</label>` +
+  `<input id="email" name="email" type="email" required><button type="submit">Sign in at the IdP</button>` +
+  `</form></main></body></html>`;
