@@ -6,6 +6,7 @@ import { DomainError, forbidden } from '../../errors';
 import { randomSecret } from '../../ids';
 import type { Core, Ctx } from '../core';
 import { sha256Hex } from '../grants/tokens';
+import { deprovisionedError, isDeprovisioned } from '../identity/deprovisioned';
 import { usableEmail } from '../identity/usable-email';
 import type { SessionLimits } from './session-limits';
 import { type StartedSession, startSession } from './start-session';
@@ -60,7 +61,7 @@ export async function redeemLoginLink(
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const [row] = await tx.select().from(loginLinks).where(eq(loginLinks.tokenHash, tokenHash)).limit(1);
-    const fail = async (reason: 'unknown' | 'used' | 'expired') => {
+    const fail = async (reason: 'unknown' | 'used' | 'expired' | 'deprovisioned') => {
       await appendAudit(tx, at, [
         {
           type: 'session.refused',
@@ -79,6 +80,8 @@ export async function redeemLoginLink(
     if (!row) return fail('unknown');
     if (row.usedAt !== null) return fail('used');
     if (row.expiresAt <= at) return fail('expired');
+    // A link issued before the identity provider deactivated the person must not outlive them.
+    if (await isDeprovisioned(tx, row.email)) return fail('deprovisioned');
     const spent = await tx
       .update(loginLinks)
       .set({ usedAt: at })
@@ -91,6 +94,7 @@ export async function redeemLoginLink(
     return { session: await startSession(tx, at, { email, via: 'link' }, limits) };
   });
   if ('session' in outcome) return outcome.session;
+  if (outcome.refused === 'deprovisioned') throw deprovisionedError();
   if (outcome.refused === 'expired')
     throw new DomainError(
       'expired',

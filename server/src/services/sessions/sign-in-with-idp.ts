@@ -4,6 +4,7 @@ import { appendAudit } from '../../audit/emit';
 import { idpSubjects } from '../../db/schema';
 import { DomainError, forbidden } from '../../errors';
 import type { Core } from '../core';
+import { isDeprovisioned } from '../identity/deprovisioned';
 import type { SessionLimits } from './session-limits';
 import { type StartedSession, startSession } from './start-session';
 
@@ -15,7 +16,12 @@ export type IdpClaims = {
   emailVerified?: unknown;
 };
 
-export type IdpRefusal = 'no_email' | 'email_unverified' | 'email_unusable' | 'subject_mismatch';
+export type IdpRefusal =
+  | 'no_email'
+  | 'email_unverified'
+  | 'email_unusable'
+  | 'subject_mismatch'
+  | 'deprovisioned';
 
 const WORDS: Record<IdpRefusal, string> = {
   no_email: 'your identity provider did not send an email address; ask your admin to release the email claim',
@@ -24,6 +30,7 @@ const WORDS: Record<IdpRefusal, string> = {
   email_unusable: 'the email address your identity provider sent cannot name a person here',
   subject_mismatch:
     'this email address already belongs to another account at your identity provider; an admin must release it',
+  deprovisioned: 'the identity provider has deactivated this account; it can no longer sign in here',
 };
 
 /**
@@ -67,6 +74,8 @@ export async function signInWithIdp(
       return { refused: reason } as const;
     };
     if (refusal || !email) return refuse(refusal ?? 'email_unusable');
+    // The IdP may still sign in someone SCIM has deactivated (a stale IdP session): SCIM decides.
+    if (await isDeprovisioned(tx, email)) return refuse('deprovisioned');
     const [pinned] = await tx.select().from(idpSubjects).where(eq(idpSubjects.email, email)).limit(1);
     if (pinned && (pinned.issuer !== claims.issuer || pinned.subject !== claims.subject))
       return refuse('subject_mismatch');
@@ -87,6 +96,7 @@ export async function signInWithIdp(
   });
   if ('session' in outcome) return outcome.session;
   const reason = outcome.refused;
-  if (reason === 'email_unusable') throw new DomainError('identity_unusable', WORDS[reason]);
+  if (reason === 'email_unusable' || reason === 'deprovisioned')
+    throw new DomainError('identity_unusable', WORDS[reason]);
   throw forbidden(WORDS[reason]);
 }
