@@ -86,7 +86,14 @@ export function createSlackBot(options: {
     const identity = new Identity(app.client, port, log);
     const home = new HomeRefresher(app.client, port, identity, log);
     const deps: BotDeps = { port, identity, home, log };
-    for (const register of [decideButtons, openLink, denyModal, decideCommands, approvalsCommand, appHomeOpened])
+    for (const register of [
+      decideButtons,
+      openLink,
+      denyModal,
+      decideCommands,
+      approvalsCommand,
+      appHomeOpened,
+    ])
       register(app, deps);
     app.error(async (error) => {
       log.error({ err: error.message }, 'a Slack listener failed');

@@ -144,7 +144,10 @@ export async function createKey({
 
 const SCIM_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-async function createScimKey(ctx: Ctx, input: { name: string; label?: string | undefined }): Promise<CreatedKey> {
+async function createScimKey(
+  ctx: Ctx,
+  input: { name: string; label?: string | undefined },
+): Promise<CreatedKey> {
   const { core, actor } = ctx;
   if (!SCIM_NAME.test(input.name))
     throw invalid('a SCIM key name is lower-case letters, digits, . _ - (e.g. okta)', [
@@ -157,5 +160,11 @@ async function createScimKey(ctx: Ctx, input: { name: string; label?: string | u
   await core.writes.run((tx) =>
     insertKey(tx, core.now(), { id, secret, principal, scopes, label: input.label }, actor.id),
   );
-  return { id, principal, scopes, token: formatKeyToken(id, secret), webhookSecret: webhookSecret(core.secret, id) };
+  return {
+    id,
+    principal,
+    scopes,
+    token: formatKeyToken(id, secret),
+    webhookSecret: webhookSecret(core.secret, id),
+  };
 }
