@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requestMessage } from '../src/blocks/request-message';
 import { threadReply } from '../src/blocks/thread-reply';
-import { requestCard } from '../src/teams/cards/request-card';
+import { requestCard, threadText as teamsThreadText } from '../src/teams/cards/request-card';
 import { aRequest, messageIssues, shownText } from './fixtures';
 
 // Issue 16: reviewers see why a request was held (the rule's condition, in words) and its risk.
@@ -66,5 +66,33 @@ describe('ask before deciding, in the Slack thread', () => {
       mentions,
     );
     expect(reply).toMatch(/^:speech_balloon: .*deploy-bot.* answered: “EU only”$/);
+  });
+});
+
+describe('Teams threads the new events too', () => {
+  it('question, answer, break-glass and its follow-up', () => {
+    const request = aRequest();
+    expect(
+      teamsThreadText('action.question', { actor: 'user:alice@example.com', comment: 'why?' }, request),
+    ).toBe(
+      `❓ alice@example.com asks erin@example.com: “why?” (answer with POST /v1/actions/${request.id}/comments; the request stays pending)`,
+    );
+    expect(teamsThreadText('action.answered', { actor: 'agent:deploy-bot', comment: 'EU' }, request)).toBe(
+      '💬 agent:deploy-bot answered: “EU”',
+    );
+    expect(
+      teamsThreadText(
+        'action.break_glass',
+        { actor: 'agent:deploy-bot', reason: 'outage, nobody answers' },
+        request,
+      ),
+    ).toContain('🚨 **Break-glass**: agent:deploy-bot approved their own request: “outage, nobody answers”');
+    expect(
+      teamsThreadText(
+        'action.follow_up',
+        { actor: 'user:alice@example.com', decision: 'flagged', comment: 'no' },
+        request,
+      ),
+    ).toBe('🚩 alice@example.com flagged the break-glass: “no”');
   });
 });

@@ -195,6 +195,20 @@ export function threadText(
         : `❌ ${actor} denied${comment}`;
     case 'review.refused':
       return `🚫 ${refusal(payload, actor)}`;
+    case 'action.question': {
+      const requester = request.requester.owner ?? request.requester.id;
+      return `❓ ${actor} asks ${plain(requester, 200)}${comment} (answer with POST /v1/actions/${request.id}/comments; the request stays pending)`;
+    }
+    case 'action.answered':
+      return `💬 ${actor} answered${comment}`;
+    case 'action.break_glass': {
+      const reason = typeof payload.reason === 'string' ? plain(payload.reason, 1500) : '';
+      return `🚨 **Break-glass**: ${actor} approved their own request: “${reason}”. An approver signs it off or flags it (POST /v1/actions/${request.id}/follow-up).`;
+    }
+    case 'action.follow_up':
+      return payload.decision === 'flagged'
+        ? `🚩 ${actor} flagged the break-glass${comment}`
+        : `✅ ${actor} signed off the break-glass${comment}`;
     case 'action.approved':
     case 'action.denied':
     case 'action.expired':

@@ -11,7 +11,17 @@ import type { CardRef, TeamsPort } from '../port';
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
 
 /** Which core events the Teams sink wants in its outbox (the same as Slack's). */
-export const TEAMS_EVENTS = new Set(['action.submitted', 'review.recorded', 'review.refused', ...FINAL]);
+export const TEAMS_EVENTS = new Set([
+  'action.submitted',
+  'review.recorded',
+  'review.refused',
+  // Issue 16: questions and answers, break-glass and its follow-up, threaded under the card.
+  'action.question',
+  'action.answered',
+  'action.break_glass',
+  'action.follow_up',
+  ...FINAL,
+]);
 
 /** Teams asked us to slow down: nothing more until `until`. */
 class RateLimited extends Error {
