@@ -95,3 +95,54 @@ describe('console: why a request was held, and its risk (issue 16)', () => {
     );
   });
 });
+
+describe('console: amend, questions, break-glass and standing on the request page (issue 16)', () => {
+  it('shows each, escaped, when the request has it', () => {
+    const html = render(
+      RequestPage({
+        nav,
+        request: request({
+          status: 'approved',
+          amended: {
+            params: { rows: 10 },
+            digest: 'sha256:new',
+            by: 'user:rita@example.com',
+            at: '2026-11-30T10:02:00.000Z',
+            original: { params: { rows: 99_999 }, digest: 'sha256:old' },
+          },
+          comments: [
+            {
+              author: 'user:rita@example.com',
+              role: 'reviewer',
+              comment: 'why <so many>?',
+              at: '2026-11-30T10:01:00.000Z',
+            },
+            {
+              author: 'agent:deployer',
+              role: 'requester',
+              comment: 'quarter end',
+              at: '2026-11-30T10:01:30.000Z',
+            },
+          ],
+          breakGlass: {
+            notify: ['#security'],
+            reviewWithinMs: 86_400_000,
+            reason: 'outage and nobody answers the page',
+            by: 'agent:deployer',
+            at: '2026-11-30T10:03:00.000Z',
+            followUp: { status: 'open', dueAt: '2026-12-01T10:03:00.000Z' },
+          },
+        }),
+        eligible: [],
+        timeline: [],
+        now: NOW,
+      }),
+    );
+    expect(html).toContain('Amended before approval');
+    expect(html).toContain('&quot;rows&quot;: 99999');
+    expect(html).toContain('asked: “why &lt;so many&gt;?”');
+    expect(html).toContain('answered: “quarter end”');
+    expect(html).toContain('agent:deployer: “outage and nobody answers the page”');
+    expect(html).toContain('<strong>open</strong>, due 2026-12-01T10:03:00.000Z');
+  });
+});

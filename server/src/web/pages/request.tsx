@@ -1,5 +1,6 @@
 import type { ActionRequest, AuditEvent } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
+import { Amended, BreakGlassNote, Conversation, StandingNote } from '../components/request-extras';
 import { HeldBecause, Risk } from '../components/risk';
 import { Status, When } from '../components/status';
 
@@ -156,6 +157,10 @@ export function RequestPage(props: RequestView) {
               <Risk risk={r.risk} />
             </p>
             <HeldBecause request={r} />
+            <StandingNote request={r} />
+            <BreakGlassNote request={r} />
+            <Amended request={r} />
+            <Conversation request={r} />
             <h2>Reviews</h2>
             {r.reviews.length === 0 ? (
               <p class="muted">None yet.</p>
