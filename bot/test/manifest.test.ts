@@ -37,6 +37,11 @@ const SCOPE_OF: Record<string, string | null> = {
   'chat.postMessage': 'chat:write',
   'chat.update': 'chat:write',
   'chat.postEphemeral': 'chat:write',
+  // A bot deletes its own messages with chat:write (the duplicate a crash left behind).
+  'chat.delete': 'chat:write',
+  // Finding a post again after a crash: public and private approval channels.
+  'conversations.history': 'channels:history',
+  'conversations.list': 'channels:read',
   'auth.test': null,
   'views.open': null,
   'views.publish': null,
@@ -74,6 +79,9 @@ describe('the Slack app manifests match the code', () => {
     needed.add('users:read.email');
     needed.add('commands');
     needed.add('chat:write.public');
+    // conversations.history and .list need the groups: twins for private approval channels.
+    if (needed.has('channels:history')) needed.add('groups:history');
+    if (needed.has('channels:read')) needed.add('groups:read');
     expect([...http.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
