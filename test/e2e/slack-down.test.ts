@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SlackEmulator, startSlackEmulator } from '../slack-emulator';
 import { api, lastLine, runCli, type ServeProcess, startServe, tempDir } from './processes';
 
-type Ready = { ok: boolean; policyVersion: string; transports: { slack: string } };
+type Ready = { ok: boolean; policyVersion: string; transports: { slack: string; teams: string } };
 
 let dir: { dir: string; remove(): Promise<void> };
 let slack: SlackEmulator;
@@ -65,7 +65,7 @@ describe('Slack being down does not take the API down', { timeout: 90_000 }, () 
     server = await startServe(env);
     const ready = await readyz(server.url);
     expect(ready.status).toBe(200);
-    expect(ready.body.transports).toEqual({ slack: 'connecting' });
+    expect(ready.body.transports).toEqual({ slack: 'connecting', teams: 'off' });
     await apiServes(server.url, env);
     await new Promise((r) => setTimeout(r, 3_500)); // at least two retries (1 s, 2 s)
     expect(linesMatching(server.stderr(), /retries auth\.test with backoff/)).toHaveLength(1);
@@ -78,7 +78,7 @@ describe('Slack being down does not take the API down', { timeout: 90_000 }, () 
       slack.failNext('auth.test', { error });
       const env = baseEnv({ SLACK_BOT_TOKEN: slack.options.botToken, SLACK_API_URL: slack.apiUrl });
       server = await startServe(env);
-      expect((await readyz(server.url)).body.transports).toEqual({ slack: 'refused' });
+      expect((await readyz(server.url)).body.transports).toEqual({ slack: 'refused', teams: 'off' });
       await apiServes(server.url, env);
       await new Promise((r) => setTimeout(r, 2_500));
       expect(slack.callsTo('auth.test')).toHaveLength(1);
@@ -94,7 +94,7 @@ describe('Slack being down does not take the API down', { timeout: 90_000 }, () 
     slack.failNext('auth.test', { status: 503 }, 2);
     const env = baseEnv({ SLACK_BOT_TOKEN: slack.options.botToken, SLACK_API_URL: slack.apiUrl });
     server = await startServe(env);
-    expect((await readyz(server.url)).body.transports).toEqual({ slack: 'connecting' });
+    expect((await readyz(server.url)).body.transports).toEqual({ slack: 'connecting', teams: 'off' });
     await apiServes(server.url, env);
     const url = server.url;
     await expect
