@@ -1,6 +1,8 @@
 import { groupMembers, groupSlackHandles, idpGroupsOf } from '@countersign/shared/policy';
 import { type Actor, hasScope } from '../../context';
+import type { Queryable } from '../../db/client';
 import type { Core } from '../core';
+import { isDeprovisioned } from '../identity/deprovisioned';
 import type { ActionRow } from './rows';
 
 /** Whether this person asked for the request, or owns the agent that did. */
@@ -46,4 +48,22 @@ export function canSee(core: Core, actor: Actor, row: ActionRow): boolean {
     hasScope(actor, 'audit:read') ||
     (hasScope(actor, 'reviews:write') && isEligibleApprover(core, actor, row))
   );
+}
+
+/**
+ * Why this actor may not act as a reviewer of the request without deciding it (ask the requester a
+ * question, review a break-glass), or undefined when they may: never its own side, only a person with
+ * reviews:write whom the identity provider still vouches for, in one of the request's approver groups.
+ */
+export async function reviewerRefusal(
+  core: Core,
+  db: Queryable,
+  actor: Actor,
+  row: ActionRow,
+): Promise<'self_approval' | 'forbidden' | 'identity_unusable' | 'not_an_approver' | undefined> {
+  if (isRequesterSide(actor, row)) return 'self_approval';
+  if (actor.kind !== 'person' || !hasScope(actor, 'reviews:write')) return 'forbidden';
+  if (await isDeprovisioned(db, actor.email)) return 'identity_unusable';
+  if (!isEligibleApprover(core, actor, row)) return 'not_an_approver';
+  return undefined;
 }

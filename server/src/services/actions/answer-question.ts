@@ -1,12 +1,11 @@
 import type { ActionRequest, CommentInput, ErrorCode } from '@countersign/shared';
 import { actionComments } from '../../db/schema';
-import { DomainError, notFound } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { record } from '../outbox/record';
 import { canSee, isRequesterSide } from './access';
 import { effectiveStatus, loadAction } from './rows';
-import { toActionRequest } from './view';
+import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Only the requester (or the agent’s owner) answers questions about a request.',
@@ -49,10 +48,5 @@ export async function answerQuestion({
     ]);
     return undefined;
   });
-  if (outcome === 'not_found') throw notFound(`action request ${id}`);
-  if (outcome) throw new DomainError(outcome, REFUSALS[outcome] ?? outcome);
-  core.events.changed(id);
-  const loaded = await loadAction(core.database.db, id);
-  if (!loaded) throw notFound(`action request ${id}`);
-  return toActionRequest(core, loaded, actor);
+  return settle(ctx, id, outcome, REFUSALS);
 }

@@ -1,14 +1,12 @@
 import type { ActionRequest, ErrorCode } from '@countersign/shared';
-import { type Actor, hasScope } from '../../context';
+import type { Actor } from '../../context';
 import { actionComments } from '../../db/schema';
-import { DomainError, notFound } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
-import { isDeprovisioned } from '../identity/deprovisioned';
 import { record } from '../outbox/record';
-import { isEligibleApprover, isRequesterSide } from './access';
+import { reviewerRefusal } from './access';
 import { effectiveStatus, loadAction } from './rows';
-import { toActionRequest } from './view';
+import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Asking needs a person acting with the reviews:write scope.',
@@ -42,10 +40,8 @@ export async function askQuestion({
     const loaded = await loadAction(tx, id);
     if (!loaded) return 'not_found' as const;
     const { row } = loaded;
-    if (isRequesterSide(actor, row)) return 'self_approval' as const;
-    if (actor.kind !== 'person' || !hasScope(actor, 'reviews:write')) return 'forbidden' as const;
-    if (await isDeprovisioned(tx, actor.email)) return 'identity_unusable' as const;
-    if (!isEligibleApprover(core, actor, row)) return 'not_an_approver' as const;
+    const refused = await reviewerRefusal(core, tx, actor, row);
+    if (refused) return refused;
     const status = effectiveStatus(row, at);
     if (status === 'expired') return 'expired' as const;
     if (status !== 'pending') return 'not_pending' as const;
@@ -62,10 +58,5 @@ export async function askQuestion({
     ]);
     return undefined;
   });
-  if (outcome === 'not_found') throw notFound(`action request ${id}`);
-  if (outcome) throw new DomainError(outcome, REFUSALS[outcome] ?? outcome);
-  core.events.changed(id);
-  const loaded = await loadAction(core.database.db, id);
-  if (!loaded) throw notFound(`action request ${id}`);
-  return toActionRequest(core, loaded, actor);
+  return settle(ctx, id, outcome, REFUSALS);
 }

@@ -1,13 +1,13 @@
 import type { ActionRequest, BreakGlassInput, ErrorCode } from '@countersign/shared';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { actions } from '../../db/schema';
-import { DomainError, notFound } from '../../errors';
+import { DomainError } from '../../errors';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { record } from '../outbox/record';
 import { approverEmails, canSee, isRequesterSide } from './access';
 import { effectiveStatus, loadAction } from './rows';
-import { toActionRequest } from './view';
+import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Only the requester, or the agent’s owner, may break the glass on a request.',
@@ -79,12 +79,8 @@ export async function breakGlass({
     ]);
     return undefined;
   });
-  if (outcome === 'not_found') throw notFound(`action request ${id}`);
   if (outcome === 'not_allowed') throw new DomainError('forbidden', NOT_ALLOWED);
-  if (outcome) throw new DomainError(outcome, REFUSALS[outcome] ?? outcome);
-  core.events.changed(id, true);
+  const view = await settle(ctx, id, outcome, REFUSALS, true);
   core.log.warn({ actionId: id, by: actor.id }, 'break-glass: a request was approved by its own side');
-  const loaded = await loadAction(core.database.db, id);
-  if (!loaded) throw notFound(`action request ${id}`);
-  return toActionRequest(core, loaded, actor);
+  return view;
 }

@@ -1,14 +1,11 @@
 import type { ActionRequest, ErrorCode, FollowUpInput } from '@countersign/shared';
 import { and, eq } from 'drizzle-orm';
-import { hasScope } from '../../context';
 import { actions } from '../../db/schema';
-import { DomainError, notFound } from '../../errors';
 import type { Ctx } from '../core';
-import { isDeprovisioned } from '../identity/deprovisioned';
 import { record } from '../outbox/record';
-import { isEligibleApprover, isRequesterSide } from './access';
+import { reviewerRefusal } from './access';
 import { loadAction } from './rows';
-import { toActionRequest } from './view';
+import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Reviewing a break-glass needs a person acting with the reviews:write scope.',
@@ -40,10 +37,8 @@ export async function followUp({
     const loaded = await loadAction(tx, id);
     if (!loaded) return 'not_found' as const;
     const { row } = loaded;
-    if (isRequesterSide(actor, row)) return 'self_approval' as const;
-    if (actor.kind !== 'person' || !hasScope(actor, 'reviews:write')) return 'forbidden' as const;
-    if (await isDeprovisioned(tx, actor.email)) return 'identity_unusable' as const;
-    if (!isEligibleApprover(core, actor, row)) return 'not_an_approver' as const;
+    const refused = await reviewerRefusal(core, tx, actor, row);
+    if (refused) return refused;
     const [done] = await tx
       .update(actions)
       .set({ followUpStatus: status, followUpBy: actor.id, followUpAt: at, followUpComment: comment ?? null })
@@ -65,10 +60,5 @@ export async function followUp({
     ]);
     return undefined;
   });
-  if (outcome === 'not_found') throw notFound(`action request ${id}`);
-  if (outcome) throw new DomainError(outcome, REFUSALS[outcome] ?? outcome);
-  core.events.changed(id);
-  const loaded = await loadAction(core.database.db, id);
-  if (!loaded) throw notFound(`action request ${id}`);
-  return toActionRequest(core, loaded, actor);
+  return settle(ctx, id, outcome, REFUSALS);
 }
