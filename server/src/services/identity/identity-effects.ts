@@ -1,3 +1,5 @@
+import { type AuditInput, appendAudit } from '../../audit/emit';
+import type { Tx } from '../../db/client';
 import { recheckQuorum } from '../actions/recheck-quorum';
 import type { Core } from '../core';
 import { endSessionsOf } from '../sessions/end-sessions';
@@ -28,4 +30,34 @@ export async function afterIdentityChange(
   }
   for (const person of new Set(change.deprovisioned))
     await endSessionsOf({ ctx, person, reason: 'deprovisioned' });
+}
+
+/** One SCIM write: what it leaves, the audit events it owes, and whose standing it changed. */
+export type IdentityWrite<Row> = {
+  row: Row;
+  events: AuditInput[];
+  recheck: string[];
+  deprovisioned?: string[];
+};
+
+/**
+ * Runs a SCIM write and its audit in one transaction, then what follows it (afterIdentityChange),
+ * and answers the row written: Users and Groups commit the same way.
+ */
+export async function commitIdentityChange<Row>(
+  core: Core,
+  caller: ScimCaller,
+  write: (tx: Tx, at: number) => Promise<IdentityWrite<Row>>,
+): Promise<Row> {
+  const written = await core.writes.run(async (tx) => {
+    const at = core.now();
+    const result = await write(tx, at);
+    await appendAudit(tx, at, result.events);
+    return result;
+  });
+  await afterIdentityChange(core, caller, {
+    recheck: written.recheck,
+    deprovisioned: written.deprovisioned ?? [],
+  });
+  return written.row;
 }

@@ -1,10 +1,10 @@
 import { and, eq, inArray, isNull, ne, sql } from 'drizzle-orm';
-import { type AuditInput, appendAudit } from '../../audit/emit';
+import type { AuditInput } from '../../audit/emit';
 import type { Queryable, Tx } from '../../db/client';
 import { scimGroupMembers, scimGroups, scimUsers } from '../../db/schema';
 import { newId } from '../../ids';
 import type { Core } from '../core';
-import { afterIdentityChange } from './identity-effects';
+import { commitIdentityChange } from './identity-effects';
 import { type ScimCaller, ScimRefusal } from './scim-refusal';
 
 /** A group as the identity provider describes it; `members` are SCIM user ids. */
@@ -74,16 +74,8 @@ const event = (caller: ScimCaller, type: AuditInput['type'], row: ScimGroupRow, 
 
 type Written = { row: ScimGroupRow; events: AuditInput[]; recheck: string[] };
 
-async function commit(core: Core, caller: ScimCaller, write: (tx: Tx, at: number) => Promise<Written>) {
-  const written = await core.writes.run(async (tx) => {
-    const at = core.now();
-    const result = await write(tx, at);
-    await appendAudit(tx, at, result.events);
-    return result;
-  });
-  await afterIdentityChange(core, caller, { recheck: written.recheck, deprovisioned: [] });
-  return written.row;
-}
+const commit = (core: Core, caller: ScimCaller, write: (tx: Tx, at: number) => Promise<Written>) =>
+  commitIdentityChange(core, caller, write);
 
 export function createScimGroup(
   core: Core,

@@ -1,11 +1,10 @@
 import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
-import { appendAudit } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { scimGroupMembers, scimUsers } from '../../db/schema';
 import { newId } from '../../ids';
 import type { Core } from '../core';
-import { afterIdentityChange } from './identity-effects';
+import { commitIdentityChange } from './identity-effects';
 import type { ScimCaller } from './scim-refusal';
 import { ScimRefusal } from './scim-refusal';
 import { personEmail, type ScimUserState } from './scim-user-state';
@@ -56,16 +55,8 @@ const audited = (caller: ScimCaller, type: AuditInput['type'], row: ScimUserRow,
   },
 });
 
-async function commit(core: Core, caller: ScimCaller, write: (tx: Tx, at: number) => Promise<Written>) {
-  const written = await core.writes.run(async (tx) => {
-    const at = core.now();
-    const result = await write(tx, at);
-    await appendAudit(tx, at, result.events);
-    return result;
-  });
-  await afterIdentityChange(core, caller, written);
-  return written.row;
-}
+const commit = (core: Core, caller: ScimCaller, write: (tx: Tx, at: number) => Promise<Written>) =>
+  commitIdentityChange(core, caller, write);
 
 /** POST /Users: a new person, or 409 when a live user already has the userName or email. */
 export function createScimUser(core: Core, caller: ScimCaller, state: ScimUserState): Promise<ScimUserRow> {
