@@ -6,11 +6,13 @@ import { HomeRefresher } from './delivery/home-refresher';
 import { SLACK_EVENTS, SlackDeliverer } from './delivery/slack-deliverer';
 import type { BotDeps } from './deps';
 import { Identity } from './identity';
+import { register as approveExtras } from './listeners/actions/approve-extras';
 import { register as decideButtons } from './listeners/actions/decide-buttons';
 import { register as openLink } from './listeners/actions/open-link';
 import { register as approvalsCommand } from './listeners/commands/approvals';
 import { register as decideCommands } from './listeners/commands/decide';
 import { register as appHomeOpened } from './listeners/events/app-home-opened';
+import { register as approveExtrasModals } from './listeners/views/approve-extras';
 import { register as denyModal } from './listeners/views/deny-modal';
 import { boltLogger } from './logger';
 import type { ApprovalsPort } from './port';
@@ -19,7 +21,16 @@ import { slackErrorText } from './slack-error';
 import type { Transport } from './transport-state';
 
 export type { SlackConfig } from './config';
-export type { ApprovalsPort, Delivery, MessageRef, Outcome, Queue, SlackPerson } from './port';
+export type {
+  ApprovalExtras,
+  ApprovalsPort,
+  Delivery,
+  MessageRef,
+  Outcome,
+  Queue,
+  ReviewOptions,
+  SlackPerson,
+} from './port';
 // The web console masks params the same way the chat transports do.
 export { maskSecrets, OUTCOME_WORDS } from './present';
 export { signSlackRequest, verifySlackSignature } from './receiver/verify-signature';
@@ -88,6 +99,8 @@ export function createSlackBot(options: {
     const deps: BotDeps = { port, identity, home, log };
     for (const register of [
       decideButtons,
+      approveExtras,
+      approveExtrasModals,
       openLink,
       denyModal,
       decideCommands,

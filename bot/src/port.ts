@@ -18,6 +18,18 @@ export type Delivery = {
 /** Where a request's message lives in Slack. */
 export type MessageRef = { channel: string; ts: string };
 
+/**
+ * What this request's rule lets a reviewer do besides approving it as submitted: amend its params
+ * first, or approve "this and the same again" for at most `maxMs` and `uses` (issue 16).
+ */
+export type ReviewOptions = { amend: boolean; standing?: { maxMs: number; uses: number } };
+
+/** An approval's extras: amended params, or a standing approval (never both; the core checks). */
+export type ApprovalExtras = {
+  amend?: { params: Record<string, unknown> };
+  standing?: { for: string; uses: number };
+};
+
 export type Queue = { reviewable: ActionRequest[]; mine: ActionRequest[]; decided: ActionRequest[] };
 
 /**
@@ -31,7 +43,10 @@ export interface ApprovalsPort {
     id: string,
     decision: 'approve' | 'deny',
     comment?: string,
+    extras?: ApprovalExtras,
   ): Promise<Outcome<{ request: ActionRequest }>>;
+  /** What the request's rule allows besides a plain approval; undefined for an unknown request. */
+  reviewOptions(id: string): Promise<ReviewOptions | undefined>;
   /** A request the person may see, by full id or unique prefix (`act_01J…`, or without `act_`). */
   find(person: SlackPerson, idOrPrefix: string): Promise<Outcome<{ request: ActionRequest }>>;
   queue(person: SlackPerson): Promise<Queue>;

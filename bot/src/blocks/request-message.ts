@@ -1,6 +1,8 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { KnownBlock } from '@slack/types';
+import type { ReviewOptions } from '../port';
 import { conditionWords, outcomeSentence, RISK_WORDS } from '../present';
+import { standingDefault } from './approve-modals';
 import {
   escapeMrkdwn,
   inert,
@@ -20,6 +22,9 @@ export const DENY_ACTION = 'countersign.deny';
 export const OPEN_ACTION = 'countersign.open';
 /** Approve on a request whose rule asks for a step-up: a link to the console, never a decision here. */
 export const STEP_UP_ACTION = 'countersign.step_up';
+/** "Approve with changes…" and "Approve for 1h…": shown only where the request's rule allows them. */
+export const AMEND_ACTION = 'countersign.amend';
+export const STANDING_ACTION = 'countersign.standing';
 
 const EMOJI: Record<string, string> = {
   approved: ':white_check_mark:',
@@ -37,7 +42,31 @@ const RISK_EMOJI: Record<NonNullable<ActionRequest['risk']>, string> = {
   critical: ':red_circle:',
 };
 
-export function decisionButtons(request: ActionRequest, consoleUrl?: string): KnownBlock {
+/** The extra approvals the rule allows; none under a step-up, which only the console can finish. */
+function extraButtons(request: ActionRequest, options: ReviewOptions | undefined) {
+  if (!options || request.stepUp) return [];
+  const button = (action_id: string, text: string) => ({
+    type: 'button' as const,
+    action_id,
+    text: { type: 'plain_text' as const, text },
+    value: request.id,
+  });
+  return [
+    // Earlier approvals were given to the submitted params: the core refuses amending after them.
+    ...(options.amend && request.approvals.received === 0
+      ? [button(AMEND_ACTION, 'Approve with changes…')]
+      : []),
+    ...(options.standing
+      ? [button(STANDING_ACTION, `Approve for ${standingDefault(options.standing)}…`)]
+      : []),
+  ];
+}
+
+export function decisionButtons(
+  request: ActionRequest,
+  consoleUrl?: string,
+  options?: ReviewOptions,
+): KnownBlock {
   // With COUNTERSIGN_PUBLIC_URL set, the whole request (params unfolded, timeline) is one click away.
   const open = consoleUrl
     ? [
@@ -80,6 +109,7 @@ export function decisionButtons(request: ActionRequest, consoleUrl?: string): Kn
         text: { type: 'plain_text', text: 'Deny' },
         value: request.id,
       },
+      ...extraButtons(request, options),
       ...open,
     ],
   };
@@ -100,6 +130,7 @@ export function requestMessage(
   request: ActionRequest,
   mentions: Mentions = {},
   consoleUrl?: string,
+  options?: ReviewOptions,
 ): { text: string; blocks: KnownBlock[] } {
   const target = [request.resource, request.environment].filter(Boolean).join(' in ');
   // The header is plain text (no markup); the fallback text below is what Slack notifies with.
@@ -147,7 +178,7 @@ export function requestMessage(
       },
     ],
   });
-  if (request.status === 'pending') blocks.push(decisionButtons(request, consoleUrl));
+  if (request.status === 'pending') blocks.push(decisionButtons(request, consoleUrl, options));
   else
     blocks.push({
       type: 'section',

@@ -135,7 +135,8 @@ export class SlackDeliverer {
       ...request.reviews.map((r) => r.reviewer),
       ...(typeof delivery.payload.actor === 'string' ? [delivery.payload.actor] : []),
     ]);
-    const message = requestMessage(request, mentions, this.#consoleUrl);
+    const options = request.status === 'pending' ? await this.#port.reviewOptions(request.id) : undefined;
+    const message = requestMessage(request, mentions, this.#consoleUrl, options);
     let ref = await this.#port.messageOf(request.id);
     if (delivery.event === 'action.submitted') {
       if (ref) return; // posted already: this is a retry after the post went through

@@ -57,14 +57,24 @@ export function approvalsPort(core: Core): ApprovalsPort {
     attempts: item.attempts,
   });
   return {
-    review: (person, id, decision, comment) =>
+    review: (person, id, decision, comment, extras) =>
       outcome(async () => ({
         request: await reviewAction({
           ctx: { core, actor: asPerson(person) },
           id,
-          input: { decision, ...(comment && { comment }) },
+          input: { decision, ...(comment && { comment }), ...extras },
         }),
       })),
+    reviewOptions: async (id) => {
+      const row = (await loadAction(core.database.db, id))?.row;
+      if (!row) return undefined;
+      // The limits were copied to the request at submission; the core checks them again on review.
+      const standing =
+        row.standingMaxMs !== null && row.standingUses !== null && row.requiredApprovals === 1
+          ? { maxMs: row.standingMaxMs, uses: row.standingUses }
+          : undefined;
+      return { amend: row.amendAllowed !== 0, ...(standing && { standing }) };
+    },
     find: (person, idOrPrefix) =>
       outcome(async () => ({
         request: await findAction({ ctx: { core, actor: asPerson(person) }, idOrPrefix }),
