@@ -10,24 +10,8 @@ import { isRaw, lineOf, problemAt } from './yaml-source';
 // Checks that span fields, run on the raw YAML data so they are reported together with the schema's
 // problems; anything of the wrong shape is skipped here because the schema reports it.
 
-const APPLIES: Record<string, readonly string[]> = {
-  allow: ['grantTtl'],
-  deny: ['reason'],
-  review: [
-    'approvers',
-    'minApprovals',
-    'timeout',
-    'grantTtl',
-    'channel',
-    'teams',
-    'stepUp',
-    'amend',
-    'breakGlass',
-    'standing',
-  ],
-};
-const OPTIONAL_KEYS = [
-  'reason',
+/** What a review rule may say; every other kind of rule says a subset of it (APPLIES). */
+const REVIEW_KEYS = [
   'approvers',
   'minApprovals',
   'timeout',
@@ -39,6 +23,12 @@ const OPTIONAL_KEYS = [
   'breakGlass',
   'standing',
 ];
+const APPLIES: Record<string, readonly string[]> = {
+  allow: ['grantTtl'],
+  deny: ['reason'],
+  review: REVIEW_KEYS,
+};
+const OPTIONAL_KEYS = ['reason', ...REVIEW_KEYS];
 
 /** Each string of a one-or-many field, with its path. */
 function entries(path: Path, value: unknown): [Path, string][] {

@@ -35,19 +35,15 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
     return loaded.flatMap((l) => (l ? [toActionRequest(core, l, actor)] : []));
   };
 
+  // A request is in the queue when one of its approver groups is one of the reviewer's.
+  const inGroups = sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${groups})`;
   const pending =
     groups.length === 0
       ? []
       : await db
           .select()
           .from(actions)
-          .where(
-            and(
-              eq(actions.status, 'pending'),
-              gt(actions.expiresAt, now),
-              sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${groups})`,
-            ),
-          )
+          .where(and(eq(actions.status, 'pending'), gt(actions.expiresAt, now), inGroups))
           .orderBy(actions.expiresAt)
           .limit(200);
   const openFollowUps =
@@ -56,12 +52,7 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
       : await db
           .select()
           .from(actions)
-          .where(
-            and(
-              eq(actions.followUpStatus, 'open'),
-              sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${groups})`,
-            ),
-          )
+          .where(and(eq(actions.followUpStatus, 'open'), inGroups))
           .orderBy(actions.breakGlassAt)
           .limit(200);
   const reviewed = await db
