@@ -172,7 +172,11 @@ export function slashCommand(
   };
 }
 
-export type ButtonAction = 'countersign.approve' | 'countersign.deny';
+export type ButtonAction =
+  | 'countersign.approve'
+  | 'countersign.deny'
+  | 'countersign.amend'
+  | 'countersign.standing';
 export type ButtonWhere = { channel: string; ts: string } | 'home';
 
 /** A block_actions payload for a click on one of a request's buttons, in a message or on the Home tab. */
