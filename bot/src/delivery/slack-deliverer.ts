@@ -1,4 +1,4 @@
-import { type ActionRequest, KickLoop } from '@countersign/shared';
+import type { ActionRequest } from '@countersign/shared';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { requestMessage } from '../blocks/request-message';
@@ -7,6 +7,7 @@ import type { Identity } from '../identity';
 import type { ApprovalsPort, Delivery } from '../port';
 import { slackErrorText } from '../slack-error';
 import type { HomeRefresher } from './home-refresher';
+import { OutboxDrain } from './outbox-drain';
 import { postRequestOnce } from './post-once';
 
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
@@ -46,10 +47,8 @@ export class SlackDeliverer {
   readonly #log: Logger;
   readonly #defaultChannel: string | undefined;
   readonly #consoleUrl: string | undefined;
-  readonly #loop: KickLoop;
+  readonly #drain: OutboxDrain;
   readonly #channelIds = new Map<string, string>();
-  #pausedUntil = 0;
-  #unsubscribe: (() => void) | undefined;
 
   constructor(deps: {
     client: WebClient;
@@ -67,63 +66,26 @@ export class SlackDeliverer {
     this.#log = deps.log;
     this.#defaultChannel = deps.defaultChannel;
     this.#consoleUrl = deps.consoleUrl;
-    this.#loop = new KickLoop({
-      pass: () => this.#pass(),
-      // After a 429 nothing is due before Slack's Retry-After, whatever the outbox says.
-      nextDueAt: async () => Math.max((await this.#port.nextDueAt()) ?? 0, this.#pausedUntil) || undefined,
+    this.#drain = new OutboxDrain({
+      sink: deps.port,
+      deliver: (delivery) => this.#deliver(delivery),
+      rateLimitedUntil: (error) => {
+        const rateLimited = isRateLimited(error);
+        return rateLimited ? Date.now() + rateLimited.retryAfter * 1000 : undefined;
+      },
+      describe,
       onError: (error) => this.#log.error({ err: error }, 'Slack delivery pass failed'),
+      log: deps.log,
+      failedMessage: 'Slack delivery failed; will retry',
     });
   }
 
   start(): void {
-    this.#unsubscribe = this.#port.onChange(() => this.#loop.nudge());
-    this.#loop.kick();
+    this.#drain.start();
   }
 
   stop(): void {
-    this.#unsubscribe?.();
-    this.#loop.stop();
-  }
-
-  async #pass(): Promise<void> {
-    for (;;) {
-      if (this.#loop.stopped || Date.now() < this.#pausedUntil) return;
-      // Claimed deliveries are held by a lease and attempted one after another: claim few at a time,
-      // so a slow Slack cannot keep a batch past its lease (and another node posting it again).
-      const due = await this.#port.due(5);
-      if (due.length === 0) return;
-      for (const [i, delivery] of due.entries()) {
-        if (!(await this.#attempt(delivery))) {
-          // Slack asked us to wait: whichever node is first after Retry-After may take the rest.
-          await this.#port.release(due.slice(i + 1).map((d) => d.id));
-          return;
-        }
-      }
-    }
-  }
-
-  /** One delivery; false when Slack asked us to slow down (stop this pass). */
-  async #attempt(delivery: Delivery): Promise<boolean> {
-    try {
-      await this.#deliver(delivery);
-      await this.#port.delivered(delivery.id);
-      return true;
-    } catch (error) {
-      const rateLimited = isRateLimited(error);
-      const retryAt = rateLimited ? Date.now() + rateLimited.retryAfter * 1000 : undefined;
-      if (retryAt) this.#pausedUntil = retryAt;
-      const at = await this.#port.failed(delivery, describe(error), retryAt);
-      this.#log.warn(
-        {
-          deliveryId: delivery.id,
-          event: delivery.event,
-          retryAt: new Date(at).toISOString(),
-          err: describe(error),
-        },
-        'Slack delivery failed; will retry',
-      );
-      return !rateLimited;
-    }
+    this.#drain.stop();
   }
 
   async #deliver(delivery: Delivery): Promise<void> {

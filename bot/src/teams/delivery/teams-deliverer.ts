@@ -1,7 +1,8 @@
-import { type ActionRequest, KickLoop } from '@countersign/shared';
+import type { ActionRequest } from '@countersign/shared';
 import { Activity } from '@microsoft/agents-activity';
 import { ConnectorClient, HttpError } from '@microsoft/agents-hosting';
 import type { Logger } from 'pino';
+import { OutboxDrain } from '../../delivery/outbox-drain';
 import type { Delivery } from '../../port';
 import { cardAttachment, outcomeNotice, requestCard, threadText } from '../cards/request-card';
 import { BOT_SCOPE, type TeamsConfig } from '../config';
@@ -37,64 +38,28 @@ class RateLimited extends Error {
  * pauses every delivery until its Retry-After; any other failure backs that delivery off.
  */
 export class TeamsDeliverer {
-  readonly #loop: KickLoop;
-  #pausedUntil = 0;
-  #unsubscribe: (() => void) | undefined;
+  readonly #drain: OutboxDrain;
 
   constructor(
     private readonly deps: { port: TeamsPort; tokens: EntraTokens; config: TeamsConfig; log: Logger },
   ) {
-    this.#loop = new KickLoop({
-      pass: () => this.#pass(),
-      nextDueAt: async () => Math.max((await deps.port.nextDueAt()) ?? 0, this.#pausedUntil) || undefined,
+    this.#drain = new OutboxDrain({
+      sink: deps.port,
+      deliver: (delivery) => this.#deliver(delivery),
+      rateLimitedUntil: rateLimit,
+      describe,
       onError: (error) => deps.log.error({ err: String(error) }, 'Teams delivery pass failed'),
+      log: deps.log,
+      failedMessage: 'Teams delivery failed; will retry',
     });
   }
 
   start(): void {
-    this.#unsubscribe = this.deps.port.onChange(() => this.#loop.nudge());
-    this.#loop.kick();
+    this.#drain.start();
   }
 
   stop(): void {
-    this.#unsubscribe?.();
-    this.#loop.stop();
-  }
-
-  async #pass(): Promise<void> {
-    for (;;) {
-      if (this.#loop.stopped || Date.now() < this.#pausedUntil) return;
-      const due = await this.deps.port.due(5);
-      if (due.length === 0) return;
-      for (const [i, delivery] of due.entries()) {
-        if (!(await this.#attempt(delivery))) {
-          await this.deps.port.release(due.slice(i + 1).map((d) => d.id));
-          return;
-        }
-      }
-    }
-  }
-
-  async #attempt(delivery: Delivery): Promise<boolean> {
-    try {
-      await this.#deliver(delivery);
-      await this.deps.port.delivered(delivery.id);
-      return true;
-    } catch (error) {
-      const limited = rateLimit(error);
-      if (limited) this.#pausedUntil = limited;
-      const at = await this.deps.port.failed(delivery, describe(error), limited);
-      this.deps.log.warn(
-        {
-          deliveryId: delivery.id,
-          event: delivery.event,
-          retryAt: new Date(at).toISOString(),
-          err: describe(error),
-        },
-        'Teams delivery failed; will retry',
-      );
-      return limited === undefined;
-    }
+    this.#drain.stop();
   }
 
   async #client(serviceUrl: string): Promise<ConnectorClient> {
