@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
-import type { Delivery, Outcome, Queue } from '../port';
+import type { OutboxSink } from '../delivery/outbox-drain';
+import type { Outcome, Queue } from '../port';
 
 /** A person acting in Teams: the email Microsoft Graph holds for their Entra object id. */
 export type TeamsPerson = {
@@ -22,9 +23,10 @@ export type TeamsUserRef = { teamsUserId: string; serviceUrl: string; tenantId?:
 
 /**
  * The approval core as the Teams bot sees it: the same verbs the Slack bot and the HTTP API call
- * (review, find, queue, pairing), its own outbox sink, and where its cards and people are.
+ * (review, find, queue, pairing), its own outbox sink (drained like Slack's), and where its cards and
+ * people are.
  */
-export interface TeamsPort {
+export interface TeamsPort extends OutboxSink {
   review(
     person: TeamsPerson,
     id: string,
@@ -37,13 +39,6 @@ export interface TeamsPort {
   get(id: string): Promise<ActionRequest | undefined>;
   /** The rule's `teams:` channel for this request, if it named one. */
   teamsChannelOf(actionId: string): Promise<string | undefined>;
-
-  due(limit: number): Promise<Delivery[]>;
-  nextDueAt(): Promise<number | undefined>;
-  delivered(id: string): Promise<boolean>;
-  release(ids: string[]): Promise<void>;
-  failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
-  onChange(fn: (actionId: string) => void): () => void;
 
   cardOf(actionId: string): Promise<CardRef | undefined>;
   saveCard(actionId: string, ref: CardRef): Promise<void>;
