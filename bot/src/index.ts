@@ -6,12 +6,14 @@ import { HomeRefresher } from './delivery/home-refresher';
 import { SLACK_EVENTS, SlackDeliverer } from './delivery/slack-deliverer';
 import type { BotDeps } from './deps';
 import { Identity } from './identity';
+import { register as answerButton } from './listeners/actions/answer-button';
 import { register as approveExtras } from './listeners/actions/approve-extras';
 import { register as decideButtons } from './listeners/actions/decide-buttons';
 import { register as openLink } from './listeners/actions/open-link';
 import { register as approvalsCommand } from './listeners/commands/approvals';
 import { register as decideCommands } from './listeners/commands/decide';
 import { register as appHomeOpened } from './listeners/events/app-home-opened';
+import { register as answerModal } from './listeners/views/answer-modal';
 import { register as approveExtrasModals } from './listeners/views/approve-extras';
 import { register as denyModal } from './listeners/views/deny-modal';
 import { boltLogger } from './logger';
@@ -101,6 +103,8 @@ export function createSlackBot(options: {
       decideButtons,
       approveExtras,
       approveExtrasModals,
+      answerButton,
+      answerModal,
       openLink,
       denyModal,
       decideCommands,

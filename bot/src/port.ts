@@ -45,6 +45,8 @@ export interface ApprovalsPort {
     comment?: string,
     extras?: ApprovalExtras,
   ): Promise<Outcome<{ request: ActionRequest }>>;
+  /** The requester's side answering a reviewer's question; the request stays pending. */
+  answer(person: SlackPerson, id: string, comment: string): Promise<Outcome<{ request: ActionRequest }>>;
   /** What the request's rule allows besides a plain approval; undefined for an unknown request. */
   reviewOptions(id: string): Promise<ReviewOptions | undefined>;
   /** A request the person may see, by full id or unique prefix (`act_01J…`, or without `act_`). */

@@ -176,7 +176,8 @@ export type ButtonAction =
   | 'countersign.approve'
   | 'countersign.deny'
   | 'countersign.amend'
-  | 'countersign.standing';
+  | 'countersign.standing'
+  | 'countersign.answer';
 export type ButtonWhere = { channel: string; ts: string } | 'home';
 
 /** A block_actions payload for a click on one of a request's buttons, in a message or on the Home tab. */

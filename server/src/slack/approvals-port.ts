@@ -4,6 +4,7 @@ import { groupSlackHandles } from '@countersign/shared/policy';
 import type { Actor } from '../context';
 import { DomainError } from '../errors';
 import { approverEmails, isRequesterHuman } from '../services/actions/access';
+import { answerQuestion } from '../services/actions/answer-question';
 import { findAction } from '../services/actions/find-action';
 import { reviewAction } from '../services/actions/review-action';
 import { reviewQueue } from '../services/actions/review-queue';
@@ -64,6 +65,10 @@ export function approvalsPort(core: Core): ApprovalsPort {
           id,
           input: { decision, ...(comment && { comment }), ...extras },
         }),
+      })),
+    answer: (person, id, comment) =>
+      outcome(async () => ({
+        request: await answerQuestion({ ctx: { core, actor: asPerson(person) }, id, input: { comment } }),
       })),
     reviewOptions: async (id) => {
       const row = (await loadAction(core.database.db, id))?.row;
