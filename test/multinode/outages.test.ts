@@ -36,6 +36,7 @@ describe('sqld stopped and started again under running nodes', () => {
       expect(submitted.headers.get('retry-after')).toBe('5');
       const ready = await node.call('GET', '/readyz');
       expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBe('5');
     }
 
     await cluster.sqld.start();

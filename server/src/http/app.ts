@@ -8,6 +8,7 @@ import type { Core } from '../services/core';
 import { authenticate } from '../services/keys/authenticate';
 import { registerConsole } from '../web/console';
 import type { ConsoleOptions } from '../web/session';
+import { bearerToken } from './bearer';
 import { bodySize } from './body-size';
 import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
@@ -108,8 +109,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   app.use('/v1/*', async (c, next) => {
     // Pairing is how an extension gets its first key: the one-time code is its credential.
     if (c.req.path === PAIR_PATH) return next();
-    const header = c.req.header('authorization') ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const token = bearerToken(c.req.header('authorization'));
     if (!token)
       return errorResponse(c, 'unauthenticated', 'send an API key as "Authorization: Bearer <key>"');
     const actor = await authenticate(core, token);

@@ -8,6 +8,9 @@ import { DomainError } from '../errors';
 
 const STORAGE_RETRY_AFTER_S = 5;
 
+/** A 503 the database caused says when to try again, the same wherever it is answered (API, readyz, SCIM). */
+export const retryStorageLater = (c: Context): void => c.header('Retry-After', String(STORAGE_RETRY_AFTER_S));
+
 export const errorBody = (code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody => ({
   error: { code, message, ...(details && { details }) },
 });
@@ -42,7 +45,7 @@ export function toErrorResponse(err: Error, c: Context, log: (err: Error) => voi
   if (isStorageUnavailable(err)) {
     // An outage, not a bug: say so, and when to try again (clients retry it as a network error).
     c.var.log?.warn({ err }, 'storage unavailable');
-    c.header('Retry-After', String(STORAGE_RETRY_AFTER_S));
+    retryStorageLater(c);
     return errorResponse(c, 'unavailable', 'the database is unavailable; try again shortly');
   }
   const conflict = uniqueConflict(err);

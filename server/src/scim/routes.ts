@@ -2,7 +2,9 @@ import { parseStrictJson } from '@countersign/shared';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isStorageUnavailable } from '../db/storage-errors';
+import { bearerToken } from '../http/bearer';
 import type { AppEnv } from '../http/env';
+import { retryStorageLater } from '../http/errors';
 import type { Core } from '../services/core';
 import {
   createScimGroup,
@@ -85,7 +87,7 @@ export function createScimApp(core: Core, options: { maxBodyBytes: number }): Ho
   scim.onError((err, c) => {
     if (err instanceof ScimRefusal) return scimError(c, err.status, err.message, err.scimType);
     if (isStorageUnavailable(err)) {
-      c.header('Retry-After', '5');
+      retryStorageLater(c);
       return scimError(c, 503, 'the database is unavailable; try again shortly');
     }
     (c.var.log ?? core.log).error({ err }, 'unhandled SCIM error');
@@ -96,7 +98,7 @@ export function createScimApp(core: Core, options: { maxBodyBytes: number }): Ho
     bodyLimit({ maxSize: options.maxBodyBytes, onError: (c) => scimError(c, 413, 'the body is too large') }),
   );
   scim.use('*', async (c, next) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = bearerToken(c.req.header('authorization'));
     const key = token === undefined ? undefined : await authenticateScim(core, token);
     if (!key)
       return scimError(c, 401, 'send a Countersign key with the scim scope as "Authorization: Bearer <key>"');

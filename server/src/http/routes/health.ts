@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Core } from '../../services/core';
 import { probeStorage } from '../../services/health/probe-storage';
 import type { AppEnv } from '../env';
-import { errorBody } from '../errors';
+import { errorBody, retryStorageLater } from '../errors';
 import { json } from '../openapi';
 
 const healthz = createRoute({
@@ -53,7 +53,7 @@ export function registerHealthRoutes(
       );
     } catch (error) {
       c.var.log.error({ err: error }, 'readiness check failed');
-      c.header('Retry-After', '5');
+      retryStorageLater(c);
       return c.json(errorBody('unavailable', 'the database cannot commit a write'), 503);
     }
   });

@@ -3,13 +3,14 @@ import { hasScope } from '../../context';
 import type { Metrics } from '../../metrics/metrics';
 import type { Core } from '../../services/core';
 import { authenticate } from '../../services/keys/authenticate';
+import { bearerToken } from '../bearer';
 import type { AppEnv } from '../env';
 import { errorResponse } from '../errors';
 
 /** Prometheus text for an `admin` key on the API port (anyone may read it on COUNTERSIGN_METRICS_PORT). */
 export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, core: Core, metrics: Metrics): void {
   app.get('/metrics', async (c) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    const token = bearerToken(c.req.header('authorization'));
     const actor = token ? await authenticate(core, token) : undefined;
     if (!actor)
       return errorResponse(c, 'unauthenticated', 'send an admin key as "Authorization: Bearer <key>"');
