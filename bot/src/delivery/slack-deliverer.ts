@@ -1,6 +1,7 @@
 import type { ActionRequest } from '@countersign/shared';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { questionReply } from '../blocks/answer';
 import { requestMessage } from '../blocks/request-message';
 import { breakGlassNotice, outcomeNotice, threadReply } from '../blocks/thread-reply';
 import type { Identity } from '../identity';
@@ -124,8 +125,12 @@ export class SlackDeliverer {
     }
     if (ref) {
       const reply = threadReply(delivery.event, delivery.payload, request, mentions);
-      if (reply)
-        await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: reply });
+      if (reply) {
+        // A question gets an Answer button, so the requester's side can answer without the API.
+        const content =
+          delivery.event === 'action.question' ? questionReply(reply, request) : { text: reply };
+        await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...content });
+      }
       await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
     }
     if (delivery.event === 'action.break_glass') await this.#broadcastBreakGlass(delivery, request, mentions);
