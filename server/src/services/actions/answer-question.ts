@@ -4,7 +4,7 @@ import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { record } from '../outbox/record';
 import { canSee, isRequesterSide } from './access';
-import { effectiveStatus, loadAction } from './rows';
+import { loadAction, notPending } from './rows';
 import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
@@ -36,9 +36,8 @@ export async function answerQuestion({
     if (!loaded || !canSee(core, actor, loaded.row)) return 'not_found' as const;
     const { row } = loaded;
     if (!isRequesterSide(actor, row)) return 'forbidden' as const;
-    const status = effectiveStatus(row, at);
-    if (status === 'expired') return 'expired' as const;
-    if (status !== 'pending') return 'not_pending' as const;
+    const late = notPending(row, at);
+    if (late) return late;
     if (!(loaded.comments ?? []).some((c) => c.role === 'reviewer')) return 'invalid_request' as const;
     await tx
       .insert(actionComments)

@@ -5,7 +5,7 @@ import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { record } from '../outbox/record';
 import { reviewerRefusal } from './access';
-import { effectiveStatus, loadAction } from './rows';
+import { loadAction, notPending } from './rows';
 import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
@@ -42,9 +42,8 @@ export async function askQuestion({
     const { row } = loaded;
     const refused = await reviewerRefusal(core, tx, actor, row);
     if (refused) return refused;
-    const status = effectiveStatus(row, at);
-    if (status === 'expired') return 'expired' as const;
-    if (status !== 'pending') return 'not_pending' as const;
+    const late = notPending(row, at);
+    if (late) return late;
     await tx
       .insert(actionComments)
       .values({ id: newId('cmt'), actionId: id, author: actor.id, role: 'reviewer', body: comment, at });

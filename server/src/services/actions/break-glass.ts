@@ -6,7 +6,7 @@ import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { record } from '../outbox/record';
 import { approverEmails, canSee, isRequesterSide } from './access';
-import { effectiveStatus, loadAction } from './rows';
+import { loadAction, notPending } from './rows';
 import { settle } from './settle';
 
 const REFUSALS: Partial<Record<ErrorCode, string>> = {
@@ -43,9 +43,8 @@ export async function breakGlass({
     const { row } = loaded;
     if (!isRequesterSide(actor, row)) return 'forbidden' as const;
     if (row.breakGlassNotify === null || row.breakGlassReviewMs === null) return 'not_allowed' as const;
-    const status = effectiveStatus(row, at);
-    if (status === 'expired') return 'expired' as const;
-    if (status !== 'pending') return 'not_pending' as const;
+    const late = notPending(row, at);
+    if (late) return late;
     const [approved] = await tx
       .update(actions)
       .set({

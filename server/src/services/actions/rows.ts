@@ -76,3 +76,10 @@ export function effectiveStatus(row: ActionRow, now: number): string {
   if (row.status === 'pending' && row.expiresAt !== null && row.expiresAt <= now) return 'expired';
   return row.status;
 }
+
+/** Why a verb that needs a pending request cannot act on this one now, or undefined when it is pending. */
+export function notPending(row: ActionRow, now: number): 'expired' | 'not_pending' | undefined {
+  const status = effectiveStatus(row, now);
+  if (status === 'expired') return 'expired';
+  return status === 'pending' ? undefined : 'not_pending';
+}
