@@ -1,4 +1,5 @@
 import type { ActionRequest } from '@countersign/shared';
+import type { OutboxSink } from './delivery/outbox-drain';
 
 /** A person acting in Slack, identified by the email Slack holds for them. */
 export type SlackPerson = { slackUserId: string; email: string };
@@ -37,7 +38,7 @@ export type Queue = { reviewable: ActionRequest[]; mine: ActionRequest[]; decide
  * its service verbs; the bot never sees the database. Every decision goes through `review`, the same
  * verb the HTTP API calls, so every rule that never bends holds in Slack too.
  */
-export interface ApprovalsPort {
+export interface ApprovalsPort extends OutboxSink {
   review(
     person: SlackPerson,
     id: string,
@@ -58,17 +59,6 @@ export interface ApprovalsPort {
   get(id: string): Promise<ActionRequest | undefined>;
   /** Emails of everyone who may decide this request now (excluding the requester's side). */
   deciders(request: ActionRequest): string[];
-
-  /** Claims (leases) up to `limit` due deliveries for this node: no other node attempts them meanwhile. */
-  due(limit: number): Promise<Delivery[]>;
-  nextDueAt(): Promise<number | undefined>;
-  /** False when this node's lease ran out first (another node may be delivering it). */
-  delivered(id: string): Promise<boolean>;
-  /** Gives back claimed deliveries this node will not attempt now. */
-  release(ids: string[]): Promise<void>;
-  failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
-  /** Calls `fn` whenever any request changes; returns the unsubscribe. */
-  onChange(fn: (actionId: string) => void): () => void;
 
   messageOf(actionId: string): Promise<MessageRef | undefined>;
   saveMessage(actionId: string, ref: MessageRef): Promise<void>;

@@ -4,11 +4,15 @@ import type { Delivery } from '../port';
 
 /** A chat sink's outbox as the core keeps it: leased deliveries, their outcomes, and a change feed. */
 export interface OutboxSink {
+  /** Claims (leases) up to `limit` due deliveries for this node: no other node attempts them meanwhile. */
   due(limit: number): Promise<Delivery[]>;
   nextDueAt(): Promise<number | undefined>;
+  /** False when this node's lease ran out first (another node may be delivering it). */
   delivered(id: string): Promise<boolean>;
+  /** Gives back claimed deliveries this node will not attempt now. */
   release(ids: string[]): Promise<void>;
   failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
+  /** Calls `fn` whenever any request changes; returns the unsubscribe. */
   onChange(fn: (actionId: string) => void): () => void;
 }
 
