@@ -1,4 +1,4 @@
-import type { ActionRequest } from '@countersign/shared';
+import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import type { OutboxSink } from './delivery/outbox-drain';
 
 /** A person acting in Slack, identified by the email Slack holds for them. */
@@ -31,7 +31,15 @@ export type ApprovalExtras = {
   standing?: { for: string; uses: number };
 };
 
-export type Queue = { reviewable: ActionRequest[]; mine: ActionRequest[]; decided: ActionRequest[] };
+export type Queue = {
+  reviewable: ActionRequest[];
+  mine: ActionRequest[];
+  decided: ActionRequest[];
+  /** Break-glass approvals whose follow-up review is still open, for the approvers to sign off or flag. */
+  followUps?: ActionRequest[];
+  /** Live standing approvals the person may see (and, as an approver, revoke). */
+  standing?: StandingApproval[];
+};
 
 /**
  * Everything the bot needs from the approval core, and nothing more. The server implements it over

@@ -1,12 +1,14 @@
-import type { ActionRequest } from '@countersign/shared';
+import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Queue } from '../port';
-import { escapeMrkdwn, inert, type Mentions, requesterLine, slackDate, truncate } from './format';
+import { escapeMrkdwn, inert, type Mentions, requesterLine, slackDate, truncate, who } from './format';
 import { decisionButtons, outcomeLine } from './request-message';
 
 // A Home tab holds at most 100 blocks: two per request to decide, one per other line, plus headings.
 const MAX_TO_DECIDE = 20;
 const MAX_OTHERS = 12;
+// Follow-ups and standing approvals: a line each, shown only when there are any (within the 100 blocks).
+const MAX_LIVE = 5;
 
 function summary(request: ActionRequest, mentions: Mentions): string {
   const target = request.resource ? ` on \`${inert(request.resource, 150)}\`` : '';
@@ -39,6 +41,8 @@ export function homeView(queue: Queue, mentions: Mentions, notice?: string): Hom
   if (toDecide.length > MAX_TO_DECIDE)
     blocks.push(section(`…and ${toDecide.length - MAX_TO_DECIDE} more: \`/approvals\` lists them all.`));
 
+  blocks.push(...liveBlocks(queue, mentions));
+
   blocks.push({ type: 'divider' }, heading('Your requests'));
   if (queue.mine.length === 0) blocks.push(section('You (and agents you own) have no requests yet.'));
   for (const request of queue.mine.slice(0, MAX_OTHERS)) {
@@ -54,4 +58,35 @@ export function homeView(queue: Queue, mentions: Mentions, notice?: string): Hom
   for (const request of queue.decided.slice(0, MAX_OTHERS))
     blocks.push(section(`${summary(request, mentions)}\n${outcomeLine(request, mentions)}`));
   return { type: 'home', blocks };
+}
+
+/** A break-glass awaiting its follow-up review: who broke it, why, and by when it must be looked at. */
+export function followUpLine(request: ActionRequest, mentions: Mentions): string {
+  const glass = request.breakGlass;
+  const by = glass?.by ? who(glass.by, mentions) : 'the requester';
+  const reason = glass?.reason ? `: “${inert(glass.reason, 300)}”` : '';
+  const due = glass?.followUp?.dueAt ? ` · review due ${slackDate(glass.followUp.dueAt)}` : '';
+  return `:rotating_light: ${summary(request, mentions)}
+Broken by ${by}${reason}${due} · \`${request.id}\``;
+}
+
+/** A live standing approval: what it covers, for whom, who gave it, until when and how many uses remain. */
+export function standingLine(standing: StandingApproval, mentions: Mentions): string {
+  const target = standing.resource ? ` on \`${inert(standing.resource, 150)}\`` : '';
+  const uses = `${standing.usesLeft} ${standing.usesLeft === 1 ? 'use' : 'uses'} left`;
+  return `:repeat: *\`${inert(standing.action, 150)}\`*${target} · for ${who(standing.requester, mentions)}\nApproved by ${who(standing.by, mentions)} until ${slackDate(standing.until)} · ${uses} · \`${standing.id}\``;
+}
+
+function liveBlocks(queue: Queue, mentions: Mentions): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  const list = <T>(title: string, items: T[], line: (item: T) => string) => {
+    if (items.length === 0) return;
+    blocks.push({ type: 'divider' }, heading(`${title} (${items.length})`));
+    for (const item of items.slice(0, MAX_LIVE)) blocks.push(section(line(item)));
+    if (items.length > MAX_LIVE)
+      blocks.push(section(`…and ${items.length - MAX_LIVE} more: the console lists them all.`));
+  };
+  list('Break-glass follow-ups', queue.followUps ?? [], (r) => followUpLine(r, mentions));
+  list('Standing approvals', queue.standing ?? [], (s) => standingLine(s, mentions));
+  return blocks;
 }

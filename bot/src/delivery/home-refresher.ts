@@ -20,10 +20,15 @@ export class HomeRefresher {
 
   async publish(person: SlackPerson, notice?: string): Promise<void> {
     const queue = await this.#port.queue(person);
-    const all = [...queue.reviewable, ...queue.mine, ...queue.decided];
-    const mentions = await this.#identity.mentions(
-      all.flatMap((r) => [r.requester.id, ...r.reviews.map((v) => v.reviewer)]),
-    );
+    const all = [...queue.reviewable, ...queue.mine, ...queue.decided, ...(queue.followUps ?? [])];
+    const mentions = await this.#identity.mentions([
+      ...all.flatMap((r) => [
+        r.requester.id,
+        ...r.reviews.map((v) => v.reviewer),
+        ...(r.breakGlass?.by ? [r.breakGlass.by] : []),
+      ]),
+      ...(queue.standing ?? []).flatMap((s) => [s.requester, s.by]),
+    ]);
     await this.#client.views.publish({
       user_id: person.slackUserId,
       view: homeView(queue, mentions, notice),

@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import { approverEmails, isRequesterHuman } from '../services/actions/access';
 import { answerQuestion } from '../services/actions/answer-question';
 import { findAction } from '../services/actions/find-action';
+import { listStanding } from '../services/actions/list-standing';
 import { reviewAction } from '../services/actions/review-action';
 import { reviewQueue } from '../services/actions/review-queue';
 import { loadAction } from '../services/actions/rows';
@@ -84,7 +85,10 @@ export function approvalsPort(core: Core): ApprovalsPort {
       outcome(async () => ({
         request: await findAction({ ctx: { core, actor: asPerson(person) }, idOrPrefix }),
       })),
-    queue: (person) => reviewQueue({ ctx: { core, actor: asPerson(person) } }),
+    queue: async (person) => {
+      const ctx = { core, actor: asPerson(person) };
+      return { ...(await reviewQueue({ ctx })), standing: await listStanding({ ctx }) };
+    },
     pairingCode: (person) => issuePairingCode({ ctx: { core, actor: asPerson(person) } }),
     get: async (id) => {
       const loaded = await loadAction(core.database.db, id);

@@ -1,0 +1,85 @@
+import type { StandingApproval } from '@countersign/shared';
+import { describe, expect, it } from 'vitest';
+import { followUpLine, homeView, standingLine } from '../src/blocks/home';
+import { aHugeRequest, aRequest, MARKUP, shownText, viewIssues } from './fixtures';
+
+// Issue 16: open break-glass follow-ups and live standing approvals on the App Home, while they last.
+const aStanding = (overrides: Partial<StandingApproval> = {}): StandingApproval => ({
+  id: 'sta_01JBQ3Z7X5K9M2N4P6R8T00001',
+  action: 'db.export',
+  resource: 'reports/eu/*',
+  requester: 'agent:report-bot',
+  rule: 'exports',
+  by: 'user:alice@example.com',
+  createdAt: '2030-01-01T00:00:00.000Z',
+  until: '2030-01-01T01:00:00.000Z',
+  usesLeft: 2,
+  fromRequest: 'act_01JBQ3Z7X5K9M2N4P6R8T00001',
+  ...overrides,
+});
+const broken = () =>
+  aRequest({
+    status: 'approved',
+    breakGlass: {
+      notify: ['#security'],
+      reviewWithinMs: 86_400_000,
+      reason: 'Payments are down and nobody answers the page.',
+      by: 'user:erin@example.com',
+      at: '2030-01-01T00:00:00.000Z',
+      followUp: { status: 'open', dueAt: '2030-01-02T00:00:00.000Z' },
+    },
+  });
+
+describe('App Home: follow-ups and standing approvals', () => {
+  it('lists open follow-ups and live standing approvals under their own headings', () => {
+    const followUp = broken();
+    const view = homeView(
+      { reviewable: [], mine: [], decided: [], followUps: [followUp], standing: [aStanding()] },
+      { 'alice@example.com': 'U0ALICE', 'erin@example.com': 'U0ERIN' },
+    );
+    expect(viewIssues(view)).toEqual([]);
+    const text = shownText(view);
+    expect(text).toContain('Break-glass follow-ups (1)');
+    expect(text).toContain('Broken by <@U0ERIN>: “Payments are down and nobody answers the page.”');
+    expect(text).toContain(followUp.id);
+    expect(text).toContain('Standing approvals (1)');
+    expect(text).toContain('Approved by <@U0ALICE>');
+    expect(text).toContain('2 uses left');
+    expect(text).toContain('reports/eu/*');
+  });
+
+  it('shows neither heading when there is nothing live', () => {
+    const text = shownText(
+      homeView({ reviewable: [], mine: [], decided: [], followUps: [], standing: [] }, {}),
+    );
+    expect(text).not.toContain('Break-glass follow-ups');
+    expect(text).not.toContain('Standing approvals');
+  });
+
+  it('stays within the Home tab limits with every list full and every field at its maximum', () => {
+    const huge = aHugeRequest();
+    const view = homeView(
+      {
+        reviewable: Array.from({ length: 30 }, () => aHugeRequest()),
+        mine: Array.from({ length: 20 }, () => huge),
+        decided: Array.from({ length: 20 }, () => huge),
+        followUps: Array.from({ length: 9 }, () => ({
+          ...huge,
+          breakGlass: { ...broken().breakGlass, notify: [], reviewWithinMs: 1, reason: MARKUP },
+        })),
+        standing: Array.from({ length: 9 }, () =>
+          aStanding({ action: MARKUP, resource: MARKUP, requester: MARKUP }),
+        ),
+      },
+      {},
+      'a notice',
+    );
+    expect(viewIssues(view)).toEqual([]);
+    expect(shownText(view)).toContain('…and 4 more: the console lists them all.');
+  });
+
+  it('words a single use, and a standing approval on any resource', () => {
+    expect(standingLine(aStanding({ usesLeft: 1, resource: undefined }), {})).toMatch(/1 use left/);
+    expect(followUpLine(broken(), {})).toContain('erin@example.com');
+  });
+});
