@@ -13,6 +13,7 @@ import type { AppEnv } from '../http/env';
 import { cancelAction } from '../services/actions/cancel-action';
 import { eligibleApprovers } from '../services/actions/eligible-approvers';
 import { getAction } from '../services/actions/get-action';
+import { listStanding } from '../services/actions/list-standing';
 import { requestTimeline } from '../services/actions/request-timeline';
 import { reviewAction } from '../services/actions/review-action';
 import { reviewQueue } from '../services/actions/review-queue';
@@ -380,10 +381,18 @@ export function registerConsole(
   app.get(
     '/',
     page(async (c, p) => {
-      const queue = await reviewQueue({ ctx: { core, actor: p.actor } });
+      const ctx = { core, actor: p.actor };
+      const queue = await reviewQueue({ ctx });
       return html(
         c,
-        <QueuePage nav={navOf(p)} items={queue.reviewable} now={core.now()} flash={c.req.query('done')} />,
+        <QueuePage
+          nav={navOf(p)}
+          items={queue.reviewable}
+          followUps={queue.followUps}
+          standing={await listStanding({ ctx })}
+          now={core.now()}
+          flash={c.req.query('done')}
+        />,
       );
     }),
   );

@@ -1,5 +1,6 @@
-import type { ActionRequest } from '@countersign/shared';
+import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
+import { FollowUps, StandingList } from '../components/queue-live';
 import { Risk } from '../components/risk';
 import { Status, When } from '../components/status';
 
@@ -9,6 +10,9 @@ export function QueuePage(props: {
   items: ActionRequest[];
   now: number;
   flash?: string | undefined;
+  /** Break-glass approvals awaiting their follow-up review, and live standing approvals (issue 16). */
+  followUps?: ActionRequest[];
+  standing?: StandingApproval[];
 }) {
   const items = [...props.items].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return (
@@ -24,6 +28,8 @@ export function QueuePage(props: {
           caption="Requests waiting for your decision, oldest first"
         />
       )}
+      <FollowUps items={props.followUps ?? []} now={props.now} />
+      <StandingList items={props.standing ?? []} now={props.now} />
     </Layout>
   );
 }
