@@ -38,6 +38,18 @@ export type CreatedKey = {
   webhookSecret: string;
 };
 
+/** The answer to a new key: the token and webhook secret are shown this once, never stored. */
+const created = (
+  serverSecret: Buffer,
+  key: { id: string; secret: string; principal: string; scopes: Scope[] },
+): CreatedKey => ({
+  id: key.id,
+  principal: key.principal,
+  scopes: key.scopes,
+  token: formatKeyToken(key.id, key.secret),
+  webhookSecret: webhookSecret(serverSecret, key.id),
+});
+
 /** Stores a new key (its secret's hash only) and audits it, inside the caller's transaction. */
 export async function insertKey(
   tx: Tx,
@@ -133,13 +145,7 @@ export async function createKey({
       [{ path: 'owner', message: `must be ${conflict}` }],
     );
   }
-  return {
-    id,
-    principal,
-    scopes,
-    token: formatKeyToken(id, secret),
-    webhookSecret: webhookSecret(core.secret, id),
-  };
+  return created(core.secret, { id, secret, principal, scopes });
 }
 
 const SCIM_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -160,11 +166,5 @@ async function createScimKey(
   await core.writes.run((tx) =>
     insertKey(tx, core.now(), { id, secret, principal, scopes, label: input.label }, actor.id),
   );
-  return {
-    id,
-    principal,
-    scopes,
-    token: formatKeyToken(id, secret),
-    webhookSecret: webhookSecret(core.secret, id),
-  };
+  return created(core.secret, { id, secret, principal, scopes });
 }
