@@ -60,6 +60,18 @@ export async function redeemGrant({
       ]);
       return { code };
     };
+    // A first redemption and its replay audit the same facts; only the event's type tells them apart.
+    const redeemed = async (type: 'grant.redeemed' | 'grant.redeem_replayed') => {
+      await record(core, tx, at, [
+        {
+          type,
+          actor: actor.id,
+          subject: grant.actionId,
+          data: { grantId: grant.id, action: found.action, digest: grant.digest },
+        },
+      ]);
+      return { code: undefined, actionId: grant.actionId, grantId: grant.id };
+    };
     if (found.requesterId !== actor.id) return refuse('forbidden');
     if (grant.redeemedAt !== null) {
       // A replay is the spending call itself, retried: same Idempotency-Key, same API key, same
@@ -72,15 +84,7 @@ export async function redeemGrant({
       if (!replay) return refuse('grant_used');
       // Past the grant's TTL the answer is stale: a caller still retrying then must not act on it.
       if (grant.expiresAt <= at) return refuse('grant_expired');
-      await record(core, tx, at, [
-        {
-          type: 'grant.redeem_replayed',
-          actor: actor.id,
-          subject: grant.actionId,
-          data: { grantId: grant.id, action: found.action, digest: grant.digest },
-        },
-      ]);
-      return { code: undefined, actionId: grant.actionId, grantId: grant.id };
+      return redeemed('grant.redeem_replayed');
     }
     if (grant.expiresAt <= at) return refuse('grant_expired');
     if (grant.digest !== input.digest) return refuse('digest_mismatch');
@@ -90,15 +94,7 @@ export async function redeemGrant({
       .where(and(eq(grants.id, grant.id), isNull(grants.redeemedAt)))
       .returning({ id: grants.id });
     if (spent.length === 0) return refuse('grant_used');
-    await record(core, tx, at, [
-      {
-        type: 'grant.redeemed',
-        actor: actor.id,
-        subject: grant.actionId,
-        data: { grantId: grant.id, action: found.action, digest: grant.digest },
-      },
-    ]);
-    return { code: undefined, actionId: grant.actionId, grantId: grant.id };
+    return redeemed('grant.redeemed');
   });
   if (outcome.code !== undefined || !('actionId' in outcome)) {
     const code = outcome.code ?? 'not_found';
