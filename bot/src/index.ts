@@ -22,6 +22,8 @@ import { HttpReceiver } from './receiver/http-receiver';
 import { slackErrorText } from './slack-error';
 import type { Transport } from './transport-state';
 
+// The console amends params the way the Slack modal does: masked values left in place are kept.
+export { parseAmendedParams } from './blocks/approve-modals';
 export type { SlackConfig } from './config';
 export type {
   ApprovalExtras,

@@ -8,6 +8,7 @@ import { answerQuestion } from '../services/actions/answer-question';
 import { findAction } from '../services/actions/find-action';
 import { listStanding } from '../services/actions/list-standing';
 import { reviewAction } from '../services/actions/review-action';
+import { reviewOptions } from '../services/actions/review-options';
 import { reviewQueue } from '../services/actions/review-queue';
 import { loadAction } from '../services/actions/rows';
 import { toActionRequest } from '../services/actions/view';
@@ -71,16 +72,7 @@ export function approvalsPort(core: Core): ApprovalsPort {
       outcome(async () => ({
         request: await answerQuestion({ ctx: { core, actor: asPerson(person) }, id, input: { comment } }),
       })),
-    reviewOptions: async (id) => {
-      const row = (await loadAction(core.database.db, id))?.row;
-      if (!row) return undefined;
-      // The limits were copied to the request at submission; the core checks them again on review.
-      const standing =
-        row.standingMaxMs !== null && row.standingUses !== null && row.requiredApprovals === 1
-          ? { maxMs: row.standingMaxMs, uses: row.standingUses }
-          : undefined;
-      return { amend: row.amendAllowed !== 0, ...(standing && { standing }) };
-    },
+    reviewOptions: (id) => reviewOptions(core, id),
     find: (person, idOrPrefix) =>
       outcome(async () => ({
         request: await findAction({ ctx: { core, actor: asPerson(person) }, idOrPrefix }),

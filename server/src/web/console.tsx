@@ -1,4 +1,4 @@
-import { maskSecrets } from '@countersign/bot';
+import { maskSecrets, parseAmendedParams } from '@countersign/bot';
 import { type AuditEvent, ERROR_STATUS } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -16,6 +16,7 @@ import { getAction } from '../services/actions/get-action';
 import { listStanding } from '../services/actions/list-standing';
 import { requestTimeline } from '../services/actions/request-timeline';
 import { reviewAction } from '../services/actions/review-action';
+import { reviewOptions } from '../services/actions/review-options';
 import { reviewQueue } from '../services/actions/review-queue';
 import { readAudit, verifyAuditLog } from '../services/audit/read-audit';
 import type { Core } from '../services/core';
@@ -419,6 +420,11 @@ export function registerConsole(
     const request = await getAction({ ctx, id });
     const timeline = await requestTimeline({ ctx, id });
     const masked = request.params ? { ...request, params: maskParams(request.params) } : request;
+    // Amending is offered where the rule allows it now; a step-up approval happens on its own page.
+    const amendable =
+      request.status === 'pending' && !request.stepUp && (await reviewOptions(core, id))?.amend
+        ? JSON.stringify(masked.params ?? {}, null, 2)
+        : undefined;
     return html(
       c,
       <RequestPage
@@ -427,6 +433,7 @@ export function registerConsole(
         eligible={await eligibleApprovers({ ctx, id })}
         timeline={timeline}
         now={core.now()}
+        amendable={amendable}
         {...extra}
       />,
       status,
@@ -460,6 +467,32 @@ export function registerConsole(
       }
       const done = decision === 'approve' ? 'Your approval is recorded.' : 'You denied this request.';
       return c.redirect(`/requests/${c.req.param('id')}?done=${encodeURIComponent(done)}`, 303);
+    }),
+  );
+  app.post(
+    '/requests/:id/amend',
+    page(async (c, p, form) => {
+      const ctx = { core, actor: p.actor };
+      const id = c.req.param('id') ?? '';
+      const current = await getAction({ ctx, id });
+      // The reviewer edited the params they were shown: if the request changed since, they did not see it.
+      if (text(form, 'digest') !== current.digest)
+        return requestPage(c, p, { problem: 'This request changed since you opened it; look again.' }, 409);
+      const amended = parseAmendedParams(text(form, 'params'), current.params);
+      if ('error' in amended) return requestPage(c, p, { problem: amended.error }, 400);
+      const comment = text(form, 'comment').trim();
+      try {
+        await reviewAction({
+          ctx,
+          id,
+          input: { decision: 'approve', amend: { params: amended.params }, ...(comment && { comment }) },
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
+        return requestPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
+      }
+      const done = 'You approved this request with your changes.';
+      return c.redirect(`/requests/${id}?done=${encodeURIComponent(done)}`, 303);
     }),
   );
   app.get(

@@ -45,6 +45,8 @@ export type RequestView = {
   now: number;
   problem?: string | undefined;
   flash?: string | undefined;
+  /** The params a reviewer may amend before approving (masked), when the rule allows it now (issue 16). */
+  amendable?: string | undefined;
 };
 
 /** One request: everything a reviewer needs to decide, and the decision forms. */
@@ -139,6 +141,29 @@ export function RequestPage(props: RequestView) {
                   </p>
                 </form>
               </div>
+              {props.amendable !== undefined && (
+                <details>
+                  <summary>Approve with changes…</summary>
+                  <form method="post" action={`/requests/${r.id}/amend`}>
+                    <input type="hidden" name="_csrf" value={props.nav.csrf} />
+                    <input type="hidden" name="digest" value={r.digest} />
+                    <label for="amend-params">Params (JSON object)</label>
+                    <textarea id="amend-params" name="params" required rows={10} maxlength={100000}>
+                      {props.amendable}
+                    </textarea>
+                    <p class="small muted">
+                      Values shown as •••••• are kept as submitted. The grant binds to exactly these params.
+                    </p>
+                    <label for="amend-comment">Comment (optional)</label>
+                    <textarea id="amend-comment" name="comment" maxlength={4000} />
+                    <p>
+                      <button class="approve" type="submit">
+                        Approve with these params
+                      </button>
+                    </p>
+                  </form>
+                </details>
+              )}
             </section>
           )}
         </div>
