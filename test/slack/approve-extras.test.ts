@@ -171,7 +171,7 @@ describe('approving with changes, or for a while, in Slack', () => {
     });
     expect(buttonsOf(await postedBlocks(req.id))).toEqual(['countersign.approve', 'countersign.deny']);
     const notice = await openModal('bob', 'countersign.amend', req.id, ref);
-    expect(shown(notice)).toContain('does not allow amendments');
+    expect(shown(notice)).toContain("can't be amended");
     const forged = await postToSlackEvents(
       s.t,
       viewSubmission(

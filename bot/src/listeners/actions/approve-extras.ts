@@ -32,7 +32,10 @@ export function register(app: App, deps: BotDeps): void {
                 'Approve with changes',
                 'These params are too long to edit in Slack: amend them in the console.',
               ))
-            : noticeModal('Approve with changes', "This request's rule does not allow amendments.");
+            : noticeModal(
+                'Approve with changes',
+                "This request can't be amended: its rule forbids it, or someone already approved it as submitted.",
+              );
         } else {
           view = options?.standing
             ? standingModal(found.request, options.standing, ref)
