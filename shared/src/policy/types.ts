@@ -120,18 +120,5 @@ export type DecisionMatch = {
   conditionErrors?: { rule: string; error: string }[];
 };
 
-export type Decision = DecisionMatch &
-  (
-    | { effect: 'allow'; rule: string; grantTtlMs: number }
-    | { effect: 'deny'; rule: string; reason: string }
-    | {
-        effect: 'review';
-        rule: string;
-        approvers: string[];
-        minApprovals: number;
-        timeoutMs: number;
-        grantTtlMs: number;
-        channel?: string;
-        teams?: string;
-      }
-  );
+/** What the rule that decided says, by effect (as a rule says it), and which rule it was. */
+export type Decision = DecisionMatch & { rule: string } & OutcomeByEffect;
