@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { backoffMs, type TransportState } from './transport-state';
+import { RETRY_FIRST_MS, RetryingConnection, type TransportState } from './transport-state';
 
 export type BotIdentity = { botUserId: string; botId: string; teamId: string | undefined };
 
@@ -24,12 +24,8 @@ const platformError = (error: unknown): string | undefined => {
  * retrying and once when it gets through. A refused token is one line naming SLACK_BOT_TOKEN and no retry.
  */
 export class SlackConnector {
-  #state: TransportState = 'connecting';
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
   readonly #client: WebClient;
-  readonly #log: Logger;
-  readonly #firstRetryMs: number;
+  readonly #connection: RetryingConnection;
 
   constructor(options: { token: string; apiUrl: string; log: Logger; firstRetryMs?: number | undefined }) {
     // A black-holed Slack must not hold the first attempt (and so start-up) for minutes.
@@ -39,12 +35,26 @@ export class SlackConnector {
       timeout: 10_000,
       rejectRateLimitedCalls: true,
     });
-    this.#log = options.log;
-    this.#firstRetryMs = options.firstRetryMs ?? 1_000;
+    this.#connection = new RetryingConnection({
+      log: options.log,
+      firstRetryMs: options.firstRetryMs ?? RETRY_FIRST_MS,
+      onLine: 'Slack bot on',
+      refused: (error) => {
+        const code = platformError(error);
+        return code !== undefined && REFUSED.has(code)
+          ? `SLACK_BOT_TOKEN: Slack refused the bot token (${code}); the Slack bot stays off until the token is fixed and the server restarted. The API serves on.`
+          : undefined;
+      },
+      unreachable: {
+        reason: (error) => platformError(error) ?? (error instanceof Error ? error.message : String(error)),
+        message:
+          'Slack is unreachable; the API serves on without Slack and the bot retries auth.test with backoff (1 s doubling to 60 s)',
+      },
+    });
   }
 
   state(): TransportState {
-    return this.#state;
+    return this.#connection.state();
   }
 
   /**
@@ -52,40 +62,14 @@ export class SlackConnector {
    * first attempt, whatever it found; later attempts run in the background until `stop()`.
    */
   start(connected: (who: BotIdentity) => Promise<void>): Promise<void> {
-    return new Promise((firstDone) => {
-      const attempt = async (n: number): Promise<void> => {
-        if (this.#stopped) return firstDone();
-        try {
-          const auth = await this.#client.auth.test();
-          if (!auth.user_id || !auth.bot_id) throw new Error('auth.test named no bot user');
-          await connected({ botUserId: auth.user_id, botId: auth.bot_id, teamId: auth.team_id });
-          this.#state = 'ready';
-          this.#log.info(n === 0 ? {} : { attempts: n + 1 }, 'Slack bot on');
-        } catch (error) {
-          const code = platformError(error);
-          if (code !== undefined && REFUSED.has(code)) {
-            this.#state = 'refused';
-            this.#log.error(
-              `SLACK_BOT_TOKEN: Slack refused the bot token (${code}); the Slack bot stays off until the token is fixed and the server restarted. The API serves on.`,
-            );
-          } else {
-            if (n === 0)
-              this.#log.warn(
-                { reason: code ?? (error instanceof Error ? error.message : String(error)) },
-                'Slack is unreachable; the API serves on without Slack and the bot retries auth.test with backoff (1 s doubling to 60 s)',
-              );
-            this.#timer = setTimeout(() => void attempt(n + 1), backoffMs(n, this.#firstRetryMs));
-            this.#timer.unref();
-          }
-        }
-        firstDone();
-      };
-      void attempt(0);
+    return this.#connection.start(async () => {
+      const auth = await this.#client.auth.test();
+      if (!auth.user_id || !auth.bot_id) throw new Error('auth.test named no bot user');
+      await connected({ botUserId: auth.user_id, botId: auth.bot_id, teamId: auth.team_id });
     });
   }
 
   stop(): void {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#connection.stop();
   }
 }
