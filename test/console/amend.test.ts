@@ -51,6 +51,12 @@ describe('console: approve with changes', () => {
     });
     expect(stale.status).toBe(409);
 
+    // The API's bounds hold here too: a key longer than 200 characters is refused.
+    const tooLong = await alice.post(`/requests/${req.id}/amend`, {
+      digest: req.digest,
+      params: JSON.stringify({ ...edited, ['k'.repeat(201)]: 1 }),
+    });
+    expect(tooLong.status).toBe(400);
     const done = await alice.post(`/requests/${req.id}/amend`, {
       digest: req.digest,
       params: JSON.stringify(edited),

@@ -117,6 +117,24 @@ describe('approving with changes, or for a while, in Slack', () => {
     });
     expect((await fetchRequest(s.t, agent, req.id)).status).toBe('pending');
 
+    // The API's bounds hold in Slack too: a key longer than 200 characters is refused in the modal.
+    const tooLong = await postToSlackEvents(
+      s.t,
+      viewSubmission('bob', modal, {
+        params: {
+          params_input: {
+            type: 'plain_text_input',
+            value: JSON.stringify({ ...edited, ['k'.repeat(201)]: 1 }),
+          },
+        },
+      }),
+    );
+    expect(await tooLong.json()).toMatchObject({
+      response_action: 'errors',
+      errors: { params: expect.any(String) },
+    });
+    expect((await fetchRequest(s.t, agent, req.id)).status).toBe('pending');
+
     const done = await postToSlackEvents(
       s.t,
       viewSubmission('bob', modal, {

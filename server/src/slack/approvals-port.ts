@@ -1,6 +1,7 @@
 import type { ApprovalsPort, Delivery, Outcome, SlackPerson } from '@countersign/bot';
-import type { ActionRequest } from '@countersign/shared';
+import { type ActionRequest, ReviewInput } from '@countersign/shared';
 import { groupSlackHandles } from '@countersign/shared/policy';
+import type { z } from 'zod';
 import type { Actor } from '../context';
 import { DomainError } from '../errors';
 import { approverEmails, isRequesterHuman } from '../services/actions/access';
@@ -50,6 +51,13 @@ async function outcome<T extends object>(run: () => Promise<T>): Promise<Outcome
   }
 }
 
+/** A review the schema refuses, as a refusal the bot words (the field at fault and why). */
+function invalidInput(error: z.ZodError): Outcome<never> {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, code: 'invalid_request', message: `${where}${issue?.message ?? 'invalid review'}` };
+}
+
 /** The approval core as the Slack bot sees it: each method one service verb, acting as the Slack person. */
 export function approvalsPort(core: Core): ApprovalsPort {
   const toDelivery = (item: OutboxItem): Delivery => ({
@@ -60,14 +68,14 @@ export function approvalsPort(core: Core): ApprovalsPort {
     attempts: item.attempts,
   });
   return {
-    review: (person, id, decision, comment, extras) =>
-      outcome(async () => ({
-        request: await reviewAction({
-          ctx: { core, actor: asPerson(person) },
-          id,
-          input: { decision, ...(comment && { comment }), ...extras },
-        }),
-      })),
+    review: (person, id, decision, comment, extras) => {
+      // The same schema as POST /v1/actions/{id}/reviews: amended params keep its size and depth bounds.
+      const input = ReviewInput.safeParse({ decision, ...(comment && { comment }), ...extras });
+      if (!input.success) return Promise.resolve(invalidInput(input.error));
+      return outcome(async () => ({
+        request: await reviewAction({ ctx: { core, actor: asPerson(person) }, id, input: input.data }),
+      }));
+    },
     answer: (person, id, comment) =>
       outcome(async () => ({
         request: await answerQuestion({ ctx: { core, actor: asPerson(person) }, id, input: { comment } }),

@@ -1,5 +1,5 @@
 import { maskSecrets, parseAmendedParams } from '@countersign/bot';
-import { type AuditEvent, ERROR_STATUS } from '@countersign/shared';
+import { type AuditEvent, ERROR_STATUS, ReviewInput } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'hono';
@@ -481,12 +481,23 @@ export function registerConsole(
       const amended = parseAmendedParams(text(form, 'params'), current.params);
       if ('error' in amended) return requestPage(c, p, { problem: amended.error }, 400);
       const comment = text(form, 'comment').trim();
+      // The API's schema: amended params keep its size and depth bounds.
+      const input = ReviewInput.safeParse({
+        decision: 'approve',
+        amend: { params: amended.params },
+        ...(comment && { comment }),
+      });
+      if (!input.success) {
+        const issue = input.error.issues[0];
+        return requestPage(
+          c,
+          p,
+          { problem: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` },
+          400,
+        );
+      }
       try {
-        await reviewAction({
-          ctx,
-          id,
-          input: { decision: 'approve', amend: { params: amended.params }, ...(comment && { comment }) },
-        });
+        await reviewAction({ ctx, id, input: input.data });
       } catch (error) {
         if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
         return requestPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
