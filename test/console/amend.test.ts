@@ -19,7 +19,7 @@ const POLICY = [
   '    approvers: [reviewers]',
 ].join('\n');
 
-const unescape = (html: string) =>
+const unescapeHtml = (html: string) =>
   html
     .replaceAll('&quot;', '"')
     .replaceAll('&#39;', "'")
@@ -40,7 +40,7 @@ describe('console: approve with changes', () => {
     expect(page.text).toContain('Approve with changes…');
     expect(page.text).not.toContain('hunter2');
     const shown = /<textarea id="amend-params"[^>]*>([^<]*)<\/textarea>/.exec(page.text)?.[1] ?? '';
-    const edited = { ...(JSON.parse(unescape(shown)) as Record<string, unknown>), rows: 100 };
+    const edited = { ...(JSON.parse(unescapeHtml(shown)) as Record<string, unknown>), rows: 100 };
 
     const bad = await alice.post(`/requests/${req.id}/amend`, { digest: req.digest, params: '{"rows": ' });
     expect(bad.status).toBe(400);
