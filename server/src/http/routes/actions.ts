@@ -52,7 +52,8 @@ const getOne = v1Route(
     summary: 'One action request, optionally waiting for a decision',
     request: {
       params: IdParam,
-      query: z.object({ wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).optional() }),
+      // Strict, as every query here: an unknown parameter (`wiat=30`) is named in a 400, never dropped.
+      query: z.strictObject({ wait: z.coerce.number().min(0).max(MAX_WAIT_SECONDS).optional() }),
     },
     responses: { 200: json(ActionRequest, 'The request') },
   },
@@ -64,7 +65,8 @@ const list = v1Route({
   path: '/v1/actions',
   summary: 'Action requests visible to the caller, newest first',
   request: {
-    query: z.object({
+    // Strict: a typo for `status` would otherwise widen the page to every request without a word.
+    query: z.strictObject({
       status: ActionStatus.optional(),
       limit: z.coerce.number().int().min(1).max(100).optional(),
       cursor: z.string().max(200).optional(),
