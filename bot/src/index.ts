@@ -32,6 +32,7 @@ export type {
   MessageRef,
   Outcome,
   Queue,
+  Refusal,
   ReviewOptions,
   SlackPerson,
 } from './port';
@@ -156,7 +157,8 @@ export function createSlackBot(options: {
       connector.stop();
       clearInterval(groupTimer);
       if (!built) return;
-      built.deliverer.stop();
+      // Awaited: a delivery in flight records its outcome before the server closes the database.
+      await built.deliverer.stop();
       await built.app.stop();
     },
   };

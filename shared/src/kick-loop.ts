@@ -10,6 +10,8 @@ export class KickLoop {
   readonly #idleMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
+  /** The pass in flight, so that stop() can wait for it: shutdown closes the database next. */
+  #current: Promise<void> | undefined;
   #again = false;
   #stopped = false;
   #nudged: ReturnType<typeof setTimeout> | undefined;
@@ -37,10 +39,11 @@ export class KickLoop {
       return;
     }
     this.#running = true;
-    this.#pass()
+    this.#current = this.#pass()
       .catch(this.#onError)
       .finally(() => {
         this.#running = false;
+        this.#current = undefined;
         if (this.#again) {
           this.#again = false;
           this.kick();
@@ -62,10 +65,12 @@ export class KickLoop {
     }, coalesceMs);
   }
 
-  stop(): void {
+  /** No pass starts after this; resolves when the one in flight (if any) has finished. */
+  async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
     clearTimeout(this.#nudged);
+    await this.#current;
   }
 
   async #schedule(): Promise<void> {

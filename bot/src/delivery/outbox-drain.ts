@@ -53,9 +53,10 @@ export class OutboxDrain {
     this.#loop.kick();
   }
 
-  stop(): void {
+  /** Resolves when the pass in flight has finished: the server closes the database right after. */
+  stop(): Promise<void> {
     this.#unsubscribe?.();
-    this.#loop.stop();
+    return this.#loop.stop();
   }
 
   async #pass(): Promise<void> {

@@ -85,8 +85,8 @@ export class SlackDeliverer {
     this.#drain.start();
   }
 
-  stop(): void {
-    this.#drain.stop();
+  stop(): Promise<void> {
+    return this.#drain.stop();
   }
 
   async #deliver(delivery: Delivery): Promise<void> {

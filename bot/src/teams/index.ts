@@ -49,7 +49,8 @@ export function createTeamsBot(options: {
     start: () => connector.start(() => deliverer.start()),
     stop: async () => {
       connector.stop();
-      deliverer.stop();
+      // Awaited: a delivery in flight records its outcome before the server closes the database.
+      await deliverer.stop();
     },
   };
 }

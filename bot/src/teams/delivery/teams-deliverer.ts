@@ -3,8 +3,14 @@ import { Activity } from '@microsoft/agents-activity';
 import { ConnectorClient, HttpError } from '@microsoft/agents-hosting';
 import type { Logger } from 'pino';
 import { OutboxDrain } from '../../delivery/outbox-drain';
-import type { Delivery } from '../../port';
-import { cardAttachment, outcomeNotice, requestCard, threadText } from '../cards/request-card';
+import type { Delivery, ReviewOptions } from '../../port';
+import {
+  cardAttachment,
+  outcomeNotice,
+  requestCard,
+  threadAttachment,
+  threadText,
+} from '../cards/request-card';
 import { BOT_SCOPE, type TeamsConfig } from '../config';
 import type { EntraTokens } from '../entra-token';
 import type { CardRef, TeamsPort } from '../port';
@@ -58,21 +64,20 @@ export class TeamsDeliverer {
     this.#drain.start();
   }
 
-  stop(): void {
-    this.#drain.stop();
+  stop(): Promise<void> {
+    return this.#drain.stop();
   }
 
   async #client(serviceUrl: string): Promise<ConnectorClient> {
     return ConnectorClient.createClientWithToken(serviceUrl, await this.deps.tokens.token(BOT_SCOPE));
   }
 
-  #message(request: ActionRequest, compact = false): Activity {
+  #message(request: ActionRequest, review: ReviewOptions | undefined, compact = false): Activity {
+    const card = requestCard(request, { consoleUrl: this.deps.config.publicUrl, compact, review });
     return Activity.fromObject({
       type: 'message',
       summary: `Approval needed: ${request.action}`.slice(0, 200),
-      attachments: [
-        cardAttachment(requestCard(request, { consoleUrl: this.deps.config.publicUrl, compact })),
-      ],
+      attachments: [cardAttachment(card)],
     });
   }
 
@@ -84,8 +89,10 @@ export class TeamsDeliverer {
     request: ActionRequest,
     send: (message: Activity) => Promise<T>,
   ): Promise<T | undefined> {
+    // What the rule allows besides a plain approval decides which forms the card offers.
+    const review = request.status === 'pending' ? await this.deps.port.reviewOptions(request.id) : undefined;
     try {
-      return await send(this.#message(request));
+      return await send(this.#message(request, review));
     } catch (error) {
       if (!tooLarge(error)) throw error;
     }
@@ -94,7 +101,7 @@ export class TeamsDeliverer {
       'Teams refused the card as too large (413); sending it without the justification and params',
     );
     try {
-      return await send(this.#message(request, true));
+      return await send(this.#message(request, review, true));
     } catch (error) {
       if (!tooLarge(error)) throw error;
       this.deps.log.error(
@@ -126,12 +133,18 @@ export class TeamsDeliverer {
     if (ref) {
       const client = await this.#client(ref.serviceUrl);
       const reply = threadText(delivery.event, delivery.payload, request);
-      if (reply)
+      if (reply) {
+        const card = threadAttachment(delivery.event, reply, request);
         await client.replyToActivity(
           ref.conversationId,
           ref.activityId,
-          Activity.fromObject({ type: 'message', text: reply, textFormat: 'markdown' }),
+          Activity.fromObject(
+            card
+              ? { type: 'message', attachments: [card] }
+              : { type: 'message', text: reply, textFormat: 'markdown' },
+          ),
         );
+      }
       const { conversationId, activityId } = ref;
       await this.#withCard(request, (update) => {
         update.id = activityId;
