@@ -10,6 +10,7 @@ import { csvHeader, csvRow } from '../audit/query';
 import { DomainError } from '../errors';
 import { clientAddress, compileTrust, type TrustProxy } from '../http/client-address';
 import type { AppEnv } from '../http/env';
+import { isRequesterHuman } from '../services/actions/access';
 import { cancelAction } from '../services/actions/cancel-action';
 import { eligibleApprovers } from '../services/actions/eligible-approvers';
 import { getAction } from '../services/actions/get-action';
@@ -41,6 +42,7 @@ import { startStepUp } from '../services/step-up/start-step-up';
 import { verifyMfaStepUp } from '../services/step-up/verify-mfa-step-up';
 import { verifyPasskeyStepUp } from '../services/step-up/verify-passkey-step-up';
 import type { Nav } from './components/layout';
+import type { FormState } from './components/request-forms';
 import { OidcClient, type PendingChecks } from './oidc';
 import { AdminPage } from './pages/admin';
 import { AuditPage, type AuditQuery } from './pages/audit';
@@ -52,6 +54,7 @@ import { SecurityPage } from './pages/security';
 import { ConfirmLinkPage, SignInPage } from './pages/sign-in';
 import { StepUpPage } from './pages/step-up';
 import { PASSKEY_SCRIPT } from './passkey-script';
+import { registerRequestForms } from './request-form-routes';
 import {
   type ConsoleOptions,
   clearSessionCookie,
@@ -113,7 +116,8 @@ export function registerConsole(
   const base = (c: C) => options.publicUrl ?? new URL(c.req.url).origin;
   // A form posted from another origin is refused before anything reads it (Origin checked by hono).
   const sameOrigin = csrf({ origin: (origin, c) => origin === base(c as C) });
-  for (const path of ['/auth/*', '/requests/*', '/admin/*', '/security/*']) app.on('POST', path, sameOrigin);
+  for (const path of ['/auth/*', '/requests/*', '/standing/*', '/admin/*', '/security/*'])
+    app.on('POST', path, sameOrigin);
 
   const html = (c: C, node: unknown, status = 200) => {
     c.header('cache-control', 'no-store');
@@ -412,7 +416,7 @@ export function registerConsole(
   const requestPage = async (
     c: C,
     p: Page,
-    extra: { problem?: string; flash?: string } = {},
+    extra: { problem?: string; flash?: string; formState?: FormState } = {},
     status = 200,
   ) => {
     const ctx = { core, actor: p.actor };
@@ -420,20 +424,28 @@ export function registerConsole(
     const request = await getAction({ ctx, id });
     const timeline = await requestTimeline({ ctx, id });
     const masked = request.params ? { ...request, params: maskParams(request.params) } : request;
-    // Amending is offered where the rule allows it now; a step-up approval happens on its own page.
-    const amendable =
-      request.status === 'pending' && !request.stepUp && (await reviewOptions(core, id))?.amend
-        ? JSON.stringify(masked.params ?? {}, null, 2)
-        : undefined;
+    const eligible = await eligibleApprovers({ ctx, id });
+    // Which forms to offer; every verb checks again who may use them.
+    const viewer = {
+      requesterSide: isRequesterHuman(p.actor.email, request.requester.id, request.requester.owner),
+      reviewer: eligible.includes(p.actor.email),
+    };
+    // Amending and standing approvals are offered where the rule allows them now; a step-up
+    // approval happens on its own page.
+    const offers =
+      request.status === 'pending' && !request.stepUp ? await reviewOptions(core, id) : undefined;
+    const amendable = offers?.amend ? JSON.stringify(masked.params ?? {}, null, 2) : undefined;
     return html(
       c,
       <RequestPage
         nav={navOf(p)}
         request={masked}
-        eligible={await eligibleApprovers({ ctx, id })}
+        eligible={eligible}
         timeline={timeline}
         now={core.now()}
         amendable={amendable}
+        viewer={viewer}
+        standingOffer={viewer.reviewer ? offers?.standing : undefined}
         {...extra}
       />,
       status,
@@ -443,6 +455,7 @@ export function registerConsole(
     '/requests/:id',
     page((c, p) => requestPage(c, p, { flash: c.req.query('done') })),
   );
+  registerRequestForms(app, { core, page, requestPage, safeNext });
   app.post(
     '/requests/:id/review',
     page(async (c, p, form) => {

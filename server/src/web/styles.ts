@@ -39,9 +39,11 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .alert.error{background:var(--bad-bg);color:var(--bad);border-color:var(--bad)}
 .alert.info{background:var(--info-bg);border-color:var(--accent)}
 .alert.success{background:var(--ok-bg);color:var(--ok);border-color:var(--ok)}
+.alert.warn{background:var(--warn-bg);color:var(--ink);border:2px solid var(--bad)}.alert.warn ul{margin:.25rem 0 0}
+.field-error{color:var(--bad);font-weight:600;margin:.25rem 0 0}
 form.inline{display:inline}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}
-input[type=text],input[type=email],input[type=datetime-local],select,textarea{width:100%;max-width:32rem;font:inherit;padding:.45rem .55rem;border:1px solid #9aa1b1;border-radius:.35rem;background:#fff}
+input[type=text],input[type=email],input[type=number],input[type=datetime-local],select,textarea{width:100%;max-width:32rem;font:inherit;padding:.45rem .55rem;border:1px solid #9aa1b1;border-radius:.35rem;background:#fff}
 textarea{min-height:4.5rem}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end}.filters>div{flex:1 1 12rem}
 button,.button{font:inherit;font-weight:600;padding:.5rem 1rem;border-radius:.4rem;border:1px solid #9aa1b1;background:#fff;color:var(--ink);cursor:pointer;text-decoration:none;display:inline-block}

@@ -1,4 +1,5 @@
 import type { ActionRequest, StandingApproval } from '@countersign/shared';
+import { RevokeStandingForm } from './request-forms';
 import { When } from './status';
 
 // Issue 16 on the queue: break-glass approvals whose follow-up review is still open, and the standing
@@ -28,7 +29,14 @@ export function FollowUps(props: { items: ActionRequest[]; now: number }) {
                 {' '}
                 · review due <When iso={r.breakGlass.followUp.dueAt} now={props.now} />
               </span>
-            )}
+            )}{' '}
+            <a
+              class="small"
+              href={`/requests/${r.id}#follow-up`}
+              aria-label={`Sign off or flag ${r.action} (${r.id})`}
+            >
+              Sign off or flag
+            </a>
           </li>
         ))}
       </ul>
@@ -36,14 +44,23 @@ export function FollowUps(props: { items: ActionRequest[]; now: number }) {
   );
 }
 
-export function StandingList(props: { items: StandingApproval[]; now: number }) {
+/**
+ * `viewer` is the signed-in person's id: the list holds a requester's own standing approvals beside
+ * their approver groups' ones, and only the latter get a Revoke button (the core checks again).
+ */
+export function StandingList(props: {
+  items: StandingApproval[];
+  now: number;
+  csrf?: string;
+  viewer?: string;
+}) {
   if (props.items.length === 0) return null;
   return (
     <section class="card" aria-labelledby="standing">
       <h2 id="standing">Standing approvals ({props.items.length})</h2>
       <p class="small muted">
-        Requests these cover are approved at once. Any approver may revoke one:{' '}
-        <code>{'POST /v1/standing-approvals/{id}/revoke'}</code>.
+        Requests these cover are approved at once. Any approver may revoke one; requests already approved by
+        it keep their grants.
       </p>
       <ul>
         {props.items.map((s) => (
@@ -55,6 +72,17 @@ export function StandingList(props: { items: StandingApproval[]; now: number }) 
             <span class="small muted">
               (<a href={`/requests/${s.fromRequest}`}>from {s.fromRequest}</a>, <code>{s.id}</code>)
             </span>
+            {props.csrf && s.requester !== props.viewer && (
+              <>
+                {' '}
+                <RevokeStandingForm
+                  id={s.id}
+                  what={`${s.action}${s.resource ? ` on ${s.resource}` : ''} for ${s.requester}`}
+                  csrf={props.csrf}
+                  back="/"
+                />
+              </>
+            )}
           </li>
         ))}
       </ul>

@@ -2,7 +2,32 @@ import type { ActionRequest } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
 import { Status, When } from '../components/status';
 
-/** Requests I (or my agents) asked for: status, and cancel while pending. */
+/** A reviewer's question is waiting when the last word on the request is a reviewer's. */
+const questionWaiting = (r: ActionRequest) => r.comments?.at(-1)?.role === 'reviewer';
+
+/** What the requester's side may do on a pending request besides cancelling it (issue 16). */
+function YourMove(props: { request: ActionRequest }) {
+  const r = props.request;
+  if (r.status !== 'pending') return null;
+  const glass = r.breakGlass !== undefined && !r.breakGlass.by;
+  if (!questionWaiting(r) && !glass) return null;
+  return (
+    <div class="small">
+      {questionWaiting(r) && (
+        <div>
+          <a href={`/requests/${r.id}#answer`}>A reviewer asked a question: answer</a>
+        </div>
+      )}
+      {glass && (
+        <div>
+          <a href={`/requests/${r.id}#break-glass-form`}>Break-glass allowed if no approver answers</a>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Requests I (or my agents) asked for: status, what I may do next, and cancel while pending. */
 export function MinePage(props: {
   nav: Nav;
   items: ActionRequest[];
@@ -42,6 +67,7 @@ export function MinePage(props: {
                   </td>
                   <td>
                     <Status status={r.status} />
+                    <YourMove request={r} />
                   </td>
                   <td class="small">
                     <When iso={r.createdAt} now={props.now} />

@@ -29,7 +29,12 @@ export function QueuePage(props: {
         />
       )}
       <FollowUps items={props.followUps ?? []} now={props.now} />
-      <StandingList items={props.standing ?? []} now={props.now} />
+      <StandingList
+        items={props.standing ?? []}
+        now={props.now}
+        csrf={props.nav.csrf}
+        viewer={`user:${props.nav.email}`}
+      />
     </Layout>
   );
 }

@@ -1,6 +1,15 @@
 import type { ActionRequest, AuditEvent } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
 import { Amended, BreakGlassNote, Conversation, StandingNote } from '../components/request-extras';
+import {
+  AnswerForm,
+  AskForm,
+  BreakGlassForm,
+  FollowUpForm,
+  type FormState,
+  RevokeStandingForm,
+  StandingForm,
+} from '../components/request-forms';
 import { HeldBecause, Risk } from '../components/risk';
 import { Status, When } from '../components/status';
 
@@ -47,12 +56,28 @@ export type RequestView = {
   flash?: string | undefined;
   /** The params a reviewer may amend before approving (masked), when the rule allows it now (issue 16). */
   amendable?: string | undefined;
+  /** Who is looking: the requester's side (requester or agent owner), or an eligible reviewer. */
+  viewer?: { requesterSide: boolean; reviewer: boolean } | undefined;
+  /** The rule's standing-approval limits, when a reviewer may approve "this and the same again" now. */
+  standingOffer?: { maxMs: number; uses: number } | undefined;
+  /** A refused issue-16 form, shown again with the core's words by field. */
+  formState?: FormState | undefined;
 };
 
 /** One request: everything a reviewer needs to decide, and the decision forms. */
 export function RequestPage(props: RequestView) {
   const r = props.request;
   const pending = r.status === 'pending';
+  const viewer = props.viewer ?? { requesterSide: false, reviewer: false };
+  const forms = { request: r, csrf: props.nav.csrf, state: props.formState };
+  const asked = (r.comments ?? []).some((c) => c.role === 'reviewer');
+  const standing = r.standing;
+  const revocable =
+    standing !== undefined &&
+    viewer.reviewer &&
+    !standing.revoked &&
+    standing.usesLeft > 0 &&
+    Date.parse(standing.until) > props.now;
   return (
     <Layout title={r.action} nav={props.nav}>
       <p class="small">
@@ -141,6 +166,7 @@ export function RequestPage(props: RequestView) {
                   </p>
                 </form>
               </div>
+              {props.standingOffer && <StandingForm {...forms} offer={props.standingOffer} />}
               {props.amendable !== undefined && (
                 <details>
                   <summary>Approve with changes…</summary>
@@ -164,8 +190,14 @@ export function RequestPage(props: RequestView) {
                   </form>
                 </details>
               )}
+              {viewer.reviewer && <AskForm {...forms} />}
             </section>
           )}
+          {pending && viewer.requesterSide && asked && <AnswerForm {...forms} />}
+          {pending && viewer.requesterSide && r.breakGlass && !r.breakGlass.by && (
+            <BreakGlassForm {...forms} />
+          )}
+          {r.breakGlass?.followUp?.status === 'open' && !viewer.requesterSide && <FollowUpForm {...forms} />}
         </div>
         <div>
           <section class="card" aria-labelledby="who">
@@ -183,6 +215,16 @@ export function RequestPage(props: RequestView) {
             </p>
             <HeldBecause request={r} />
             <StandingNote request={r} />
+            {revocable && (
+              <p>
+                <RevokeStandingForm
+                  id={standing.id}
+                  what={`${standing.action}${standing.resource ? ` on ${standing.resource}` : ''}`}
+                  csrf={props.nav.csrf}
+                  back={`/requests/${r.id}`}
+                />
+              </p>
+            )}
             <BreakGlassNote request={r} />
             <Amended request={r} />
             <Conversation request={r} />
