@@ -8,14 +8,21 @@ import type { BotDeps } from './deps';
 import { Identity } from './identity';
 import { register as answerButton } from './listeners/actions/answer-button';
 import { register as approveExtras } from './listeners/actions/approve-extras';
+import { register as askButton } from './listeners/actions/ask-button';
+import { register as breakGlassButton } from './listeners/actions/break-glass-button';
 import { register as decideButtons } from './listeners/actions/decide-buttons';
+import { register as followUpButtons } from './listeners/actions/follow-up-buttons';
 import { register as openLink } from './listeners/actions/open-link';
+import { register as revokeStanding } from './listeners/actions/revoke-standing';
 import { register as approvalsCommand } from './listeners/commands/approvals';
 import { register as decideCommands } from './listeners/commands/decide';
 import { register as appHomeOpened } from './listeners/events/app-home-opened';
 import { register as answerModal } from './listeners/views/answer-modal';
 import { register as approveExtrasModals } from './listeners/views/approve-extras';
+import { register as askModal } from './listeners/views/ask-modal';
+import { register as breakGlassModal } from './listeners/views/break-glass-modal';
 import { register as denyModal } from './listeners/views/deny-modal';
+import { register as flagModal } from './listeners/views/flag-modal';
 import { boltLogger } from './logger';
 import type { ApprovalsPort } from './port';
 import { HttpReceiver } from './receiver/http-receiver';
@@ -108,6 +115,13 @@ export function createSlackBot(options: {
       approveExtrasModals,
       answerButton,
       answerModal,
+      askButton,
+      askModal,
+      breakGlassButton,
+      breakGlassModal,
+      followUpButtons,
+      flagModal,
+      revokeStanding,
       openLink,
       denyModal,
       decideCommands,

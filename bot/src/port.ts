@@ -4,7 +4,8 @@ import type { OutboxSink } from './delivery/outbox-drain';
 /** A person acting in Slack, identified by the email Slack holds for them. */
 export type SlackPerson = { slackUserId: string; email: string };
 
-export type Refusal = { code: string; message: string };
+/** `field`: the input at fault, where the core names one (`standing.resource`), for a modal's field error. */
+export type Refusal = { code: string; message: string; field?: string };
 export type Outcome<T> = ({ ok: true } & T) | ({ ok: false } & Refusal);
 
 /** One notification the core queued for Slack, in the transaction of the change it announces. */
@@ -28,7 +29,8 @@ export type ReviewOptions = { amend: boolean; standing?: { maxMs: number; uses: 
 /** An approval's extras: amended params, or a standing approval (never both; the core checks). */
 export type ApprovalExtras = {
   amend?: { params: Record<string, unknown> };
-  standing?: { for: string; uses: number };
+  /** `resource`: a glob covering the request's own resource; without it, only that exact resource. */
+  standing?: { for: string; uses: number; resource?: string };
 };
 
 export type Queue = {
@@ -54,6 +56,19 @@ export interface ApprovalsPort extends OutboxSink {
     comment?: string,
     extras?: ApprovalExtras,
   ): Promise<Outcome<{ request: ActionRequest }>>;
+  /** A reviewer's question instead of a decision (the review verb's `ask`); the request stays pending. */
+  ask(person: SlackPerson, id: string, question: string): Promise<Outcome<{ request: ActionRequest }>>;
+  /** The requester's side approving its own request, with a reason, where the rule allows break-glass. */
+  breakGlass(person: SlackPerson, id: string, reason: string): Promise<Outcome<{ request: ActionRequest }>>;
+  /** An approver closing a break-glass's follow-up review: signed off, or flagged with a comment. */
+  followUp(
+    person: SlackPerson,
+    id: string,
+    decision: 'sign_off' | 'flag',
+    comment?: string,
+  ): Promise<Outcome<{ request: ActionRequest }>>;
+  /** An approver revoking a live standing approval of their groups. */
+  revokeStanding(person: SlackPerson, id: string): Promise<Outcome<{ standing: StandingApproval }>>;
   /** The requester's side answering a reviewer's question; the request stays pending. */
   answer(person: SlackPerson, id: string, comment: string): Promise<Outcome<{ request: ActionRequest }>>;
   /** What the request's rule allows besides a plain approval; undefined for an unknown request. */

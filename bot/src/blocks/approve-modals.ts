@@ -13,6 +13,8 @@ export const FOR_BLOCK = 'for';
 export const FOR_INPUT = 'for_input';
 export const USES_BLOCK = 'uses';
 export const USES_INPUT = 'uses_input';
+export const RESOURCE_BLOCK = 'resource';
+export const RESOURCE_INPUT = 'resource_input';
 
 /** What Slack's plain_text_input holds at most; params longer than this are amended in the console. */
 const INPUT_MAX = 3000;
@@ -181,6 +183,25 @@ export function standingModal(
       },
     },
   ];
+  // A narrower pattern is typed by the reviewer, so they see in full what they approve; the exact
+  // resource is the default. A request without a resource has nothing a pattern could cover.
+  if (request.resource)
+    blocks.push({
+      type: 'input',
+      block_id: RESOURCE_BLOCK,
+      optional: true,
+      label: { type: 'plain_text', text: 'On which resources' },
+      hint: {
+        type: 'plain_text',
+        text: 'This resource, or a glob that covers it (e.g. reports/eu/*). Later requests on any resource it matches are approved at once.',
+      },
+      element: {
+        type: 'plain_text_input',
+        action_id: RESOURCE_INPUT,
+        initial_value: truncate(request.resource, 3000),
+        max_length: 3000,
+      },
+    });
   return {
     type: 'modal',
     callback_id: STANDING_MODAL,
@@ -192,12 +213,16 @@ export function standingModal(
   };
 }
 
-/** The standing terms a reviewer typed, within the rule's limits; or, per input block, what is wrong. */
+/**
+ * The standing terms a reviewer typed, within the rule's limits; or, per input block, what is wrong.
+ * `resource` is passed on only when it differs from the request's own (the core checks it covers that).
+ */
 export function parseStandingTerms(
   forText: string | undefined,
   usesText: string | undefined,
   limits: NonNullable<ReviewOptions['standing']>,
-): { standing: { for: string; uses: number } } | { errors: Record<string, string> } {
+  resource?: { typed: string | undefined; own: string | undefined },
+): { standing: { for: string; uses: number; resource?: string } } | { errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const duration = (forText ?? '').trim();
   const ms = parseDuration(duration);
@@ -207,5 +232,7 @@ export function parseStandingTerms(
   if (!Number.isInteger(uses) || uses < 1) errors[USES_BLOCK] = 'A whole number, 1 or more.';
   else if (uses > limits.uses) errors[USES_BLOCK] = `The rule allows at most ${limits.uses}.`;
   if (Object.keys(errors).length > 0) return { errors };
-  return { standing: { for: duration, uses } };
+  const pattern = (resource?.typed ?? '').trim();
+  const narrower = pattern !== '' && pattern !== resource?.own ? { resource: pattern } : {};
+  return { standing: { for: duration, uses, ...narrower } };
 }

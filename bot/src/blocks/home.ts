@@ -1,13 +1,18 @@
 import type { ActionRequest, StandingApproval } from '@countersign/shared';
-import type { HomeView, KnownBlock } from '@slack/types';
+import type { Button, HomeView, KnownBlock } from '@slack/types';
 import type { Queue } from '../port';
+import { breakGlassButton, breakGlassOpen } from './break-glass';
+import { followUpButtons, followUpOpen } from './follow-up';
 import { escapeMrkdwn, inert, type Mentions, requesterLine, slackDate, truncate, who } from './format';
 import { decisionButtons, outcomeLine } from './request-message';
+
+export const REVOKE_STANDING_ACTION = 'countersign.revoke_standing';
 
 // A Home tab holds at most 100 blocks: two per request to decide, one per other line, plus headings.
 const MAX_TO_DECIDE = 20;
 const MAX_OTHERS = 12;
-// Follow-ups and standing approvals: a line each, shown only when there are any (within the 100 blocks).
+// Follow-ups (a line and its buttons each) and standing approvals (a line each, its Revoke beside it):
+// shown only when there are any, within the 100 blocks.
 const MAX_LIVE = 5;
 
 function summary(request: ActionRequest, mentions: Mentions): string {
@@ -16,9 +21,10 @@ function summary(request: ActionRequest, mentions: Mentions): string {
   return `*\`${inert(request.action, 150)}\`*${target}${env} · ${requesterLine(request, mentions)}`;
 }
 
-const section = (text: string): KnownBlock => ({
+const section = (text: string, accessory?: Button): KnownBlock => ({
   type: 'section',
   text: { type: 'mrkdwn', text: truncate(text, 2900) },
+  ...(accessory && { accessory }),
 });
 const heading = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text } });
 
@@ -50,7 +56,9 @@ export function homeView(queue: Queue, mentions: Mentions, notice?: string): Hom
       request.status === 'pending'
         ? `pending, ${request.approvals.received} of ${request.approvals.required}`
         : outcomeLine(request, mentions);
-    blocks.push(section(`${summary(request, mentions)}\n${state}`));
+    // The requester's side sees its own pending requests here: where the rule allows, it may break the glass.
+    const glass = breakGlassOpen(request) ? breakGlassButton(request) : undefined;
+    blocks.push(section(`${summary(request, mentions)}\n${state}`, glass));
   }
 
   blocks.push({ type: 'divider' }, heading('Your recent decisions'));
@@ -79,14 +87,47 @@ export function standingLine(standing: StandingApproval, mentions: Mentions): st
 
 function liveBlocks(queue: Queue, mentions: Mentions): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  const list = <T>(title: string, items: T[], line: (item: T) => string) => {
+  const list = <T>(title: string, items: T[], lines: (item: T) => KnownBlock[]) => {
     if (items.length === 0) return;
     blocks.push({ type: 'divider' }, heading(`${title} (${items.length})`));
-    for (const item of items.slice(0, MAX_LIVE)) blocks.push(section(line(item)));
+    for (const item of items.slice(0, MAX_LIVE)) blocks.push(...lines(item));
     if (items.length > MAX_LIVE)
       blocks.push(section(`…and ${items.length - MAX_LIVE} more: the console lists them all.`));
   };
-  list('Break-glass follow-ups', queue.followUps ?? [], (r) => followUpLine(r, mentions));
-  list('Standing approvals', queue.standing ?? [], (s) => standingLine(s, mentions));
+  list('Break-glass follow-ups', queue.followUps ?? [], (r) => [
+    section(followUpLine(r, mentions)),
+    ...(followUpOpen(r) ? [followUpButtons(r)] : []),
+  ]);
+  list('Standing approvals', queue.standing ?? [], (s) => [
+    section(standingLine(s, mentions), revokeButton(s)),
+  ]);
   return blocks;
+}
+
+/**
+ * Revoke, beside a live standing approval, behind Slack's confirm dialog. Shown to whoever sees the line
+ * (a requester sees their own): the core lets only an approver of its groups revoke it.
+ */
+function revokeButton(standing: StandingApproval): Button {
+  const target = standing.resource ? ` on ${standing.resource}` : '';
+  return {
+    type: 'button',
+    action_id: REVOKE_STANDING_ACTION,
+    style: 'danger',
+    text: { type: 'plain_text', text: 'Revoke' },
+    value: standing.id,
+    confirm: {
+      title: { type: 'plain_text', text: 'Revoke this standing approval?' },
+      // A confirm dialog's text holds at most 300 characters.
+      text: {
+        type: 'plain_text',
+        text: truncate(
+          `No later ${standing.action}${target} request is approved by it; each needs a review again.`,
+          300,
+        ),
+      },
+      confirm: { type: 'plain_text', text: 'Revoke' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+    },
+  };
 }

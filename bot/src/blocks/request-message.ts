@@ -3,6 +3,8 @@ import type { KnownBlock } from '@slack/types';
 import type { ReviewOptions } from '../port';
 import { conditionWords, outcomeSentence, RISK_WORDS } from '../present';
 import { standingDefault } from './approve-modals';
+import { ASK_ACTION } from './ask';
+import { breakGlassBlocks, breakGlassOpen } from './break-glass';
 import {
   escapeMrkdwn,
   inert,
@@ -110,6 +112,13 @@ export function decisionButtons(
         value: request.id,
       },
       ...extraButtons(request, options),
+      // A question instead of a decision: whoever may review may ask (the core checks who).
+      {
+        type: 'button',
+        action_id: ASK_ACTION,
+        text: { type: 'plain_text', text: 'Ask…' },
+        value: request.id,
+      },
       ...open,
     ],
   };
@@ -179,7 +188,8 @@ export function requestMessage(
     ],
   });
   if (request.status === 'pending') blocks.push(decisionButtons(request, consoleUrl, options));
-  else
+  if (breakGlassOpen(request)) blocks.push(...breakGlassBlocks(request));
+  if (request.status !== 'pending')
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: truncate(outcomeLine(request, mentions), 2900) },

@@ -2,6 +2,7 @@ import type { ActionRequest } from '@countersign/shared';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { questionReply } from '../blocks/answer';
+import { breakGlassReply } from '../blocks/follow-up';
 import { requestMessage } from '../blocks/request-message';
 import { breakGlassNotice, outcomeNotice, threadReply } from '../blocks/thread-reply';
 import type { Identity } from '../identity';
@@ -126,9 +127,14 @@ export class SlackDeliverer {
     if (ref) {
       const reply = threadReply(delivery.event, delivery.payload, request, mentions);
       if (reply) {
-        // A question gets an Answer button, so the requester's side can answer without the API.
+        // A question gets an Answer button, so the requester's side can answer without the API; a
+        // break-glass gets Sign off and Flag…, so its approvers can close the follow-up where they read it.
         const content =
-          delivery.event === 'action.question' ? questionReply(reply, request) : { text: reply };
+          delivery.event === 'action.question'
+            ? questionReply(reply, request)
+            : delivery.event === 'action.break_glass'
+              ? breakGlassReply(reply, request)
+              : { text: reply };
         await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...content });
       }
       await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
@@ -155,7 +161,9 @@ export class SlackDeliverer {
       const slackId = await this.#identity.slackIdOf(email);
       if (!slackId) continue; // not in this workspace: the audit log and the API still show it
       const dm = await this.#client.conversations.open({ users: slackId });
-      if (dm.channel?.id) await this.#client.chat.postMessage({ channel: dm.channel.id, text });
+      // An approver's DM carries the follow-up buttons too: that is where most of them will read it.
+      if (dm.channel?.id)
+        await this.#client.chat.postMessage({ channel: dm.channel.id, ...breakGlassReply(text, request) });
     }
   }
 

@@ -1,4 +1,4 @@
-import type { ApprovalExtras, Delivery, Outcome } from '@countersign/bot';
+import type { ApprovalExtras, Delivery, Outcome, Refusal } from '@countersign/bot';
 import { type ActionRequest, ReviewInput } from '@countersign/shared';
 import type { Actor } from '../context';
 import { DomainError } from '../errors';
@@ -28,7 +28,10 @@ export async function outcome<T extends object>(run: () => Promise<T>): Promise<
   try {
     return { ok: true, ...(await run()) };
   } catch (error) {
-    if (error instanceof DomainError) return { ok: false, code: error.code, message: error.message };
+    // The field at fault, where the core names one, lets a modal put the refusal beside that input.
+    const field = error instanceof DomainError ? error.details?.[0]?.path : undefined;
+    if (error instanceof DomainError)
+      return { ok: false, code: error.code, message: error.message, ...(field && { field }) };
     throw error;
   }
 }
@@ -41,22 +44,33 @@ export function chatReview(
   core: Core,
   actor: Actor,
   id: string,
-  review: { decision: 'approve' | 'deny'; comment?: string | undefined; extras?: ApprovalExtras | undefined },
+  review: {
+    decision: 'approve' | 'deny' | 'ask';
+    comment?: string | undefined;
+    extras?: ApprovalExtras | undefined;
+  },
 ): Promise<Outcome<{ request: ActionRequest }>> {
   const { decision, comment, extras } = review;
   const input = ReviewInput.safeParse({ decision, ...(comment && { comment }), ...extras });
-  if (!input.success) {
-    const issue = input.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return Promise.resolve({
-      ok: false,
-      code: 'invalid_request',
-      message: `${where}${issue?.message ?? 'invalid review'}`,
-    });
-  }
+  if (!input.success) return Promise.resolve(schemaRefusal(input.error, 'invalid review'));
   return outcome(async () => ({
     request: await reviewAction({ ctx: { core, actor }, id, input: input.data }),
   }));
+}
+
+/** The first issue the API's schema found, as the refusal a chat shows: the field at fault, then why. */
+export function schemaRefusal(
+  error: { issues: { path: PropertyKey[]; message: string }[] },
+  fallback: string,
+): Refusal & { ok: false } {
+  const issue = error.issues[0];
+  const field = issue?.path.length ? issue.path.map(String).join('.') : undefined;
+  return {
+    ok: false,
+    code: 'invalid_request',
+    message: `${field ? `${field}: ` : ''}${issue?.message ?? fallback}`,
+    ...(field && { field }),
+  };
 }
 
 /** A request as the system sees it (for rendering a message or card), or undefined. */

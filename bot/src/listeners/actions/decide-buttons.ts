@@ -3,17 +3,7 @@ import { denyModal } from '../../blocks/deny-modal';
 import { APPROVE_ACTION, DENY_ACTION } from '../../blocks/request-message';
 import { type BotDeps, tell } from '../../deps';
 import { notDecided } from '../../present';
-
-function origin(body: BlockAction) {
-  const channel = body.channel?.id;
-  const ts = body.message?.ts;
-  return {
-    channel,
-    user: body.user.id,
-    fromHome: body.view?.type === 'home',
-    ref: channel && ts ? { channel, ts } : undefined,
-  };
-}
+import { origin } from './origin';
 
 /** Approve and Deny buttons, on a request's message and in the App Home queue. */
 export function register(app: App, deps: BotDeps): void {

@@ -3,17 +3,34 @@ import { inert, slackDate, truncate } from '../../blocks/format';
 import type { BotDeps } from '../../deps';
 
 export const APPROVALS_USAGE =
-  'Usage: `/approvals` lists what waits for your countersignature; `/approvals connect` pairs your browser extension.';
+  'Usage: `/approvals` lists what waits for your countersignature; `/approvals connect` pairs your browser extension; `/approvals break-glass <request id or prefix> <reason>` approves your own request where its rule allows break-glass.';
+
+export const BREAK_GLASS_USAGE =
+  'Usage: `/approvals break-glass <request id or prefix> <reason>` (at least 20 characters: why no approver could be reached)';
 
 /** `/approvals`: the caller's own queue, as an ephemeral message. */
 export function register(app: App, deps: BotDeps): void {
   app.command('/approvals', async ({ ack, command, respond }) => {
-    const sub = command.text.trim().toLowerCase();
-    if (sub !== '' && sub !== 'connect') return ack({ response_type: 'ephemeral', text: APPROVALS_USAGE });
+    const [first = '', idText = '', ...words] = command.text.trim().split(/\s+/).filter(Boolean);
+    const sub = first.toLowerCase();
+    if (sub !== '' && sub !== 'connect' && sub !== 'break-glass')
+      return ack({ response_type: 'ephemeral', text: APPROVALS_USAGE });
+    if (sub === 'break-glass' && (!idText || words.length === 0))
+      return ack({ response_type: 'ephemeral', text: BREAK_GLASS_USAGE });
     await ack();
     const person = await deps.identity.person(command.user_id);
     if (!person) {
       await respond({ response_type: 'ephemeral', text: deps.identity.refusal(command.user_id) });
+      return;
+    }
+    if (sub === 'break-glass') {
+      // The same verb as the modal and the API: the core checks the reason, the rule and who asks.
+      const found = await deps.port.find(person, idText);
+      const result = found.ok ? await deps.port.breakGlass(person, found.request.id, words.join(' ')) : found;
+      const text = result.ok
+        ? `You broke the glass on \`${inert(result.request.action, 200)}\` (${result.request.id}): it is approved, the rule's channels and every approver are told, and an approver reviews it after.`
+        : `Not approved: ${result.message}`;
+      await respond({ response_type: 'ephemeral', text });
       return;
     }
     if (sub === 'connect') {

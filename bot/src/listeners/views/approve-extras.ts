@@ -7,6 +7,8 @@ import {
   PARAMS_INPUT,
   parseAmendedParams,
   parseStandingTerms,
+  RESOURCE_BLOCK,
+  RESOURCE_INPUT,
   STANDING_MODAL,
   USES_BLOCK,
   USES_INPUT,
@@ -21,6 +23,12 @@ const metadata = (text: string): { id: string; digest?: string } | undefined => 
   } catch {
     return undefined;
   }
+};
+
+const STANDING_FIELDS: Record<string, string> = {
+  'standing.resource': RESOURCE_BLOCK,
+  'standing.uses': USES_BLOCK,
+  'standing.for': FOR_BLOCK,
 };
 
 /**
@@ -59,16 +67,25 @@ export function register(app: App, deps: BotDeps): void {
     const options = await deps.port.reviewOptions(meta.id);
     if (!options?.standing)
       return fail("Not approved: this request's rule does not allow standing approvals.");
+    const request = await deps.port.get(meta.id);
     const terms = parseStandingTerms(
       view.state.values[FOR_BLOCK]?.[FOR_INPUT]?.value ?? undefined,
       view.state.values[USES_BLOCK]?.[USES_INPUT]?.value ?? undefined,
       options.standing,
+      {
+        typed: view.state.values[RESOURCE_BLOCK]?.[RESOURCE_INPUT]?.value ?? undefined,
+        own: request?.resource,
+      },
     );
     if ('errors' in terms) return ack({ response_action: 'errors', errors: terms.errors });
     const result = await deps.port.review(person, meta.id, 'approve', undefined, {
       standing: terms.standing,
     });
-    if (!result.ok) return fail(`Not approved: ${result.message}`);
+    if (!result.ok) {
+      // The core names the input at fault (standing.resource, standing.uses): the refusal goes beside it.
+      const block = STANDING_FIELDS[result.field ?? ''] ?? FOR_BLOCK;
+      return ack({ response_action: 'errors', errors: { [block]: `Not approved: ${result.message}` } });
+    }
     await ack();
   });
 }

@@ -1,0 +1,38 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { REVOKE_STANDING_ACTION } from '../../blocks/home';
+import { type BotDeps, tell } from '../../deps';
+import { origin } from './origin';
+
+/**
+ * "Revoke" beside a live standing approval on the App Home (Slack's confirm dialog came first): the
+ * revoke verb decides who may (an approver of its groups). Revoking queues nothing for Slack, so the
+ * Homes that listed it are refreshed here: the clicker's, the approvers', and the requester's side.
+ */
+export function register(app: App, deps: BotDeps): void {
+  app.action<BlockAction<ButtonAction>>(REVOKE_STANDING_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const where = origin(body);
+    const person = await deps.identity.person(body.user.id);
+    if (!person) return tell(deps, client, where, deps.identity.refusal(body.user.id));
+    const result = await deps.port.revokeStanding(person, action.value ?? '');
+    if (!result.ok)
+      return tell(
+        deps,
+        client,
+        { ...where, person: where.fromHome ? person : undefined },
+        `Not revoked: ${result.message}`,
+      );
+    await deps.home.publish(person);
+    const from = await deps.port.get(result.standing.fromRequest);
+    if (!from) return;
+    const side = [
+      from.requester.owner,
+      from.requester.id.startsWith('user:') ? from.requester.id.slice(5) : undefined,
+    ];
+    await deps.home.refresh(
+      [...deps.port.deciders(from), ...side.filter((e): e is string => Boolean(e))].filter(
+        (e) => e !== person.email,
+      ),
+    );
+  });
+}
