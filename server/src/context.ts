@@ -2,7 +2,19 @@ import type { Scope } from '@countersign/shared';
 
 /** Who is acting. Every service verb receives one; transports build it, the core trusts only it. */
 export type Actor =
-  | { kind: 'agent'; id: string; name: string; owner: string; keyId: string; scopes: readonly Scope[] }
+  | {
+      kind: 'agent';
+      id: string;
+      name: string;
+      owner: string;
+      keyId: string;
+      scopes: readonly Scope[];
+      /**
+       * Whether the identity provider had taken the owner away, read in the same statement as the key
+       * (authenticate); unset when the actor was built without it, and then assertOwnerActive reads it.
+       */
+      ownerGone?: boolean;
+    }
   | { kind: 'person'; via: 'api'; id: string; email: string; keyId: string; scopes: readonly Scope[] }
   | { kind: 'person'; via: 'slack'; id: string; email: string; slackUserId: string }
   // Teams vouches for the person through Microsoft Graph (their Entra object id → email).

@@ -9,11 +9,12 @@ import { isDeprovisioned } from './deprovisioned';
  */
 export async function assertOwnerActive(core: Core, actor: Actor): Promise<void> {
   if (actor.kind !== 'agent') return;
-  // A local file reads it through a statement prepared once (db/local.ts); the same query otherwise.
+  // Read with the key when the key was looked up on a local file (one statement, db/local.ts): the
+  // same moment as reading it here, microseconds earlier and outside any transaction as well.
   const local = core.database.local;
-  const gone = local
-    ? local.reads.isDeprovisioned(actor.owner)
-    : await isDeprovisioned(core.database.db, actor.owner);
+  const gone =
+    actor.ownerGone ??
+    (local ? local.reads.isDeprovisioned(actor.owner) : await isDeprovisioned(core.database.db, actor.owner));
   if (!gone) return;
   throw new DomainError(
     'owner_inactive',

@@ -21,6 +21,7 @@ function prepareLookup(db: Db) {
         key: apiKeys,
         owner: agents.owner,
         gone: deprovisionedSql(sql`substr(${apiKeys.principal}, 6)`),
+        ownerGone: deprovisionedSql(sql`${agents.owner}`),
       })
       .from(apiKeys)
       .leftJoin(agents, eq(sql`'agent:' || ${agents.name}`, apiKeys.principal))
@@ -30,13 +31,13 @@ function prepareLookup(db: Db) {
   );
 }
 
-/** The key, its agent's owner, and whether SCIM took the key's person away: one statement. */
+/** The key, its agent's owner, and whether SCIM took the key's person or the owner away: one statement. */
 async function lookupKey(core: Core, id: string) {
   // A local file: the statement prepared once on the long-lived reader connection (db/local.ts).
   const local = core.database.local;
   if (local) {
     const row = local.reads.keyById(id);
-    return row && { key: row, owner: row.owner, gone: row.gone };
+    return row && { key: row, owner: row.owner, gone: row.gone, ownerGone: row.ownerGone };
   }
   const db = core.database.db;
   let lookup = lookups.get(db);
@@ -45,7 +46,14 @@ async function lookupKey(core: Core, id: string) {
     lookups.set(db, lookup);
   }
   const [found] = await lookup.execute({ id });
-  return found && { key: found.key, owner: found.owner, gone: Boolean(found.gone) };
+  return (
+    found && {
+      key: found.key,
+      owner: found.owner,
+      gone: Boolean(found.gone),
+      ownerGone: Boolean(found.ownerGone),
+    }
+  );
 }
 
 /** Turns a bearer token into an actor, or undefined when the key is unknown, wrong or revoked. */
@@ -54,7 +62,7 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
   if (!parsed) return undefined;
   const found = await lookupKey(core, parsed.keyId);
   if (!found) return undefined;
-  const { key, owner, gone } = found;
+  const { key, owner, gone, ownerGone } = found;
   if (key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
   if (key.expiresAt !== null && key.expiresAt <= core.now()) return undefined;
   const scopes = key.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
@@ -69,6 +77,7 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
       owner,
       keyId: key.id,
       scopes,
+      ownerGone,
     };
   }
   if (key.principal.startsWith('user:')) {
