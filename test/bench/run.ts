@@ -1,105 +1,30 @@
 // `npm run bench`: every row of the hot-path issue's table in one run — the API on 127.0.0.1 against
 // a bare Hono echo, the policy evaluator, audit verify and export of 1,000,000 events, CLI start-up,
 // memory — recorded in docs/benchmarks.md. A measurement, not a test: nothing here fails on speed.
-import { type ChildProcess, execFileSync, execSync, spawn, spawnSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { AUDIT_EVENTS, auditDb } from './audit-db';
+import {
+  ALLOW_BODY,
+  benchSetup,
+  CLI,
+  CONNECTIONS,
+  cli,
+  DURATION,
+  load,
+  ROOT,
+  type Row,
+  reviewToUnblock,
+  start,
+  stop,
+} from './harness';
 import { benchPolicy } from './policy';
 import { cpuMicros, rssMb, rssPeak } from './proc';
 import { summarise } from './profile-summary';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'server', 'dist', 'cli', 'main.js');
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
-const CONNECTIONS = 32;
-
-type Row = { name: string; rps: number; p50: number; p99: number; non2xx: number; answered: number };
-type Proc = { url: string; child: ChildProcess; pid: number };
-
-function start(args: string[], env: Record<string, string>): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d;
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      if (url && child.pid) resolve({ url, child, pid: child.pid });
-    });
-    child.stderr?.on('data', (d: Buffer) => process.stderr.write(d));
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
-  });
-}
-
-const stop = (proc: Proc) =>
-  new Promise<void>((done) => {
-    if (proc.child.exitCode !== null) return done();
-    proc.child.removeAllListeners('exit');
-    proc.child.once('exit', () => done());
-    proc.child.kill('SIGTERM');
-  });
-
-function cli(args: string[], env: Record<string, string>): string {
-  const out = execFileSync(process.execPath, [CLI, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-  });
-  return out.toString().trim().split('\n').at(-1) ?? '';
-}
-
-async function load(
-  name: string,
-  url: string,
-  key: string | undefined,
-  body: unknown,
-  options: { rate?: number; seconds?: number } = {},
-): Promise<Row> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: options.rate ? 16 : CONNECTIONS,
-    duration: options.seconds ?? DURATION,
-    ...(options.rate && { overallRate: options.rate }),
-    headers: { 'content-type': 'application/json', ...(key && { authorization: `Bearer ${key}` }) },
-    body: JSON.stringify(body),
-  });
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx + result.errors,
-    answered: result['2xx'],
-  };
-}
-
-async function reviewToUnblock(url: string, agent: string, reviewer: string, samples: number) {
-  const times: number[] = [];
-  const post = (key: string, path: string, body: unknown) =>
-    fetch(`${url}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).then((r) => r.json() as Promise<{ id: string; status: string }>);
-  for (let i = 0; i < samples; i++) {
-    const { id } = await post(agent, '/v1/actions', { action: 'bench.write', params: { i } });
-    const waiting = fetch(`${url}/v1/actions/${id}?wait=30`, {
-      headers: { authorization: `Bearer ${agent}` },
-    }).then(async (r) => ({ at: performance.now(), body: (await r.json()) as { status: string } }));
-    await new Promise((r) => setTimeout(r, 15)); // let the long-poll reach the server and subscribe
-    const sent = performance.now();
-    await post(reviewer, `/v1/actions/${id}/reviews`, { decision: 'approve' });
-    const answered = await waiting;
-    if (answered.body.status !== 'approved') throw new Error(`long-poll answered ${answered.body.status}`);
-    times.push(answered.at - sent);
-  }
-  return times.sort((a, b) => a - b);
-}
-
 type Timed = { wallMs: number; cpuMs: number; out: string };
 
 /**
@@ -201,22 +126,7 @@ const ms = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : `${Math.
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'countersign-bench-'));
-  const policy = join(dir, 'policy.yaml');
-  await writeFile(
-    policy,
-    `version: 1
-groups: { reviewers: [rita@example.com] }
-rules:
-  - { name: reads, match: { action: bench.read }, effect: allow }
-  - { name: writes, match: { action: bench.write }, effect: review, approvers: [reviewers] }
-`,
-  );
-  const env = {
-    COUNTERSIGN_DB_URL: `file:${join(dir, 'bench.db')}`,
-    COUNTERSIGN_POLICY: policy,
-    COUNTERSIGN_RATE_LIMIT: '0',
-    LOG_LEVEL: 'warn',
-  };
+  const { policy, env } = await benchSetup(dir);
   const floor = nodeFloor();
   const help = cliWall(['--help'], env);
   const keys = cliWall(['keys', 'create', '--agent', 'timing-bot', '--owner', 'owner@example.com'], env);
@@ -225,12 +135,7 @@ rules:
 
   const echo = await start(['--import', 'tsx', 'test/bench/echo-server.ts'], {});
   const server = await start([CLI, 'serve', '--port', '0'], env);
-  const body = {
-    action: 'bench.read',
-    resource: 'bench/items/1',
-    environment: 'prod',
-    params: { limit: 10 },
-  };
+  const body = ALLOW_BODY;
   try {
     await new Promise((r) => setTimeout(r, 1_000));
     const idleRss = rssMb(server.pid);
