@@ -1,24 +1,18 @@
 import { createSlackBot, createTeamsBot, SLACK_EVENTS, TEAMS_EVENTS } from '@countersign/bot';
-import { parsePolicy } from '@countersign/shared/policy';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Logger } from 'pino';
-import { openDatabase } from './db/client';
-import { makeDatabaseFilesPrivate, makeDataFolderPrivate } from './db/private-files';
 import type { Env } from './env';
 import { createApp } from './http/app';
 import { metricsOnly } from './http/routes/metrics';
 import { createMetrics } from './metrics/metrics';
-import { filePathOf, resolveSecret } from './secret';
+import { openCore } from './open-core';
 import { startSweeper } from './services/actions/expire-actions';
-import { startAuditLog } from './services/audit/checkpoint-audit';
 import { startCheckpointer } from './services/audit/checkpointer';
 import { ChangeFeed } from './services/change-feed';
-import { type Core, createCore } from './services/core';
-import { loadConsolePack } from './services/extension/load-console-pack';
-import { refreshIdpDirectory, startIdpRefresh } from './services/identity/idp-directory';
+import type { Core } from './services/core';
+import { startIdpRefresh } from './services/identity/idp-directory';
 import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
-import { describeProblems, PolicyStore, readPolicyFile } from './services/policy/policy-store';
 import { recordPolicy } from './services/policy/reload-policy';
 import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
 import { slackConfigOf } from './slack/slack-config';
@@ -26,7 +20,6 @@ import { StartupError } from './startup-error';
 import { TEAMS_SINK, teamsPort } from './teams/approvals-port';
 import { teamsConfigOf } from './teams/teams-config';
 import { consoleOptionsOf } from './web/console-options';
-import { parseHostList } from './webhooks/callback-hosts';
 import { WEBHOOK_EVENTS, WEBHOOK_SINK, WebhookDeliverer } from './webhooks/webhook-deliverer';
 
 export { StartupError };
@@ -34,77 +27,7 @@ export { StartupError };
 /** How long a stopping server lets requests in flight finish before cutting their connections. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
-/** For CLI commands that never evaluate policy (keys, audit): a policy that decides nothing. */
-const INERT_POLICY = 'version: 1\nrules: []\n';
-
-/** Opens the database and loads the policy: everything the service verbs need, with no transport. */
-export async function openCore(
-  env: Env,
-  log: Logger,
-  options: { policy: 'required' | 'inert'; sinks?: OutboxSink[] },
-): Promise<Core> {
-  if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
-    await makeDataFolderPrivate(filePathOf(env.COUNTERSIGN_DB_URL));
-  }
-  const secret = await resolveSecret(env.COUNTERSIGN_SECRET, env.COUNTERSIGN_DB_URL).catch((error: Error) => {
-    throw new StartupError(error.message);
-  });
-  let policy: PolicyStore;
-  if (options.policy === 'required') {
-    const read = await readPolicyFile(env.COUNTERSIGN_POLICY, Date.now());
-    if (!read.ok) {
-      throw new StartupError(
-        `COUNTERSIGN_POLICY: ${env.COUNTERSIGN_POLICY} is not a valid policy\n${describeProblems(read.problems)}`,
-      );
-    }
-    policy = new PolicyStore(read.loaded);
-  } else {
-    const parsed = parsePolicy(INERT_POLICY, '(inert)');
-    if (!parsed.ok) throw new StartupError('internal: the inert policy does not parse');
-    const loaded = {
-      policy: parsed.policy,
-      version: parsed.version,
-      file: '(inert)',
-      text: INERT_POLICY,
-      loadedAt: Date.now(),
-    };
-    policy = new PolicyStore(loaded);
-  }
-  const database = await openDatabase(env.COUNTERSIGN_DB_URL, env.COUNTERSIGN_DB_AUTH_TOKEN).catch(
-    (error: Error) => {
-      throw new StartupError(`COUNTERSIGN_DB_URL: cannot open ${env.COUNTERSIGN_DB_URL}: ${error.message}`);
-    },
-  );
-  if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
-    await makeDatabaseFilesPrivate(filePathOf(env.COUNTERSIGN_DB_URL)).catch((error: Error) => {
-      database.close();
-      throw new StartupError(`COUNTERSIGN_DB_URL: cannot make the database private: ${error.message}`);
-    });
-  }
-  const callbackHosts = parseHostList(env.COUNTERSIGN_WEBHOOK_HOSTS);
-  const consolePack = await loadConsolePack(env.COUNTERSIGN_CONSOLE_PACK).catch((error: Error) => {
-    database.close();
-    throw new StartupError(error.message);
-  });
-  const core = createCore({
-    database,
-    policy,
-    secret,
-    log,
-    sinks: options.sinks ?? [],
-    callbackHosts,
-    consolePack,
-    outboxLeaseMs: env.COUNTERSIGN_OUTBOX_LEASE_MS,
-    stepUp: {
-      publicUrl: env.COUNTERSIGN_PUBLIC_URL,
-      mfaAcr: env.COUNTERSIGN_OIDC_MFA_ACR,
-      ...(env.COUNTERSIGN_OIDC_MFA_AMR && { mfaAmr: env.COUNTERSIGN_OIDC_MFA_AMR }),
-    },
-  });
-  await startAuditLog(core);
-  await refreshIdpDirectory(core);
-  return core;
-}
+export { openCore };
 
 function listen(fetch: (request: Request) => Response | Promise<Response>, env: Env): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {

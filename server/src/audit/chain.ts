@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { canonicalJson } from '@countersign/shared';
 
 export { canonicalJson };
@@ -23,6 +23,13 @@ export function chainHash(prevHash: string, event: ChainedFields): string {
   return chainHashOfData(prevHash, event, canonicalJson(event.data));
 }
 
+// One-shot hashing (node 20.12+) skips building a Hash object per event, about half the cost of
+// hashing a short event: most of `audit verify`'s time over a long log. Older nodes fall back.
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 /**
  * `chainHash` given the canonical JSON of `event.data`, which the caller already holds (it is what the
  * row stores): the event's canonical JSON is assembled around it instead of canonicalising the data
@@ -33,8 +40,8 @@ export function chainHashOfData(
   event: Omit<ChainedFields, 'data'>,
   dataJson: string,
 ): string {
-  const text =
-    `{"actor":${JSON.stringify(event.actor)},"at":${JSON.stringify(event.at)},"data":${dataJson},` +
-    `"seq":${JSON.stringify(event.seq)},"subject":${JSON.stringify(event.subject)},"type":${JSON.stringify(event.type)}}`;
-  return createHash('sha256').update(prevHash).update('\n').update(text).digest('hex');
+  return sha256Hex(
+    `${prevHash}\n{"actor":${JSON.stringify(event.actor)},"at":${JSON.stringify(event.at)},"data":${dataJson},` +
+      `"seq":${JSON.stringify(event.seq)},"subject":${JSON.stringify(event.subject)},"type":${JSON.stringify(event.type)}}`,
+  );
 }

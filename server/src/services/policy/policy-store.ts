@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { formatProblem, type Policy, type PolicyProblem, parsePolicy } from '@countersign/shared/policy';
+import { formatProblem, type PolicyProblem, parsePolicy } from '@countersign/shared/policy';
+import { type LoadedPolicy, PolicyStore } from './policy-in-force';
 
-export type LoadedPolicy = { policy: Policy; version: string; file: string; text: string; loadedAt: number };
+export { type LoadedPolicy, PolicyStore };
 export type PolicyRead = { ok: true; loaded: LoadedPolicy } | { ok: false; problems: PolicyProblem[] };
 
 /** Reads and validates a policy file without touching the running one. */
@@ -22,20 +23,3 @@ export async function readPolicyFile(file: string, now: number): Promise<PolicyR
 }
 
 export const describeProblems = (problems: PolicyProblem[]): string => problems.map(formatProblem).join('\n');
-
-/** Holds the policy in force. Swapped whole on a good reload; a bad one never replaces it. */
-export class PolicyStore {
-  #current: LoadedPolicy;
-
-  constructor(initial: LoadedPolicy) {
-    this.#current = initial;
-  }
-
-  get current(): LoadedPolicy {
-    return this.#current;
-  }
-
-  replace(next: LoadedPolicy): void {
-    this.#current = next;
-  }
-}
