@@ -75,7 +75,8 @@ describe('Teams threads the new events too', () => {
     expect(
       teamsThreadText('action.question', { actor: 'user:alice@example.com', comment: 'why?' }, request),
     ).toBe(
-      `❓ alice@example.com asks erin@example.com: “why?” (answer with POST /v1/actions/${request.id}/comments; the request stays pending)`,
+      // Teams answers with the Answer… form under the threaded question (issue 16), not the API.
+      '❓ alice@example.com asks erin@example.com: “why?” (answer with **Answer…** below; the request stays pending)',
     );
     expect(teamsThreadText('action.answered', { actor: 'agent:deploy-bot', comment: 'EU' }, request)).toBe(
       '💬 agent:deploy-bot answered: “EU”',

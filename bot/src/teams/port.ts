@@ -1,6 +1,6 @@
-import type { ActionRequest } from '@countersign/shared';
+import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import type { OutboxSink } from '../delivery/outbox-drain';
-import type { Outcome, Queue } from '../port';
+import type { ApprovalExtras, Outcome, Queue, ReviewOptions } from '../port';
 
 /** A person acting in Teams: the email Microsoft Graph holds for their Entra object id. */
 export type TeamsPerson = {
@@ -21,10 +21,18 @@ export type TeamRef = { teamId: string; name: string; serviceUrl: string; tenant
 /** How to reach a person in a 1:1 chat. */
 export type TeamsUserRef = { teamsUserId: string; serviceUrl: string; tenantId?: string | undefined };
 
+/** Slack's approval extras, and a standing approval's narrower resource (a glob the reviewer typed). */
+export type TeamsApprovalExtras = {
+  amend?: ApprovalExtras['amend'];
+  standing?: NonNullable<ApprovalExtras['standing']> & { resource?: string | undefined };
+};
+
+type Settled = Promise<Outcome<{ request: ActionRequest }>>;
+
 /**
  * The approval core as the Teams bot sees it: the same verbs the Slack bot and the HTTP API call
- * (review, find, queue, pairing), its own outbox sink (drained like Slack's), and where its cards and
- * people are.
+ * (review with its extras, ask and answer, break-glass and its follow-up, standing approvals, find,
+ * queue, pairing), its own outbox sink (drained like Slack's), and where its cards and people are.
  */
 export interface TeamsPort extends OutboxSink {
   review(
@@ -32,7 +40,19 @@ export interface TeamsPort extends OutboxSink {
     id: string,
     decision: 'approve' | 'deny',
     comment?: string,
-  ): Promise<Outcome<{ request: ActionRequest }>>;
+    extras?: TeamsApprovalExtras,
+  ): Settled;
+  /** A reviewer's question instead of a decision; the request stays pending. */
+  ask(person: TeamsPerson, id: string, question: string): Settled;
+  /** The requester's side answering a reviewer's question; the request stays pending. */
+  answer(person: TeamsPerson, id: string, comment: string): Settled;
+  /** The requester's side approving its own request, where the rule allows break-glass. */
+  breakGlass(person: TeamsPerson, id: string, reason: string): Settled;
+  /** An approver signs off or flags a break-glass's follow-up review. */
+  followUp(person: TeamsPerson, id: string, decision: 'sign_off' | 'flag', comment?: string): Settled;
+  revokeStanding(person: TeamsPerson, standingId: string): Promise<Outcome<{ standing: StandingApproval }>>;
+  /** What the request's rule allows besides a plain approval; undefined for an unknown request. */
+  reviewOptions(id: string): Promise<ReviewOptions | undefined>;
   find(person: TeamsPerson, idOrPrefix: string): Promise<Outcome<{ request: ActionRequest }>>;
   queue(person: TeamsPerson): Promise<Queue>;
   pairingCode(person: TeamsPerson): Promise<{ code: string; expiresAt: string }>;

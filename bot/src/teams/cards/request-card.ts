@@ -1,4 +1,5 @@
 import type { ActionRequest } from '@countersign/shared';
+import type { ReviewOptions } from '../../port';
 import {
   conditionWords,
   outcomeSentence,
@@ -8,6 +9,7 @@ import {
   type Speech,
   truncate,
 } from '../../present';
+import { amendForm, answerForm, askForm, breakGlassForm, followUpActions, standingForm } from './forms';
 
 export const APPROVE_VERB = 'countersign.approve';
 export const DENY_VERB = 'countersign.deny';
@@ -54,13 +56,15 @@ export function when(iso: string): string {
  * The card approvers see, a pure function of the request: what, where, why, the masked params, who
  * asked and who owns it, "N of M", the deadline; Approve (Action.Execute, with an Action.Submit
  * fallback for clients without Universal Actions) and Deny, which opens a required reason; on a
- * step-up request with a console, Approve opens the console's step-up page instead. Once
- * decided, no buttons: the outcome instead. Every field is bounded, so no request can push the card
- * past Teams' 28 KB.
+ * step-up request with a console, Approve opens the console's step-up page instead. Below the facts,
+ * what the rule (`review`, from the port) allows besides: Approve with changes…, Approve for a
+ * while…, Ask…, and the requester's Break glass…. Once decided, no decision buttons: the outcome
+ * instead, and Sign off / Flag… while a break-glass's follow-up is open. Every field is bounded, so
+ * no request can push the card past Teams' 28 KB.
  */
 export function requestCard(
   request: ActionRequest,
-  options: { consoleUrl?: string | undefined; compact?: boolean } = {},
+  options: { consoleUrl?: string | undefined; compact?: boolean; review?: ReviewOptions | undefined } = {},
 ): Card {
   const facts = [
     { title: 'Action', value: plain(request.action, 200) },
@@ -151,7 +155,16 @@ export function requestCard(
         },
       },
     );
+    // Teams shows at most six actions in a row: the forms sit in an ActionSet of their own.
+    // An approval with extras would skip a step-up, so a step-up request offers none (the core refuses them too).
+    const more = [
+      ...(request.stepUp ? [] : [amendForm(request, options.review), standingForm(request, options.review)]),
+      askForm(request),
+      breakGlassForm(request),
+    ].filter((a) => a !== undefined);
+    if (!options.compact) body.push({ type: 'ActionSet', actions: more });
   } else {
+    actions.push(...followUpActions(request));
     body.push(
       text(`**${truncate(outcomeSentence(request, speech), 2000)}**`, {
         color: request.status === 'approved' ? 'Good' : 'Attention',
@@ -197,13 +210,13 @@ export function threadText(
       return `🚫 ${refusal(payload, actor)}`;
     case 'action.question': {
       const requester = request.requester.owner ?? request.requester.id;
-      return `❓ ${actor} asks ${plain(requester, 200)}${comment} (answer with POST /v1/actions/${request.id}/comments; the request stays pending)`;
+      return `❓ ${actor} asks ${plain(requester, 200)}${comment} (answer with **Answer…** below; the request stays pending)`;
     }
     case 'action.answered':
       return `💬 ${actor} answered${comment}`;
     case 'action.break_glass': {
       const reason = typeof payload.reason === 'string' ? plain(payload.reason, 1500) : '';
-      return `🚨 **Break-glass**: ${actor} approved their own request: “${reason}”. An approver signs it off or flags it (POST /v1/actions/${request.id}/follow-up).`;
+      return `🚨 **Break-glass**: ${actor} approved their own request: “${reason}”. An approver signs it off or flags it with **Sign off** or **Flag…** on the card.`;
     }
     case 'action.follow_up':
       return payload.decision === 'flagged'
@@ -221,6 +234,21 @@ export function threadText(
 
 const refusal = (payload: Record<string, unknown>, actor: string) =>
   refusalSentence(typeof payload.code === 'string' ? payload.code : '', actor, (c) => plain(c, 100));
+
+/**
+ * A thread reply as a card, where its reader acts on it: a reviewer's question carries the
+ * requester's Answer… form; every other reply is text.
+ */
+export function threadAttachment(event: string, text: string, request: ActionRequest) {
+  if (event !== 'action.question' || request.status !== 'pending') return undefined;
+  return cardAttachment({
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body: [{ type: 'TextBlock', text, wrap: true }],
+    actions: [answerForm(request.id)],
+  });
+}
 
 /** The 1:1 message to the requester (or the agent's owner) once their request is settled. */
 export const outcomeNotice = (request: ActionRequest): string =>

@@ -1,22 +1,12 @@
+import type { ActionRequest } from '@countersign/shared';
 import { Activity } from '@microsoft/agents-activity';
 import { INVOKE_RESPONSE_KEY, type TurnContext } from '@microsoft/agents-hosting';
 import { decidedLine, notDecided } from '../../present';
-import { APPROVE_VERB, cardAttachment, DENY_VERB, REASON_INPUT, requestCard } from '../cards/request-card';
+import { APPROVE_VERB, cardAttachment, DENY_VERB, requestCard } from '../cards/request-card';
 import type { TeamsDeps } from '../deps';
+import { FORM_VERBS, onFormAction } from './card-forms';
+import type { Click, Reply } from './click';
 import { personOf } from './person';
-
-type Click = { verb: string; actionId: string; reason: string | undefined };
-
-/** The verb, request and reason of an Action.Execute (invoke) or its Action.Submit fallback (message). */
-export function clickOf(value: unknown): Click | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as { action?: { verb?: unknown; data?: unknown }; verb?: unknown };
-  const data = (v.action?.data ?? value) as Record<string, unknown>;
-  const verb = v.action?.verb ?? v.verb ?? data.verb;
-  if (typeof verb !== 'string' || typeof data.actionId !== 'string') return undefined;
-  const reason = typeof data[REASON_INPUT] === 'string' ? (data[REASON_INPUT] as string).trim() : undefined;
-  return { verb, actionId: data.actionId, reason: reason || undefined };
-}
 
 /** Answers an Action.Execute: a card replaces the clicker's view, a message is shown to them alone. */
 function answer(context: TurnContext, value: Record<string, unknown>): void {
@@ -29,7 +19,8 @@ const message = (text: string) => ({
 });
 
 /**
- * Approve or Deny on a card. The core decides (self-approval, strangers, double clicks and expiry are
+ * A button on a card. Approve and Deny here; the forms (amend, standing, ask, answer, break-glass,
+ * follow-up, revoke) in card-forms. The core decides (self-approval, strangers, double clicks and expiry are
  * refused there, in words, and audited); then the card is replaced for everyone: the invoke response
  * for the clicker and a PUT of the card's activity for the rest of the channel.
  */
@@ -39,20 +30,37 @@ export async function onCardAction(
   click: Click,
   invoke: boolean,
 ): Promise<void> {
+  const reply = replies(deps, context, invoke);
+  if (FORM_VERBS.has(click.verb)) return onFormAction(deps, context, click, reply);
+  if (click.verb !== APPROVE_VERB && click.verb !== DENY_VERB)
+    return reply.tell('Countersign does not know that button.');
+  const decision = click.verb === APPROVE_VERB ? 'approve' : 'deny';
+  if (decision === 'deny' && !click.reason)
+    return reply.tell('A deny needs a reason: type it under Deny, then press Deny.');
+  const who = await personOf(deps, context);
+  if (!who.ok) return reply.tell(who.why);
+  const result = await deps.port.review(who.person, click.actionId, decision, click.reason);
+  if (!result.ok) return reply.tell(notDecided(decision, result.message));
+  await reply.show(result.request, decidedLine(decision, result.request));
+}
+
+function replies(deps: TeamsDeps, context: TurnContext, invoke: boolean): Reply {
   const tell = async (text: string) => {
     if (invoke) answer(context, message(text));
     else await context.sendActivity(text);
   };
-  if (click.verb !== APPROVE_VERB && click.verb !== DENY_VERB)
-    return tell('Countersign does not know that button.');
-  const decision = click.verb === APPROVE_VERB ? 'approve' : 'deny';
-  if (decision === 'deny' && !click.reason)
-    return tell('A deny needs a reason: type it under Deny, then press Deny.');
-  const who = await personOf(deps, context);
-  if (!who.ok) return tell(who.why);
-  const result = await deps.port.review(who.person, click.actionId, decision, click.reason);
-  if (!result.ok) return tell(notDecided(decision, result.message));
-  const card = requestCard(result.request, { consoleUrl: deps.config.publicUrl });
+  return { tell, show: (request, line) => showRequest(deps, context, invoke, request, line) };
+}
+
+async function showRequest(
+  deps: TeamsDeps,
+  context: TurnContext,
+  invoke: boolean,
+  request: ActionRequest,
+  line: string,
+): Promise<void> {
+  const review = request.status === 'pending' ? await deps.port.reviewOptions(request.id) : undefined;
+  const card = requestCard(request, { consoleUrl: deps.config.publicUrl, review });
   const cardId = context.activity.replyToId;
   if (cardId) {
     const update = Activity.fromObject({
@@ -74,5 +82,5 @@ export async function onCardAction(
   }
   if (invoke)
     answer(context, { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card });
-  else await context.sendActivity(decidedLine(decision, result.request));
+  else await context.sendActivity(line);
 }

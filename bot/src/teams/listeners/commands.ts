@@ -1,12 +1,14 @@
 import { Activity } from '@microsoft/agents-activity';
 import type { TurnContext } from '@microsoft/agents-hosting';
 import { decidedLine, notDecided } from '../../present';
+import type { Card } from '../cards/request-card';
 import { cardAttachment, requestCard } from '../cards/request-card';
+import { standingCard } from '../cards/standing-card';
 import type { TeamsDeps } from '../deps';
 import { personOf } from './person';
 
 export const HELP =
-  'Commands: `approvals` (your queue), `approve <id> [comment]`, `deny <id> <reason>`, `connect` (pair your browser extension).';
+  'Commands: `approvals` (your queue: requests to decide, break-glass follow-ups, standing approvals), `approve <id> [comment]`, `deny <id> <reason>`, `connect` (pair your browser extension).';
 
 /** Personal commands in a 1:1 chat with the bot: the same verbs as Slack's slash commands and the API. */
 export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<void> {
@@ -40,17 +42,21 @@ export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<
   }
   if (command === 'approvals') {
     const queue = await deps.port.queue(person);
-    if (queue.reviewable.length === 0) {
-      await context.sendActivity('Nothing waits for your review.');
-      return;
+    const send = (card: Card) =>
+      context.sendActivity(Activity.fromObject({ type: 'message', attachments: [cardAttachment(card)] }));
+    const followUps = queue.followUps ?? [];
+    const standing = queue.standing ?? [];
+    if (queue.reviewable.length === 0) await context.sendActivity('Nothing waits for your review.');
+    // Each request as its card, with the forms its rule allows; then what stays live after a decision.
+    for (const request of queue.reviewable.slice(0, 10)) {
+      const review = await deps.port.reviewOptions(request.id);
+      await send(requestCard(request, { consoleUrl: deps.config.publicUrl, review }));
     }
-    for (const request of queue.reviewable.slice(0, 10))
-      await context.sendActivity(
-        Activity.fromObject({
-          type: 'message',
-          attachments: [cardAttachment(requestCard(request, { consoleUrl: deps.config.publicUrl }))],
-        }),
-      );
+    if (followUps.length > 0)
+      await context.sendActivity(`Break-glass follow-ups waiting for an approver (${followUps.length}):`);
+    for (const request of followUps.slice(0, 10))
+      await send(requestCard(request, { consoleUrl: deps.config.publicUrl }));
+    if (standing.length > 0) await send(standingCard(standing));
     return;
   }
   const decision = command === 'approve' ? 'approve' : 'deny';

@@ -1,6 +1,7 @@
 import { INVOKE_RESPONSE_KEY, type TurnContext } from '@microsoft/agents-hosting';
 import type { TeamsDeps } from '../deps';
-import { clickOf, onCardAction } from './card-action';
+import { onCardAction } from './card-action';
+import { clickOf } from './click';
 import { onCommand } from './commands';
 import { onConversationUpdate } from './installed';
 
