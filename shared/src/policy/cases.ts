@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationSchema } from './duration';
 import { evaluate } from './evaluate';
+import { groupsContaining } from './groups';
 import type { PolicyProblem } from './problem';
 import { byPosition } from './problem';
 import { oneOrMany, text } from './schema';
@@ -146,11 +147,29 @@ function same(expected: unknown, actual: unknown): boolean {
   return expected === actual;
 }
 
+/**
+ * A case without `groups` is in the groups the file lists its person (or its agent's owner) in, as the
+ * server counts them; memberships through Slack or the identity provider are what a case's `groups`
+ * states, since they are not in the file.
+ */
+function caseGroups(policy: Policy, request: EvaluationInput): () => readonly string[] {
+  return () => {
+    const human = request.requester.startsWith('agent:')
+      ? request.owner
+      : request.requester.replace(/^user:/i, '');
+    return human === undefined ? [] : groupsContaining(policy, human);
+  };
+}
+
 /** Evaluates each case's request against the policy and compares the decision with its expectation. */
 export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResult[] {
   return cases.map((c) => {
     // A case without a time is evaluated at a fixed instant, so its result does not change with the clock.
-    const actual = evaluate(policy, { now: CASE_CLOCK, ...c.request });
+    const actual = evaluate(policy, {
+      now: CASE_CLOCK,
+      groups: caseGroups(policy, c.request),
+      ...c.request,
+    });
     // The rule's review options as yes/no, so a case says "break-glass is allowed here" plainly.
     const review = actual.effect === 'review';
     const fields: Partial<Record<keyof CaseExpectation, unknown>> = {

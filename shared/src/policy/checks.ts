@@ -57,8 +57,9 @@ function approverChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw):
   // An IdP group may have any number of members, so no count is certain once one is named.
   if (approvers.some(([, name]) => isIdpEntry(name))) return problems;
   const all = approvers.flatMap(([, name]) => members(groups, name.trim()));
-  // A Slack entry may be a user group of any size, so no count is certain once one is present.
-  if (all.some((m) => typeof m !== 'string' || m.trim().toLowerCase().startsWith('slack:'))) return problems;
+  // A Slack or IdP entry may be a group of any size, so no count is certain once one is present.
+  if (all.some((m) => typeof m !== 'string' || m.trim().toLowerCase().startsWith('slack:') || isIdpEntry(m)))
+    return problems;
   const distinct = new Set(all.map((m) => String(m).trim().toLowerCase())).size;
   if (typeof min === 'number' && min > distinct) {
     const names = approvers.map(([, name]) => name.trim()).join(' + ');

@@ -166,6 +166,17 @@ function arithmetic(op: string, a: CelKind, b: CelKind): CelKind | undefined {
 
 export class ConditionChecker {
   private readonly state: State = { nodes: 0, loops: 0 };
+  // `requester` itself, and its fields other than `groups`, as read: the difference is a read of groups.
+  private requesterRefs = 0;
+  private requesterOtherFields = 0;
+
+  /**
+   * Whether the checked condition may read `requester.groups` (directly, or through `requester`
+   * passed on whole): the server computes a requester's groups only for a condition that does.
+   */
+  get readsGroups(): boolean {
+    return this.requesterRefs > this.requesterOtherFields;
+  }
 
   /** The condition's type (bool or dyn for a usable one); throws ConditionTypeError. */
   check(expr: Expr): CelKind {
@@ -194,6 +205,7 @@ export class ConditionChecker {
         const on = this.visit(operand, scope, depth + 1);
         if (on === 'requester') {
           const type = REQUESTER_FIELDS[field];
+          if (field !== 'groups' && operand.exprKind.case === 'identExpr') this.requesterOtherFields += 1;
           if (type) return testOnly ? 'bool' : type;
           const hint = closestKey(field, Object.keys(REQUESTER_FIELDS));
           return this.fail(
@@ -253,6 +265,7 @@ export class ConditionChecker {
     const local = scope.get(name);
     if (local !== undefined) return local;
     const type = CONDITION_VARIABLES[name];
+    if (type === 'requester') this.requesterRefs += 1;
     if (type) return type;
     const known = Object.keys(CONDITION_VARIABLES);
     const hint = closestKey(name, known);

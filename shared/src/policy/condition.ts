@@ -22,7 +22,12 @@ export type ConditionInput = {
 };
 
 export type ConditionResult = { ok: true; value: boolean } | { ok: false; error: string };
-export type CompiledCondition = { text: string; run(input: ConditionInput): ConditionResult };
+export type CompiledCondition = {
+  text: string;
+  /** Whether it may read `requester.groups`: only then is a requester's membership worked out. */
+  readsGroups: boolean;
+  run(input: ConditionInput): ConditionResult;
+};
 export type ConditionCompileResult =
   | { ok: true; condition: CompiledCondition }
   | { ok: false; offset: number; message: string };
@@ -110,8 +115,9 @@ export function compileCondition(text: string): ConditionCompileResult {
     return { ok: false, offset: offsetOf(error), message: syntaxMessage(error) };
   }
   const positions = parsed.sourceInfo?.positions ?? {};
+  const checker = new ConditionChecker();
   try {
-    const type = new ConditionChecker().check(parsed.expr);
+    const type = checker.check(parsed.expr);
     if (type !== 'bool' && type !== 'dyn') {
       return {
         ok: false,
@@ -161,5 +167,5 @@ export function compileCondition(text: string): ConditionCompileResult {
     if (typeof value !== 'boolean') return { ok: false, error: 'the condition did not answer true or false' };
     return { ok: true, value };
   };
-  return { ok: true, condition: { text, run } };
+  return { ok: true, condition: { text, readsGroups: checker.readsGroups, run } };
 }

@@ -172,7 +172,8 @@ function conditionInput(input: EvaluationInput): ConditionInput {
       id: input.requester,
       kind: input.requesterKind ?? (input.requester.startsWith('agent:') ? 'agent' : 'person'),
       owner: input.owner,
-      groups: input.groups ?? [],
+      // Filled in by groupsOnce when a condition that reads them is reached.
+      groups: [],
     },
     source: input.source,
     now: input.now ?? Date.now(),
@@ -206,10 +207,16 @@ export function evaluate(policy: Policy, input: EvaluationInput): Decision {
   const prepared = prepare(input);
   const errors: { rule: string; error: string }[] = [];
   let bound: ConditionInput | undefined;
+  let groupsBound = false;
   for (const { rule, tests, condition } of candidates(compiledPolicy(policy), input.action)) {
     if (!matches(tests, prepared)) continue;
     if (condition) {
       bound ??= conditionInput(input);
+      if (condition.readsGroups && !groupsBound) {
+        const { groups = [] } = input;
+        bound.requester.groups = typeof groups === 'function' ? groups() : groups;
+        groupsBound = true;
+      }
       const result = condition.run(bound);
       if (!result.ok) {
         errors.push({ rule: rule.name, error: result.error });

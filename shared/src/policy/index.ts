@@ -9,7 +9,7 @@ export { formatDuration, parseDuration } from './duration';
 export { compilePolicy, evaluate, FAIL_CLOSED_REASON } from './evaluate';
 export type { GlobKind, Matcher } from './glob';
 export { compileGlobs, globError } from './glob';
-export { groupMembers, groupSlackHandles, isGroupMember } from './groups';
+export { groupIdpNames, groupMembers, groupSlackHandles, groupsContaining, isGroupMember } from './groups';
 export { idpGroupName, idpGroupsOf, isIdpEntry } from './idp';
 export type { LoadResult } from './load';
 export { BUILT_IN_DEFAULTS, parsePolicy } from './load';

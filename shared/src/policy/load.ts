@@ -53,7 +53,8 @@ function normalize(file: PolicyFile): Policy {
   const groups = Object.fromEntries(
     Object.entries(file.groups ?? {}).map(([name, members]) => [
       name,
-      [...new Set(members.map((m) => (m.toLowerCase().startsWith('slack:') ? m : m.toLowerCase())))],
+      // Slack handles and IdP group names keep their spelling; they are compared ignoring case.
+      [...new Set(members.map((m) => (/^(slack|idp):/i.test(m) ? m : m.toLowerCase())))],
     ]),
   );
   const rules = (file.rules ?? []).map(

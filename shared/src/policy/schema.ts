@@ -4,6 +4,7 @@ import { consoleKeysAt, consoleSchema } from './console-schema';
 import { durationSchema } from './duration';
 import type { GlobKind } from './glob';
 import { globError } from './glob';
+import { idpGroupName } from './idp';
 import { RISKS, STEP_UPS } from './types';
 import type { Path } from './yaml-source';
 
@@ -32,18 +33,21 @@ const SLACK_HANDLE = /^slack:@[a-z0-9][a-z0-9._-]*$/i;
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 // Members go through the one email normalisation: a look-alike in the policy is a problem, not a person.
+// `idp:"SRE On-Call"` maps the identity provider's group into this one (its members as SCIM last set them).
 const member = z
-  .string({ error: 'expected an email address or slack:@handle' })
+  .string({ error: 'expected an email address, slack:@handle or idp:"group"' })
   .trim()
   .transform((m, ctx) => {
     if (SLACK_HANDLE.test(m)) return m;
+    const idp = idpGroupName(m);
+    if (idp !== undefined) return `idp:"${idp}"`;
     const checked = normalizeEmail(m);
     if (checked.ok) return checked.email;
     ctx.addIssue({
       code: 'custom',
       message: m.includes('@')
         ? `"${m}": ${checked.reason}`
-        : `"${m}" is neither an email address nor a slack:@handle`,
+        : `"${m}" is neither an email address, a slack:@handle nor an idp:"group"`,
     });
     return z.NEVER;
   });

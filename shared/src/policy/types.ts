@@ -95,10 +95,14 @@ export type EvaluationInput = {
   /** What a rule's `when:` reads besides the fields above; absent parts read as empty. */
   params?: Record<string, unknown> | undefined;
   context?: Record<string, unknown> | undefined;
-  /** `agent` or `person`, the agent's owner, and the policy groups the requester (or owner) is in. */
+  /**
+   * `agent` or `person`, the agent's owner, and the policy groups the requester (or owner) is in: a
+   * list, or a function called only when a condition that reads `requester.groups` is reached, so a
+   * request that meets none does not pay for working out membership.
+   */
   requesterKind?: string;
   owner?: string | undefined;
-  groups?: readonly string[];
+  groups?: readonly string[] | (() => readonly string[]);
   /** When the request is evaluated (ms since the epoch); the evaluation's own clock when absent. */
   now?: number;
 };

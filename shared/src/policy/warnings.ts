@@ -1,6 +1,6 @@
 import { KIND, NOCASE } from './evaluate';
 import { compileGlobs } from './glob';
-import { idpGroupsOf } from './idp';
+import { idpGroupName, idpGroupsOf } from './idp';
 import { byPosition, type PolicyProblem } from './problem';
 import type { MatchKey, Policy, PolicyRule, RuleOutcome } from './types';
 import { MATCH_KEYS } from './types';
@@ -63,6 +63,24 @@ function idpWarnings(policy: Policy, source: YamlSource, known: readonly string[
   );
 }
 
+/** `idp:"…"` members of policy groups naming a group SCIM has not provisioned (yet): it adds nobody. */
+function idpMemberWarnings(policy: Policy, source: YamlSource, known: readonly string[]): PolicyProblem[] {
+  const have = new Set(known.map((name) => name.toLowerCase()));
+  return Object.entries(policy.groups).flatMap(([group, members]) =>
+    members.flatMap((member, i) => {
+      const name = idpGroupName(member);
+      if (name === undefined || have.has(name.toLowerCase())) return [];
+      return [
+        problemAt(
+          source,
+          ['groups', group, i],
+          `warning: the identity provider has not provisioned a group "${name}" (yet), so it adds nobody to "${group}" until it does`,
+        ),
+      ];
+    }),
+  );
+}
+
 export function policyWarnings(
   policy: Policy,
   text: string,
@@ -96,6 +114,10 @@ export function policyWarnings(
         );
     }
   }
-  if (options.idpGroups) warnings.push(...idpWarnings(policy, source, options.idpGroups));
+  if (options.idpGroups)
+    warnings.push(
+      ...idpWarnings(policy, source, options.idpGroups),
+      ...idpMemberWarnings(policy, source, options.idpGroups),
+    );
   return warnings.sort(byPosition);
 }

@@ -245,8 +245,8 @@ describe('parsePolicy problems', () => {
         ),
       ),
     ).toEqual([
-      'test.yaml:3:28 groups.sre[1]: "bob" is neither an email address nor a slack:@handle',
-      'test.yaml:3:33 groups.sre[2]: "slack:sre" is neither an email address nor a slack:@handle',
+      'test.yaml:3:28 groups.sre[1]: "bob" is neither an email address, a slack:@handle nor an idp:"group"',
+      'test.yaml:3:33 groups.sre[2]: "slack:sre" is neither an email address, a slack:@handle nor an idp:"group"',
       'test.yaml:4:3 groups.on call: group name "on call" must start with a letter or digit and use only letters, digits, ".", "_" and "-"',
       'test.yaml:5:6 groups.x: expected a list of members',
     ]);

@@ -91,7 +91,9 @@ function readProblem(error: NodeJS.ErrnoException): string {
 async function idpGroupNames(policy: Policy): Promise<readonly string[] | undefined> {
   const { idpGroupsOf } = await import('@countersign/shared/policy');
   const outcomes = [...policy.rules, ...(policy.default ? [policy.default] : [])];
-  if (!outcomes.some((o) => o.effect === 'review' && idpGroupsOf(o.approvers).length > 0)) return undefined;
+  const mapped = Object.values(policy.groups).some((members) => idpGroupsOf(members).length > 0);
+  if (!mapped && !outcomes.some((o) => o.effect === 'review' && idpGroupsOf(o.approvers).length > 0))
+    return undefined;
   const { withCore } = await import('../with-core');
   const { readIdpSnapshot } = await import('../../services/identity/idp-directory');
   return withCore(async ({ core }) => (await readIdpSnapshot(core.database.db)).names).catch(() => undefined);

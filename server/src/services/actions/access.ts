@@ -1,4 +1,4 @@
-import { groupMembers, groupSlackHandles, idpGroupsOf } from '@countersign/shared/policy';
+import { groupIdpNames, groupMembers, groupSlackHandles, groupsContaining } from '@countersign/shared/policy';
 import { type Actor, hasScope } from '../../context';
 import type { Queryable } from '../../db/client';
 import type { Core } from '../core';
@@ -28,11 +28,21 @@ export function approverEmails(core: Core, groups: readonly string[]): string[] 
   for (const handle of groupSlackHandles(policy, groups)) {
     for (const email of core.directory.emailsOf(handle)) emails.add(email);
   }
-  for (const name of idpGroupsOf(groups)) {
+  // `idp:"…"` approvers, and IdP groups mapped into the named policy groups.
+  for (const name of groupIdpNames(policy, groups)) {
     for (const email of core.idp.emailsOf(name)) emails.add(email);
   }
   // Whoever the identity provider deactivated approves for no group, whichever group lists them.
   return [...emails].filter((email) => !core.idp.isInactive(email));
+}
+
+/**
+ * The policy groups `email` belongs to under the policy in force, by the same membership approver
+ * eligibility uses (listed, through a Slack user group, or through an IdP group mapped into it):
+ * what a condition reads as `requester.groups`, and which queues a person sees.
+ */
+export function policyGroupsOf(core: Core, email: string): string[] {
+  return groupsContaining(core.policy.current.policy, email, (groups) => approverEmails(core, groups));
 }
 
 /** Whether the actor's human is a member of the request's approver groups under the policy in force. */

@@ -1,17 +1,11 @@
 import type { SubmitActionInput } from '@countersign/shared';
 import type { Decision, Policy } from '@countersign/shared/policy';
-import { evaluate, groupMembers } from '@countersign/shared/policy';
+import { evaluate } from '@countersign/shared/policy';
 import { countConditionError } from '../../metrics/condition-errors';
 import type { Core } from '../core';
+import { policyGroupsOf } from './access';
 
 export type Submitter = { id: string; kind: 'agent' | 'person'; owner: string | null; email: string | null };
-
-/** The policy groups whose members include `email`: what a condition reads as `requester.groups`. */
-function groupsOf(policy: Policy, email: string | null): string[] {
-  if (email === null) return [];
-  const lower = email.toLowerCase();
-  return Object.keys(policy.groups).filter((group) => groupMembers(policy, [group]).includes(lower));
-}
 
 /**
  * The policy's decision on a submission. A rule's `when:` that could not be evaluated has already
@@ -38,7 +32,12 @@ export function decideSubmission(
     context: input.context,
     requesterKind: who.kind,
     owner: who.owner ?? undefined,
-    groups: groupsOf(policy, who.kind === 'agent' ? who.owner : who.email),
+    // The person's (or the agent's owner's) groups as approver eligibility counts them, Slack and IdP
+    // groups included; worked out only when a condition that reads requester.groups is reached.
+    groups: () => {
+      const human = who.kind === 'agent' ? who.owner : who.email;
+      return human === null ? [] : policyGroupsOf(core, human);
+    },
     now: core.now(),
   });
   for (const { rule, error } of decision.conditionErrors ?? []) {

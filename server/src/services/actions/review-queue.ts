@@ -4,7 +4,7 @@ import { humanOf } from '../../context';
 import { actions, reviews } from '../../db/schema';
 import { forbidden } from '../../errors';
 import type { Ctx } from '../core';
-import { approverEmails, isRequesterSide } from './access';
+import { isRequesterSide, policyGroupsOf } from './access';
 import { loadAction } from './rows';
 import { toActionRequest } from './view';
 
@@ -28,8 +28,7 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
   if (!email) throw forbidden('only a person has a review queue');
   const db = core.database.db;
   const now = core.now();
-  const { policy } = core.policy.current;
-  const groups = Object.keys(policy.groups).filter((g) => approverEmails(core, [g]).includes(email));
+  const groups = policyGroupsOf(core, email);
   const load = async (ids: string[]) => {
     const loaded = await Promise.all(ids.map((id) => loadAction(db, id)));
     return loaded.flatMap((l) => (l ? [toActionRequest(core, l, actor)] : []));
