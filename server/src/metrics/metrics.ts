@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { actions, auditEvents, outbox } from '../db/schema';
 import type { Core } from '../services/core';
 import { probeStorage } from '../services/health/probe-storage';
+import { cookieRefusalThrottle } from '../services/sessions/cookie-refusal-throttle';
 import { conditionErrorCounts } from './condition-errors';
 
 /**
@@ -38,6 +39,18 @@ export function createMetrics(core: Core): Metrics {
     collect() {
       this.reset();
       for (const [rule, n] of conditionErrorCounts()) this.inc({ rule }, n);
+    },
+  });
+  new Counter({
+    name: 'countersign_console_cookies_refused_total',
+    help: 'Console cookies with a bad signature this node refused; audited="false" are those the per-address throttle kept out of the audit log',
+    labelNames: ['audited'],
+    registers: [registry],
+    collect() {
+      const { audited, suppressed } = cookieRefusalThrottle(core).totals;
+      this.reset();
+      this.inc({ audited: 'true' }, audited);
+      this.inc({ audited: 'false' }, suppressed);
     },
   });
   new Gauge({
