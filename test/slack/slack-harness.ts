@@ -177,7 +177,12 @@ export type ButtonAction =
   | 'countersign.deny'
   | 'countersign.amend'
   | 'countersign.standing'
-  | 'countersign.answer';
+  | 'countersign.answer'
+  | 'countersign.ask'
+  | 'countersign.break_glass'
+  | 'countersign.sign_off'
+  | 'countersign.flag'
+  | 'countersign.revoke_standing';
 export type ButtonWhere = { channel: string; ts: string } | 'home';
 
 /** A block_actions payload for a click on one of a request's buttons, in a message or on the Home tab. */
