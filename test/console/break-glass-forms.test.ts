@@ -33,6 +33,9 @@ describe('console: break-glass', () => {
     });
     const [event] = await f.audited('action.break_glass', req.id);
     expect(event).toMatchObject({ actor: 'user:carol@example.com', data: { reason: REASON } });
+    expect((await carol.get(`/requests/${req.id}`)).text).toContain(
+      'user:carol@example.com — broke the glass: approved by its own side',
+    );
   });
 
   it('is refused to a reviewer and on a rule without breakGlass, in the core’s words', async (test) => {

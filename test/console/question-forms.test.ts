@@ -37,6 +37,9 @@ describe('console: ask and answer', () => {
 
     const after = await f.status(req.id);
     expect(after.status).toBe('pending');
+    const timeline = (await carol.get(`/requests/${req.id}`)).text;
+    expect(timeline).toContain('user:rita@example.com — asked a question');
+    expect(timeline).toContain('user:carol@example.com — answered the question');
     expect(after.comments?.map((c) => [c.author, c.role])).toEqual([
       ['user:rita@example.com', 'reviewer'],
       ['user:carol@example.com', 'requester'],

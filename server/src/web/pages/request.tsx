@@ -41,6 +41,13 @@ function describe(event: AuditEvent): string {
     'review.discounted': 'an approval stopped counting',
     'grant.issued': 'grant issued',
     'grant.redeemed': 'grant used',
+    'action.break_glass': 'broke the glass: approved by its own side',
+    'action.follow_up': `follow-up review: ${String(d.decision ?? '').replace('_', ' ')}`,
+    'action.question': 'asked a question',
+    'action.answered': 'answered the question',
+    'standing.created': 'approved this and the same again (standing approval)',
+    'standing.used': 'approved at once by a standing approval',
+    'standing.revoked': 'revoked the standing approval',
   };
   return words[event.type] ?? event.type;
 }
