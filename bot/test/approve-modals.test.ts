@@ -12,6 +12,7 @@ import {
   standingModal,
   USES_BLOCK,
 } from '../src/blocks/approve-modals';
+import { ASK_ACTION } from '../src/blocks/ask';
 import { AMEND_ACTION, requestMessage, STANDING_ACTION } from '../src/blocks/request-message';
 import {
   aHugeRequest,
@@ -34,6 +35,7 @@ describe('extra approval buttons on a request message', () => {
     expect(actionIds(requestMessage(request, {}, undefined, { amend: false }))).toEqual([
       'countersign.approve',
       'countersign.deny',
+      ASK_ACTION,
     ]);
     const both = requestMessage(request, {}, undefined, { amend: true, standing: LIMITS });
     expect(messageIssues(both)).toEqual([]);
@@ -42,6 +44,7 @@ describe('extra approval buttons on a request message', () => {
       'countersign.deny',
       AMEND_ACTION,
       STANDING_ACTION,
+      ASK_ACTION,
     ]);
     expect(shownText(both)).toContain('Approve with changes…');
     expect(shownText(both)).toContain('Approve for 1h…');

@@ -63,8 +63,9 @@ describe('App Home: follow-ups and standing approvals', () => {
         reviewable: Array.from({ length: 30 }, () => aHugeRequest()),
         mine: Array.from({ length: 20 }, () => huge),
         decided: Array.from({ length: 20 }, () => huge),
+        // Each its own request (its buttons' block_id names it), every field at its maximum.
         followUps: Array.from({ length: 9 }, () => ({
-          ...huge,
+          ...aHugeRequest(),
           breakGlass: { ...broken().breakGlass, notify: [], reviewWithinMs: 1, reason: MARKUP },
         })),
         standing: Array.from({ length: 9 }, () =>

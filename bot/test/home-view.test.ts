@@ -2,6 +2,7 @@ import type { ActionRequest } from '@countersign/shared';
 import type { HomeView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../test/slack-emulator/index';
+import { ASK_ACTION } from '../src/blocks/ask';
 import { homeView } from '../src/blocks/home';
 import { APPROVE_ACTION, DENY_ACTION } from '../src/blocks/request-message';
 import { aHugeRequest, aRequest, asJson, SECRETS, shownText, viewIssues } from './fixtures';
@@ -30,7 +31,7 @@ describe('homeView', () => {
     expect(rows.map((b) => b.block_id)).toEqual([soon, middle, later].map((r) => `decide:${r.id}`));
     for (const row of rows) {
       expect(row).toMatchObject({
-        elements: [{ action_id: APPROVE_ACTION }, { action_id: DENY_ACTION }],
+        elements: [{ action_id: APPROVE_ACTION }, { action_id: DENY_ACTION }, { action_id: ASK_ACTION }],
       });
     }
   });

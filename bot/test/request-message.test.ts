@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { ASK_ACTION } from '../src/blocks/ask';
 import { APPROVE_ACTION, DENY_ACTION, requestMessage } from '../src/blocks/request-message';
 import { aHugeRequest, aRequest, MARKUP, messageIssues, SECRETS, secretParams, shownText } from './fixtures';
 
@@ -30,6 +31,7 @@ describe('requestMessage', () => {
       elements: [
         { action_id: APPROVE_ACTION, value: request.id, text: { text: 'Approve' } },
         { action_id: DENY_ACTION, value: request.id, text: { text: 'Deny' } },
+        { action_id: ASK_ACTION, value: request.id, text: { text: 'Ask…' } },
       ],
     });
   });
