@@ -87,6 +87,16 @@ function outcomeChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw): 
     problems.push(problemAt(source, path, 'effect review needs approvers: one or more groups', 'key'));
   }
   if (effect === 'review') problems.push(...approverChecks(source, path, rule, groups));
+  if (
+    effect === 'review' &&
+    'standing' in rule &&
+    typeof rule.minApprovals === 'number' &&
+    rule.minApprovals > 1
+  ) {
+    // The server refuses every standing approval on such a rule: say so at load, not on a click.
+    const message = `standing approvals need a rule that one approval decides, and this one needs ${rule.minApprovals}: one reviewer cannot stand in for a quorum on every later request`;
+    problems.push(problemAt(source, [...path, 'standing'], message, 'key'));
+  }
   return problems;
 }
 

@@ -29,6 +29,13 @@ export const glob = (kind: GlobKind) =>
     if (error) ctx.addIssue({ code: 'custom', message: error });
   });
 
+/** Bounds on the review options a rule may give (see docs/policy.md). */
+export const LIMITS = {
+  reviewWithin: { min: 15 * 60_000, max: 7 * 86_400_000 },
+  standingMax: 86_400_000,
+  standingUses: 10_000,
+} as const;
+
 const SLACK_HANDLE = /^slack:@[a-z0-9][a-z0-9._-]*$/i;
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -95,7 +102,16 @@ const outcomeShape = {
   // with a reason; it is broadcast to `notify` and every approver, and reviewed after the fact.
   breakGlass: z
     .strictObject(
-      { notify: oneOrMany(text('a Slack channel'), 'a Slack channel'), reviewWithin: durationSchema },
+      {
+        notify: oneOrMany(text('a Slack channel'), 'a Slack channel'),
+        // A follow-up is the check on an approval nobody else gave: it falls due soon, or it is no check.
+        reviewWithin: durationSchema.refine(
+          (ms) => ms >= LIMITS.reviewWithin.min && ms <= LIMITS.reviewWithin.max,
+          {
+            error: 'a break-glass follow-up falls due at least 15m and at most 7d after it',
+          },
+        ),
+      },
       { error: 'expected { notify: [channel…], reviewWithin: 24h }' },
     )
     .optional(),
@@ -104,11 +120,16 @@ const outcomeShape = {
   standing: z
     .strictObject(
       {
-        max: durationSchema,
+        // Every request it covers is approved at once: longer than a day belongs in an allow rule, in git.
+        max: durationSchema.refine((ms) => ms <= LIMITS.standingMax, {
+          error: 'a standing approval lasts at most 24h',
+        }),
         uses: z
           .number({ error: 'expected a whole number, at least 1' })
           .int({ error: 'expected a whole number, at least 1' })
-          .min(1, { error: 'expected a whole number, at least 1' }),
+          .min(1, { error: 'expected a whole number, at least 1' })
+          // What a reviewer may grant through the API (shared/src/schemas/action.ts).
+          .max(LIMITS.standingUses, { error: `at most ${LIMITS.standingUses} uses` }),
       },
       { error: 'expected { max: 1h, uses: 20 }' },
     )
