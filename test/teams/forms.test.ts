@@ -278,6 +278,33 @@ describe('Teams: ask, and answer in the thread', () => {
   });
 });
 
+describe('Teams: a question reaches the owner 1:1 too', () => {
+  it('an owner who has talked to the bot gets the question with Answer… in a 1:1 chat, and answers there', async () => {
+    await say(s, 'olga', 'approvals'); // seen in Teams once, so the bot can reach her
+    const { id, cardId, key } = await held({ action: 'deploy.api', resource: 'api' });
+    await press('alice', 'ask', { actionId: id, question: 'Is the canary green?' }, cardId);
+    const chat = await until(() =>
+      [...s.ms.conversations.entries()].find(([, c]) => c.members.includes(PEOPLE.olga.teamsId)),
+    );
+    const question = await until(() =>
+      s.ms.posts.find((p) => p.conversationId === chat[0] && JSON.stringify(p.activity).includes('canary')),
+    );
+    expect(titles(question.activity)).toContain('Answer…');
+    const answered = await press(
+      'olga',
+      'answer',
+      { actionId: id, answer: 'Yes, for an hour.' },
+      question.id,
+      chat[0],
+    );
+    expect(answered.text).toContain('stays pending');
+    expect((await get(id, key)).comments?.at(-1)).toMatchObject({
+      role: 'requester',
+      comment: 'Yes, for an hour.',
+    });
+  });
+});
+
 describe('Teams: break-glass and its follow-up', () => {
   it('only the requester’s side breaks the glass, with 20+ characters; the card then offers Sign off / Flag… to approvers', async () => {
     const { id, cardId, card, key } = await held({ action: 'prod.restart', resource: 'payments' });
@@ -335,6 +362,5 @@ describe('Teams: break-glass and its follow-up', () => {
     });
     const late = await press('alice', 'sign_off', { actionId: id }, cardId);
     expect(late.text).toMatch(/^Not signed off: This break-glass has no open follow-up/);
-    void PEOPLE;
   });
 });

@@ -133,8 +133,8 @@ export class TeamsDeliverer {
     if (ref) {
       const client = await this.#client(ref.serviceUrl);
       const reply = threadText(delivery.event, delivery.payload, request);
-      if (reply) {
-        const card = threadAttachment(delivery.event, reply, request);
+      const card = reply ? threadAttachment(delivery.event, reply, request) : undefined;
+      if (reply)
         await client.replyToActivity(
           ref.conversationId,
           ref.activityId,
@@ -144,14 +144,23 @@ export class TeamsDeliverer {
               : { type: 'message', text: reply, textFormat: 'markdown' },
           ),
         );
-      }
+      // The one who can answer may not read the approvals channel: the question reaches them 1:1 too.
+      // Best effort: a retry of this delivery would post the thread reply, already sent, once more.
+      if (card)
+        await this.#tellRequester(request, { type: 'message', attachments: [card] }).catch((error: unknown) =>
+          this.deps.log.warn(
+            { actionId: request.id, err: describe(error) },
+            'could not send a question to the requester 1:1; it is in the card thread',
+          ),
+        );
       const { conversationId, activityId } = ref;
       await this.#withCard(request, (update) => {
         update.id = activityId;
         return client.updateActivity(conversationId, activityId, update);
       });
     }
-    if (FINAL.has(delivery.event)) await this.#notifyRequester(request);
+    if (FINAL.has(delivery.event))
+      await this.#tellRequester(request, { type: 'message', text: outcomeNotice(request) });
   }
 
   /** The rule's `<team>/<channel>` (or the default) → the channel's conversation id, by name. */
@@ -192,7 +201,8 @@ export class TeamsDeliverer {
     return { conversationId: channel.id, serviceUrl: team.serviceUrl };
   }
 
-  async #notifyRequester(request: ActionRequest): Promise<void> {
+  /** A 1:1 message to the requester, or the agent's owner, if they have talked to the bot. */
+  async #tellRequester(request: ActionRequest, message: Record<string, unknown>): Promise<void> {
     const human = request.requester.id.startsWith('user:')
       ? request.requester.id.slice('user:'.length)
       : request.requester.owner;
@@ -209,10 +219,7 @@ export class TeamsDeliverer {
       tenantId: user.tenantId ?? this.deps.config.tenantId,
       channelData: { tenant: { id: user.tenantId ?? this.deps.config.tenantId } },
     } as unknown as Parameters<ConnectorClient['createConversation']>[0]);
-    await client.sendToConversation(
-      chat.id,
-      Activity.fromObject({ type: 'message', text: outcomeNotice(request) }),
-    );
+    await client.sendToConversation(chat.id, Activity.fromObject(message));
   }
 }
 
