@@ -6,6 +6,7 @@ import { registerExec } from './commands/exec';
 import { registerKeys } from './commands/keys';
 import { registerLogin } from './commands/login';
 import { registerMcp } from './commands/mcp';
+import { registerPeople } from './commands/people';
 import { registerPolicy } from './commands/policy';
 import { registerServe } from './commands/serve';
 import { registerTeams } from './commands/teams';
@@ -70,6 +71,7 @@ export function buildProgram(argv: readonly string[]): Command {
   registerAudit(program);
   registerBackup(program);
   registerTeams(program);
+  registerPeople(program);
   registerExec(program, argv);
   registerMcp(program, argv);
   wire(program);

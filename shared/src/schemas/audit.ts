@@ -46,6 +46,8 @@ export const AUDIT_EVENT_TYPES = [
   'identity.group.created',
   'identity.group.updated',
   'identity.group.deleted',
+  // An operator released the IdP subject pinned to a person's email (countersign people release-subject).
+  'identity.subject_released',
   'agent.reassigned',
   // The web console: one-time links, sign-ins (link or identity provider), refusals and sign-outs.
   'session.link_issued',
