@@ -172,11 +172,13 @@ export async function reviewAction({
     if (after.status === 'approved' && standing && input.standing)
       events.push(await createStanding(tx, at, target, actor, standing, input.standing.uses));
     await record(core, tx, at, events);
-    return { refused: undefined };
+    return { refused: undefined, decided: after.status !== 'pending' };
   });
 
   // A refusal changes no state but is news too (audited, and threaded in Slack): wake the listeners.
-  if (outcome.refused !== 'not_found') core.events.changed(id);
+  // A decision is said to be one (`settled`), so a waiting long-poll answers without first re-reading
+  // the request to find out: one read fewer between the approve's commit and the waiter's answer.
+  if (outcome.refused !== 'not_found') core.events.changed(id, 'decided' in outcome && outcome.decided);
   if (outcome.refused === 'not_found') throw notFound(`action request ${id}`);
   if (outcome.refused) {
     core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');
