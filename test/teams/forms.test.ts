@@ -1,7 +1,7 @@
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../server/test/harness';
-import { activity, CHANNEL, PEOPLE, say, until, useTeamsTest, type Who } from './teams-harness';
+import { activity, CHANNEL, PEOPLE, repliesIn, say, until, useTeamsTest, type Who } from './teams-harness';
 
 // Issue 16 in Teams: the card's forms (Approve with changes…, Approve for a while…, Ask…, Answer…,
 // Break glass…, Sign off / Flag…) and Revoke in the queue, through the real SDK adapter to the core.
@@ -362,5 +362,41 @@ describe('Teams: break-glass and its follow-up', () => {
     });
     const late = await press('alice', 'sign_off', { actionId: id }, cardId);
     expect(late.text).toMatch(/^Not signed off: This break-glass has no open follow-up/);
+  });
+});
+
+describe('Teams: the requester’s side in a 1:1 chat', () => {
+  it('`requests` lists their pending requests with Break glass… and no review buttons; the glass breaks from there', async () => {
+    const { id, key } = await held({ action: 'prod.restart', resource: 'payments' });
+    await say(s, 'mallory', 'requests');
+    expect(repliesIn(s, 'a:chat-mallory').at(-1)).toBe('You (and agents you own) have nothing pending.');
+
+    await say(s, 'olga', 'requests');
+    const mine = await until(() =>
+      s.ms.posts.find((p) => p.conversationId === 'a:chat-olga' && JSON.stringify(p.activity).includes(id)),
+    );
+    expect(titles(mine.activity)).toContain('Break glass…');
+    expect(titles(mine.activity)).not.toContain('Approve');
+    expect(titles(mine.activity)).not.toContain('Ask…');
+
+    const stranger = await press(
+      'mallory',
+      'break_glass',
+      { actionId: id, glassReason: REASON },
+      mine.id,
+      'a:chat-mallory',
+    );
+    expect(stranger.text).toMatch(/^Glass not broken: /);
+    const broken = await press(
+      'olga',
+      'break_glass',
+      { actionId: id, glassReason: REASON },
+      mine.id,
+      'a:chat-olga',
+    );
+    expect(broken.kind).toBe('card');
+    expect(titles(broken.card)).not.toContain('Sign off');
+    expect((await get(id, key)).status).toBe('approved');
+    expect((await audit('action.break_glass')).map((e) => e.subject)).toEqual([id]);
   });
 });

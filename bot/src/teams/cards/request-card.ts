@@ -64,7 +64,13 @@ export function when(iso: string): string {
  */
 export function requestCard(
   request: ActionRequest,
-  options: { consoleUrl?: string | undefined; compact?: boolean; review?: ReviewOptions | undefined } = {},
+  options: {
+    consoleUrl?: string | undefined;
+    compact?: boolean;
+    review?: ReviewOptions | undefined;
+    /** `requester`: the card the requester's side reads in its 1:1 chat: no review buttons, Break glass… where allowed. */
+    side?: 'approvers' | 'requester';
+  } = {},
 ): Card {
   const facts = [
     { title: 'Action', value: plain(request.action, 200) },
@@ -108,7 +114,10 @@ export function requestCard(
   const data = { actionId: request.id };
   const actions: Record<string, unknown>[] = [];
   const consoleUrl = options.consoleUrl?.replace(/\/+$/, '');
-  if (request.status === 'pending') {
+  const glass = breakGlassForm(request);
+  if (request.status === 'pending' && options.side === 'requester') {
+    if (glass) body.push({ type: 'ActionSet', actions: [glass] });
+  } else if (request.status === 'pending') {
     actions.push(
       // A step-up (MFA, a passkey) happens in the console: a click in the card alone must not approve.
       request.stepUp && consoleUrl
@@ -160,11 +169,11 @@ export function requestCard(
     const more = [
       ...(request.stepUp ? [] : [amendForm(request, options.review), standingForm(request, options.review)]),
       askForm(request),
-      breakGlassForm(request),
+      glass,
     ].filter((a) => a !== undefined);
     if (!options.compact) body.push({ type: 'ActionSet', actions: more });
   } else {
-    actions.push(...followUpActions(request));
+    if (options.side !== 'requester') actions.push(...followUpActions(request));
     body.push(
       text(`**${truncate(outcomeSentence(request, speech), 2000)}**`, {
         color: request.status === 'approved' ? 'Good' : 'Attention',

@@ -49,7 +49,7 @@ function replies(deps: TeamsDeps, context: TurnContext, invoke: boolean): Reply 
     if (invoke) answer(context, message(text));
     else await context.sendActivity(text);
   };
-  return { tell, show: (request, line) => showRequest(deps, context, invoke, request, line) };
+  return { tell, show: (request, line, side) => showRequest(deps, context, invoke, request, line, side) };
 }
 
 async function showRequest(
@@ -58,9 +58,16 @@ async function showRequest(
   invoke: boolean,
   request: ActionRequest,
   line: string,
+  side?: 'approvers' | 'requester',
 ): Promise<void> {
   const review = request.status === 'pending' ? await deps.port.reviewOptions(request.id) : undefined;
-  const card = requestCard(request, { consoleUrl: deps.config.publicUrl, review });
+  // A channel's card is everyone's: only a 1:1 chat's card may become one side's view.
+  const personal = context.activity.conversation?.conversationType === 'personal';
+  const card = requestCard(request, {
+    consoleUrl: deps.config.publicUrl,
+    review,
+    ...(personal && side && { side }),
+  });
   const cardId = context.activity.replyToId;
   if (cardId) {
     const update = Activity.fromObject({

@@ -104,7 +104,12 @@ const VERBS: Record<string, Verb> = {
       return reply.tell('Break-glass needs a reason: type it under Break glass…, then press Break glass.');
     const result = await deps.port.breakGlass(person, click.actionId, reason);
     if (!result.ok) return reply.tell(`Glass not broken: ${result.message}`);
-    return reply.show(result.request, `You broke the glass: ${outcomeSentence(result.request, speech)}.`);
+    // The clicker's card becomes the requester's view: the approvers' Sign off / Flag… is not for them.
+    return reply.show(
+      result.request,
+      `You broke the glass: ${outcomeSentence(result.request, speech)}.`,
+      'requester',
+    );
   },
 
   [SIGN_OFF_VERB]: (deps, person, click, reply) => followUp(deps, person, click, reply, 'sign_off'),

@@ -33,5 +33,5 @@ export function clickOf(value: unknown): Click | undefined {
 /** How a click is answered: words for the clicker alone, or the request's card, replaced for everyone. */
 export type Reply = {
   tell(text: string): Promise<void>;
-  show(request: ActionRequest, line: string): Promise<void>;
+  show(request: ActionRequest, line: string, side?: 'approvers' | 'requester'): Promise<void>;
 };

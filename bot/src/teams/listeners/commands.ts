@@ -8,7 +8,7 @@ import type { TeamsDeps } from '../deps';
 import { personOf } from './person';
 
 export const HELP =
-  'Commands: `approvals` (your queue: requests to decide, break-glass follow-ups, standing approvals), `approve <id> [comment]`, `deny <id> <reason>`, `connect` (pair your browser extension).';
+  'Commands: `approvals` (your queue: requests to decide, break-glass follow-ups, standing approvals), `requests` (your own pending requests, and your agents’), `approve <id> [comment]`, `deny <id> <reason>`, `connect` (pair your browser extension).';
 
 /** Personal commands in a 1:1 chat with the bot: the same verbs as Slack's slash commands and the API. */
 export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<void> {
@@ -16,7 +16,7 @@ export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<
   const text = (context.activity.text ?? '').replace(/<at>[^<]*<\/at>/g, '').trim();
   const [word = '', idText = '', ...rest] = text.split(/\s+/).filter(Boolean);
   const command = word.toLowerCase();
-  if (!['approvals', 'approve', 'deny', 'connect'].includes(command)) {
+  if (!['approvals', 'requests', 'approve', 'deny', 'connect'].includes(command)) {
     await context.sendActivity(HELP);
     return;
   }
@@ -40,10 +40,18 @@ export async function onCommand(deps: TeamsDeps, context: TurnContext): Promise<
     );
     return;
   }
+  const send = (card: Card) =>
+    context.sendActivity(Activity.fromObject({ type: 'message', attachments: [cardAttachment(card)] }));
+  if (command === 'requests') {
+    // The requester's side reads its pending requests here, with Break glass… where the rule allows it.
+    const pending = (await deps.port.queue(person)).mine.filter((r) => r.status === 'pending');
+    if (pending.length === 0) await context.sendActivity('You (and agents you own) have nothing pending.');
+    for (const request of pending.slice(0, 10))
+      await send(requestCard(request, { consoleUrl: deps.config.publicUrl, side: 'requester' }));
+    return;
+  }
   if (command === 'approvals') {
     const queue = await deps.port.queue(person);
-    const send = (card: Card) =>
-      context.sendActivity(Activity.fromObject({ type: 'message', attachments: [cardAttachment(card)] }));
     const followUps = queue.followUps ?? [];
     const standing = queue.standing ?? [];
     if (queue.reviewable.length === 0) await context.sendActivity('Nothing waits for your review.');
