@@ -109,6 +109,7 @@ describe('App Home', () => {
       [soon, middle, later].flatMap(() => [
         expect.stringContaining('countersign.approve'),
         expect.stringContaining('countersign.deny'),
+        expect.stringContaining('countersign.ask'),
       ]),
     );
     // his own request is not his to decide, but he sees it under his requests

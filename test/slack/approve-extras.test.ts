@@ -94,6 +94,7 @@ describe('approving with changes, or for a while, in Slack', () => {
       'countersign.deny',
       'countersign.amend',
       'countersign.standing',
+      'countersign.ask',
     ]);
     const modal = await openModal('bob', 'countersign.amend', req.id, ref);
     expect(modal).toMatchObject({ callback_id: 'countersign.amend_modal' });
@@ -187,7 +188,11 @@ describe('approving with changes, or for a while, in Slack', () => {
     const { agent, req, ref } = await heldRequest(s, {
       submission: { action: 'db.drop', params: { table: 'x' } },
     });
-    expect(buttonsOf(await postedBlocks(req.id))).toEqual(['countersign.approve', 'countersign.deny']);
+    expect(buttonsOf(await postedBlocks(req.id))).toEqual([
+      'countersign.approve',
+      'countersign.deny',
+      'countersign.ask',
+    ]);
     const notice = await openModal('bob', 'countersign.amend', req.id, ref);
     expect(shown(notice)).toContain("can't be amended");
     const forged = await postToSlackEvents(
