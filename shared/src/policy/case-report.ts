@@ -16,6 +16,7 @@ const LABEL: Record<Key, string> = {
   amend: 'amend',
   standing: 'standing',
   breakGlass: 'breakGlass',
+  stepUp: 'stepUp',
 };
 
 function show(key: Key, value: unknown): string {
@@ -35,7 +36,8 @@ function failure(result: CaseResult): string[] {
   const expectedKeys = Object.keys(result.expected) as Key[];
   // The actual line always names effect and rule, so a reader sees which rule caught the request.
   const actualKeys = [...new Set<Key>(['effect', 'rule', ...expectedKeys])];
-  const actual: Partial<Record<Key, unknown>> = result.actual;
+  // The compared values: a review option reads as true/false, as the case wrote it, not as an object.
+  const actual: Partial<Record<Key, unknown>> = result.compared;
   return [
     `FAIL  ${result.name} (line ${result.line})`,
     `  - expected  ${fieldsLine(expectedKeys, result.expected)}`,

@@ -5,8 +5,8 @@ import { groupsContaining } from './groups';
 import type { PolicyProblem } from './problem';
 import { byPosition } from './problem';
 import { oneOrMany, text } from './schema';
-import type { Decision, EvaluationInput, Policy, Risk } from './types';
-import { RISKS } from './types';
+import type { Decision, EvaluationInput, Policy, Risk, StepUp } from './types';
+import { RISKS, STEP_UPS } from './types';
 import type { Path, YamlSource } from './yaml-source';
 import { issueProblems, lineOf, problemAt, readYaml } from './yaml-source';
 
@@ -27,6 +27,8 @@ export type CaseExpectation = {
   amend?: boolean;
   standing?: boolean;
   breakGlass?: boolean;
+  /** What an approval needs besides the click (`none` when nothing): the rule's, or `mfa` for critical. */
+  stepUp?: StepUp | 'none';
 };
 export type PolicyCase = { name: string; line: number; request: EvaluationInput; expect: CaseExpectation };
 export type CaseResult = {
@@ -35,6 +37,8 @@ export type CaseResult = {
   pass: boolean;
   expected: CaseExpectation;
   actual: Decision;
+  /** What each expectation was compared with: the decision's fields, its review options as yes/no. */
+  compared: Partial<Record<keyof CaseExpectation, unknown>>;
   /** The expected fields the decision got wrong. */
   mismatches: (keyof CaseExpectation)[];
 };
@@ -70,6 +74,7 @@ const expectShape = {
   amend: z.boolean({ error: 'must be true or false' }).optional(),
   standing: z.boolean({ error: 'must be true or false' }).optional(),
   breakGlass: z.boolean({ error: 'must be true or false' }).optional(),
+  stepUp: z.enum([...STEP_UPS, 'none'], { error: 'must be mfa, passkey or none' }).optional(),
 };
 const caseShape = {
   name: text('a case name'),
@@ -177,6 +182,7 @@ export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResu
       amend: review && actual.amend !== false,
       standing: actual.standing !== undefined,
       breakGlass: actual.breakGlass !== undefined,
+      stepUp: actual.stepUp ?? 'none',
     };
     const keys = Object.keys(c.expect) as (keyof CaseExpectation)[];
     const mismatches = keys.filter((k) => !same(c.expect[k], fields[k]));
@@ -186,6 +192,7 @@ export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResu
       pass: mismatches.length === 0,
       expected: c.expect,
       actual,
+      compared: fields,
       mismatches,
     };
   });
