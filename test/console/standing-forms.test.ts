@@ -41,7 +41,7 @@ describe('console: standing approvals', () => {
     const f = await formsServer(test);
     const req = await f.ask({ action: 'reports.run', resource: 'reports/eu/q1' });
     const rita = await f.as('rita@example.com');
-    const cases = [
+    const cases: Array<{ form: Record<string, string> & { for: string }; field: string; words: string }> = [
       { form: { for: '2h', uses: '1' }, field: 'for', words: 'longer than the rule allows' },
       { form: { for: 'soon', uses: '1' }, field: 'for', words: 'a duration such as 30m or 1h' },
       { form: { for: '30m', uses: '4' }, field: 'uses', words: 'more than the rule allows' },

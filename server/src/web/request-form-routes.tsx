@@ -142,7 +142,7 @@ export function registerRequestForms(app: OpenAPIHono<AppEnv>, kit: FormKit): vo
         const input = BreakGlassInput.safeParse({ reason: text(form, 'reason') });
         if (!input.success) return issues(input.error);
         await breakGlass({ ctx: ctxOf(p), id: c.req.param('id') ?? '', input: input.data });
-        return 'Break-glass: your request is approved. Approvers are told now and will review it.';
+        return 'Break-glass: your request is approved. It is in the audit log and in every approver’s queue for review.';
       }),
     ),
   );

@@ -1,0 +1,127 @@
+import type { ActionRequest, StandingApproval } from '@countersign/shared';
+import { describe, expect, it } from 'vitest';
+import { StandingList } from '../../server/src/web/components/queue-live';
+import { MinePage } from '../../server/src/web/pages/mine';
+import { RequestPage } from '../../server/src/web/pages/request';
+
+// Issue 16's console forms as pure functions of what they show: who is offered which form.
+const nav = { email: 'carol@example.com', roles: { admin: false, audit: false }, csrf: 'tok-123' };
+const NOW = Date.parse('2026-11-30T10:05:00.000Z');
+const render = (node: unknown) => String(node);
+const request = (over: Partial<ActionRequest> = {}): ActionRequest => ({
+  id: 'act_01',
+  status: 'pending',
+  action: 'prod.restart',
+  source: 'api',
+  context: {},
+  requester: { id: 'agent:ops-bot', owner: 'carol@example.com' },
+  digest: `sha256:${'a'.repeat(64)}`,
+  rule: { name: 'prod-fix', effect: 'review' },
+  matched: { rule: 'prod-fix' },
+  policyVersion: 'sha256:abc',
+  approvals: { required: 1, received: 0 },
+  approvers: ['reviewers'],
+  reviews: [],
+  createdAt: '2026-11-30T10:00:00.000Z',
+  expiresAt: '2026-11-30T10:15:00.000Z',
+  ...over,
+});
+const glass = { notify: ['#security'], reviewWithinMs: 86_400_000 };
+const asked = [
+  { author: 'user:rita@example.com', role: 'reviewer' as const, comment: 'why?', at: '2026-11-30T10:01:00Z' },
+];
+const page = (r: ActionRequest, viewer: { requesterSide: boolean; reviewer: boolean }, more = {}) =>
+  render(RequestPage({ nav, request: r, eligible: [], timeline: [], now: NOW, viewer, ...more }));
+const OWNER = { requesterSide: true, reviewer: false };
+const REVIEWER = { requesterSide: false, reviewer: true };
+
+describe('console request page: who is offered which issue 16 form', () => {
+  it('the requester’s side: break-glass (when the rule has it) and an answer (once asked); never ask or follow-up', () => {
+    const html = page(request({ breakGlass: glass, comments: asked }), OWNER);
+    expect(html).toContain('action="/requests/act_01/break-glass"');
+    expect(html).toContain('minlength="20"');
+    expect(html).toContain('action="/requests/act_01/answer"');
+    expect(html).not.toContain('action="/requests/act_01/ask"');
+    expect(page(request(), OWNER)).not.toContain('/break-glass"');
+    expect(page(request({ breakGlass: glass }), OWNER)).not.toContain('/answer"');
+    const used = request({
+      status: 'approved',
+      breakGlass: { ...glass, by: 'agent:ops-bot', reason: 'r', followUp: { status: 'open', dueAt: 'x' } },
+    });
+    expect(page(used, OWNER)).not.toContain('/break-glass"');
+    expect(page(used, OWNER)).not.toContain('/follow-up"');
+  });
+
+  it('a reviewer: ask while pending, standing where offered, follow-up while open, revoke a live standing approval', () => {
+    const offer = { standingOffer: { maxMs: 3_600_000, uses: 3 } };
+    const pending = page(request({ breakGlass: glass }), REVIEWER, offer);
+    expect(pending).toContain('action="/requests/act_01/ask"');
+    expect(pending).toContain('action="/requests/act_01/standing"');
+    expect(pending).toContain('For how long (at most 1h)');
+    expect(pending).not.toContain('/break-glass"');
+    expect(page(request(), REVIEWER)).not.toContain('/standing"');
+    const live = {
+      id: 'sta_01',
+      by: 'user:rita@example.com',
+      action: 'prod.restart',
+      until: '2026-11-30T10:35:00.000Z',
+      usesLeft: 2,
+      role: 'created' as const,
+    };
+    const decided = (usesLeft: number) =>
+      request({
+        status: 'approved',
+        breakGlass: { ...glass, by: 'agent:ops-bot', reason: 'r', followUp: { status: 'open', dueAt: 'x' } },
+        standing: { ...live, usesLeft },
+      });
+    const broken = decided(2);
+    const html = page(broken, REVIEWER);
+    expect(html).toContain('action="/requests/act_01/follow-up"');
+    expect(html).toContain('action="/standing/sta_01/revoke"');
+    expect(html).not.toContain('/ask"');
+    expect(page(decided(0), REVIEWER)).not.toContain('/revoke"');
+    expect(page(broken, OWNER)).not.toContain('/revoke"');
+  });
+});
+
+describe('console lists: Revoke and what needs the requester', () => {
+  const standing = (requester: string): StandingApproval => ({
+    id: `sta_${requester.length}`,
+    action: 'reports.run',
+    requester,
+    rule: 'reports',
+    by: 'user:rita@example.com',
+    createdAt: '2026-11-30T10:00:00.000Z',
+    until: '2026-11-30T10:35:00.000Z',
+    usesLeft: 1,
+    fromRequest: 'act_00',
+  });
+
+  it('the queue offers Revoke on the approver groups’ standing approvals, not on the viewer’s own', () => {
+    const others = standing('agent:report-bot');
+    const own = standing('user:carol@example.com');
+    const html = render(
+      StandingList({ items: [others, own], now: NOW, csrf: 'tok-123', viewer: 'user:carol@example.com' }),
+    );
+    expect(html).toContain(`action="/standing/${others.id}/revoke"`);
+    expect(html).toContain(
+      `aria-label="Revoke standing approval ${others.id} (reports.run for agent:report-bot)"`,
+    );
+    expect(html).not.toContain(`action="/standing/${own.id}/revoke"`);
+  });
+
+  it('My requests points a pending request to its waiting question or its break-glass, and nothing else', () => {
+    const answered = [...asked, { ...asked[0], role: 'requester' as const, author: 'agent:ops-bot' }];
+    const items = [
+      request({ id: 'act_q', comments: asked }),
+      request({ id: 'act_a', comments: answered as ActionRequest['comments'] }),
+      request({ id: 'act_g', breakGlass: glass }),
+      request({ id: 'act_d', status: 'denied', breakGlass: glass, comments: asked }),
+    ];
+    const html = render(MinePage({ nav, items, now: NOW }));
+    expect(html).toContain('href="/requests/act_q#answer"');
+    expect(html).not.toContain('href="/requests/act_a#answer"');
+    expect(html).toContain('href="/requests/act_g#break-glass-form"');
+    expect(html).not.toContain('href="/requests/act_d#');
+  });
+});
