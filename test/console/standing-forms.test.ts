@@ -115,5 +115,11 @@ describe('console: revoke a standing approval', () => {
     expect(again.text).toContain('already revoked');
     const later = await f.ask({ action: 'reports.run', resource: 'reports/eu/q1' });
     expect(later.status).toBe('pending');
+    // Back to where the button was, but only ever on this site.
+    await rita.post(`/requests/${later.id}/standing`, { for: '30m', uses: '1' });
+    const second = (await f.status(later.id)).standing?.id ?? '';
+    const fromQueue = await ravi.post(`/standing/${second}/revoke`, { next: 'https://evil.example/' });
+    expect(fromQueue.status).toBe(303);
+    expect(fromQueue.location).toMatch(/^\/\?done=/);
   });
 });
