@@ -25,6 +25,35 @@ describe('the shipped example policy', () => {
     expect(policy.consoles.map((c) => c.name)).toContain('aws-s3-bucket-policy');
   });
 
+  it("shows issue 16's conditions and review options, each proved by a case", () => {
+    const result = parsePolicy(policyText, 'countersign.policy.yaml');
+    const cases = parseCases(casesText, 'examples/policy-cases.yaml');
+    if (!result.ok || !cases.ok) throw new Error('the example files do not load');
+    const { rules } = result.policy;
+    const conditions = rules.flatMap((r) => (r.when === undefined ? [] : [r.when]));
+    for (const shown of [
+      'params.rows > 10000',
+      '!params.bucket.endsWith(".corp-internal")',
+      'params.pii == true && environment == "prod"',
+      'weekday(now, "Europe/Paris")',
+      'hour(now, "Europe/Paris")',
+      '"oncall" in requester.groups',
+    ])
+      expect(conditions.some((c) => c.includes(shown))).toBe(true);
+    const options = (pick: (r: (typeof rules)[number]) => boolean) => rules.filter(pick).map((r) => r.name);
+    const decided = new Set(runCases(result.policy, cases.cases).map((r) => r.actual.rule));
+    for (const names of [
+      options((r) => r.risk === 'critical' && r.stepUp === 'mfa'),
+      options((r) => r.breakGlass !== undefined),
+      options((r) => r.standing !== undefined),
+      options((r) => r.amend === false),
+      options((r) => r.when !== undefined),
+    ]) {
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(decided.has(name), `a case reaches ${name}`).toBe(true);
+    }
+  });
+
   it('passes every case in examples/policy-cases.yaml', () => {
     const policy = parsePolicy(policyText, 'countersign.policy.yaml');
     const cases = parseCases(casesText, 'examples/policy-cases.yaml');
