@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { Tx } from '../src/db/client';
 import { review, reviewPolicy, serverForTest, submit } from './harness';
+
+const POLICY = `version: 1
+groups: { reviewers: [bob@example.com] }
+rules:
+  - { name: reads, match: { action: "**.get" }, effect: allow }
+  - { name: writes, match: { action: "**" }, effect: review, approvers: [reviewers] }
+`;
 
 // What the request path tells the rest of the process, so that nothing re-reads to find out: the
 // waiters of a request and the outbox deliverers (issue 11).
@@ -20,5 +28,50 @@ describe.concurrent('the request path’s signals', () => {
     expect((await review(t, carol ?? '', req.id, 'approve')).body.status).toBe('approved');
     // The waiter answers on `settled` at once; on a bare change it reads the request to find out.
     expect(heard).toEqual([false, true]);
+  });
+
+  it('tells the webhook deliverer of its rows once committed, and wakes it for nothing else', async (test) => {
+    // The receiver is never reached in this test: the row is what it checks, not the delivery.
+    const t = await serverForTest(test, {
+      policy: POLICY,
+      env: {
+        COUNTERSIGN_WEBHOOK_HOSTS: '127.0.0.1:*',
+        COUNTERSIGN_SWEEP_INTERVAL_MS: '3600000', // the sweeper's job would be counted too
+      },
+    });
+    const agent = await t.agentKey('deploy-bot', 'alice@example.com');
+    const bob = await t.userKey('bob@example.com', ['reviews:write']);
+    const { core } = t.server;
+    await submit(t, agent, { action: 'db.get' }); // the key's first use writes its last-used time
+    // At each signal, what another connection sees in the outbox: only committed rows.
+    const raw = t.rawDb();
+    const signals: Promise<unknown>[] = [];
+    test.onTestFinished(
+      core.events.onOutbox('webhook', () => {
+        signals.push(
+          raw.execute("SELECT count(*) AS n FROM outbox WHERE sink = 'webhook'").then((r) => r.rows[0]?.n),
+        );
+      }),
+    );
+    // Every write job this process runs, counted as it is queued (the real queue still runs it).
+    const run = core.writes.run.bind(core.writes);
+    let jobs = 0;
+    core.writes.run = <T>(fn: (tx: Tx) => Promise<T>) => {
+      jobs += 1;
+      return run(fn);
+    };
+    test.onTestFinished(() => {
+      core.writes.run = run;
+    });
+
+    for (let i = 0; i < 10; i++) await submit(t, agent, { action: 'db.get', params: { i } });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // past the deliverer's 20 ms coalescing
+    // One job a request: no outbox row was written, so no claim pass ran.
+    expect(jobs).toBe(10);
+    expect(signals).toHaveLength(0);
+
+    const held = await submit(t, agent, { action: 'db.drop', callbackUrl: 'http://127.0.0.1:9/hook' });
+    expect((await review(t, bob, held.id, 'approve')).body.status).toBe('approved');
+    expect(await Promise.all(signals)).toEqual([1]);
   });
 });

@@ -9,7 +9,7 @@ import { appendAudit } from '../src/audit/emit';
 import { verifyAudit } from '../src/audit/verify';
 import { type Database, type Db, openDatabase } from '../src/db/client';
 import { actions, agents, auditEvents, grants, outbox } from '../src/db/schema';
-import { hotOf, WriteQueue } from '../src/db/write-queue';
+import { afterCommit, hotOf, WriteQueue } from '../src/db/write-queue';
 
 let dir: string;
 let database: Database;
@@ -78,6 +78,31 @@ describe.each(paths)('the write queue, through $path', ({ queueDb, hot }) => {
     expect(rows?.n).toBe(3);
     expect(await database.db.select().from(agents).where(eq(agents.name, 'a'))).toHaveLength(1);
     expect(await verifyAudit(database.db, { key })).toMatchObject({ ok: true, events: 4 });
+  });
+
+  it('runs afterCommit callbacks once their batch committed, never for a rolled-back attempt', async () => {
+    const queue = new WriteQueue(queueDb(), 128, () => undefined, hot());
+    const heard: Promise<[string, unknown]>[] = [];
+    const insert = (name: string) =>
+      queue.run(async (tx) => {
+        await tx.insert(agents).values({ name, owner: 'o@example.com', createdAt: 0 });
+        afterCommit(tx, () => {
+          // Read at once on another connection, which sees committed rows only.
+          const seen = database.client.execute({
+            sql: 'SELECT count(*) FROM agents WHERE name = ?',
+            args: [name],
+          });
+          heard.push(seen.then((r) => [name, r.rows[0]?.[0]]));
+        });
+        return name;
+      });
+    // The duplicate fails the first attempt of the whole batch; each job then runs alone.
+    const results = await Promise.allSettled([insert('a'), insert('b'), insert('a')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(await Promise.all(heard)).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
   });
 });
 

@@ -178,10 +178,15 @@ export class HotStatements {
     this.#s.get(auditInsert.sql).run(auditInsert.values(row));
   }
 
-  /** `onlyWithCallback`: written only if the request names a callbackUrl (one statement, no read first). */
-  insertOutbox(row: typeof outbox.$inferInsert, onlyWithCallback: boolean): void {
-    if (onlyWithCallback) this.#s.get(outboxIfCallback).run([...outboxInsert.values(row), row.actionId]);
-    else this.#s.get(outboxInsert.sql).run(outboxInsert.values(row));
+  /**
+   * `onlyWithCallback`: written only if the request names a callbackUrl (one statement, no read first).
+   * Whether a row was written.
+   */
+  insertOutbox(row: typeof outbox.$inferInsert, onlyWithCallback: boolean): boolean {
+    const info = onlyWithCallback
+      ? this.#s.get(outboxIfCallback).run([...outboxInsert.values(row), row.actionId])
+      : this.#s.get(outboxInsert.sql).run(outboxInsert.values(row));
+    return info.changes > 0;
   }
 }
 

@@ -14,6 +14,21 @@ export function hotOf(tx: Queryable): HotStatements | undefined {
   return hotByTx.get(tx);
 }
 
+// What to do once each open queue transaction has committed (and only then): keyed by the transaction,
+// so a batch that rolls back and runs again job by job drops what its failed attempt registered.
+const committedByTx = new WeakMap<object, (() => void)[]>();
+
+/**
+ * Runs `fn` once `tx` has committed, for a signal that must not be heard before the row it announces
+ * can be read (an outbox row a deliverer is woken for). Never runs if `tx` rolls back. A transaction
+ * the queue did not open has no commit to wait for here: `fn` runs on the next microtask.
+ */
+export function afterCommit(tx: Queryable, fn: () => void): void {
+  const list = committedByTx.get(tx);
+  if (list) list.push(fn);
+  else queueMicrotask(fn);
+}
+
 type Job = {
   run: (tx: Tx) => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -81,9 +96,11 @@ export class WriteQueue {
       for (const job of batch) job.reject(error);
       return;
     }
+    const committed: (() => void)[] = [];
     try {
       await this.#db.transaction(async (tx) => {
         if (this.#hot) hotByTx.set(tx, this.#hot);
+        committedByTx.set(tx, committed);
         for (const job of batch) results.push(await job.run(tx));
       });
     } catch (error) {
@@ -97,5 +114,13 @@ export class WriteQueue {
       return;
     }
     for (const [i, job] of batch.entries()) job.resolve(results[i]);
+    for (const fn of committed) {
+      try {
+        fn();
+      } catch {
+        // A signal's listener failing must not touch writes that are already durable and answered;
+        // a deliverer that missed its wake-up still finds the row on its own timer.
+      }
+    }
   }
 }

@@ -7,6 +7,16 @@ import { EventEmitter } from 'node:events';
  */
 /** Not a string: no request id can collide with it. */
 const DRAIN = Symbol('drain');
+/** Symbols too, one per sink. */
+const outboxKeys = new Map<string, symbol>();
+function outboxKey(sink: string): symbol {
+  let key = outboxKeys.get(sink);
+  if (!key) {
+    key = Symbol(`outbox:${sink}`);
+    outboxKeys.set(sink, key);
+  }
+  return key;
+}
 
 export class ActionEvents {
   readonly #emitter = new EventEmitter();
@@ -36,6 +46,23 @@ export class ActionEvents {
       this.#waiting -= 1;
       this.#emitter.off(actionId, fn);
     };
+  }
+
+  /**
+   * This process committed a delivery for `sink` to the outbox. On a local file (one writer process,
+   * no change feed) this is all a deliverer needs to hear: most changes write nothing for it (an
+   * allow without a callbackUrl writes no webhook row), and waking on every change cost a claim
+   * through the write queue every 20 ms under load.
+   */
+  outboxWritten(sink: string): void {
+    this.#emitter.emit(outboxKey(sink));
+  }
+
+  /** Calls `fn` whenever this process commits a delivery for `sink`; returns the unsubscribe. */
+  onOutbox(sink: string, fn: () => void): () => void {
+    const key = outboxKey(sink);
+    this.#emitter.on(key, fn);
+    return () => this.#emitter.off(key, fn);
   }
 
   /** How many listeners wait on one request (long-polls): the change feed looks often while any do. */

@@ -75,7 +75,13 @@ export class WebhookDeliverer {
   }
 
   start(): void {
-    this.#unsubscribe = this.#core.events.on('*', () => this.#loop.nudge());
+    const nudge = () => this.#loop.nudge();
+    // A local file has one writer, this process: it hears of every webhook row it commits, and of
+    // nothing else it needs. Nodes sharing a database hear of each other's rows only through the
+    // change feed's events, which do not say what was written: there, every change wakes it.
+    this.#unsubscribe = this.#core.database.isLocal
+      ? this.#core.events.onOutbox(WEBHOOK_SINK, nudge)
+      : this.#core.events.on('*', nudge);
     this.#loop.kick();
   }
 

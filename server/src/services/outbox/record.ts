@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { type AuditInput, appendAudit } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { outbox } from '../../db/schema';
-import { hotOf } from '../../db/write-queue';
+import { afterCommit, hotOf } from '../../db/write-queue';
 import { newId } from '../../ids';
 import type { Core } from '../core';
 
@@ -46,17 +46,26 @@ export async function record(core: Core, tx: Tx, at: number, events: AuditInput[
           }))
       : [],
   );
+  // The sinks that got a row: their deliverers are told once the transaction commits.
+  const written = new Set<string>();
   const hot = hotOf(tx);
   if (hot) {
-    for (const row of rows) hot.insertOutbox(row, callbackOnly.has(row.sink));
-    return;
+    for (const row of rows) if (hot.insertOutbox(row, callbackOnly.has(row.sink))) written.add(row.sink);
+  } else {
+    const always = rows.filter((row) => !callbackOnly.has(row.sink));
+    if (always.length > 0) await tx.insert(outbox).values(always);
+    for (const row of always) written.add(row.sink);
+    for (const row of rows.filter((r) => callbackOnly.has(r.sink))) {
+      // One statement, no read first: the row exists only if the request has somewhere to call.
+      const result =
+        await tx.run(sql`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
+        SELECT ${row.id}, ${row.sink}, ${row.actionId}, ${row.event}, ${JSON.stringify(row.payload)}, 0, ${row.nextAttemptAt}, ${row.createdAt}
+        FROM actions WHERE id = ${row.actionId} AND callback_url IS NOT NULL`);
+      if (result.rowsAffected > 0) written.add(row.sink);
+    }
   }
-  const always = rows.filter((row) => !callbackOnly.has(row.sink));
-  if (always.length > 0) await tx.insert(outbox).values(always);
-  for (const row of rows.filter((r) => callbackOnly.has(r.sink))) {
-    // One statement, no read first: the row exists only if the request has somewhere to call.
-    await tx.run(sql`INSERT INTO outbox (id, sink, action_id, event, payload, attempts, next_attempt_at, created_at)
-      SELECT ${row.id}, ${row.sink}, ${row.actionId}, ${row.event}, ${JSON.stringify(row.payload)}, 0, ${row.nextAttemptAt}, ${row.createdAt}
-      FROM actions WHERE id = ${row.actionId} AND callback_url IS NOT NULL`);
-  }
+  if (written.size > 0)
+    afterCommit(tx, () => {
+      for (const sink of written) core.events.outboxWritten(sink);
+    });
 }
