@@ -6,6 +6,7 @@ import {
   groupMembers,
   groupsContaining,
   parseCases,
+  policyWarnings,
   runCases,
 } from '../../src/policy/index';
 import { load, problems, yaml } from './helpers';
@@ -68,6 +69,24 @@ describe('IdP groups mapped into policy groups', () => {
     expect(groupsContaining(policy, 'Bob@Example.com', eligible)).toEqual(['sre']);
     expect(groupsContaining(policy, 'bob@example.com')).toEqual([]);
     expect(groupsContaining(policy, 'alice@example.com')).toEqual(['sre']);
+  });
+});
+
+describe('policy check warns about a mapped IdP group SCIM has not provisioned', () => {
+  it('at the member, naming the policy group it adds nobody to', () => {
+    const text = yaml('version: 1', 'groups:', '  sre: [alice@example.com, idp:"SRE On-Call"]');
+    expect(
+      policyWarnings(load(text), text, 'test.yaml', { slack: true, idpGroups: ['sre on-call'] }),
+    ).toEqual([]);
+    expect(policyWarnings(load(text), text, 'test.yaml', { slack: true, idpGroups: [] })).toEqual([
+      {
+        file: 'test.yaml',
+        line: 3,
+        column: 28,
+        message:
+          'groups.sre[1]: warning: the identity provider has not provisioned a group "SRE On-Call" (yet), so it adds nobody to "sre" until it does',
+      },
+    ]);
   });
 });
 
