@@ -103,6 +103,13 @@ describe('break-glass from Slack', () => {
     const req = await submit(s.t, agent, { action: 'prod.rollback' });
     await postedMessage(s.slack, req.id);
 
+    // erin's queue says which of her requests allow it, and how.
+    const list = slashCommand(s.slack, 'erin', '/approvals', '');
+    expect((await postToSlackEvents(s.t, list)).status).toBe(200);
+    const listed = await waitForResponse(s.slack, list.responseUrlId);
+    expect(listed).toMatch(new RegExp(`${req.id}.*break-glass allowed`));
+    expect(listed).toContain('`/approvals break-glass <id> <reason>`');
+
     const usage = slashCommand(s.slack, 'erin', '/approvals', `break-glass ${req.id}`);
     const usageReply = await postToSlackEvents(s.t, usage);
     expect(await usageReply.text()).toContain('Usage: `/approvals break-glass');

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { breakGlassOpen } from '../../blocks/break-glass';
 import { inert, slackDate, truncate } from '../../blocks/format';
 import type { BotDeps } from '../../deps';
 
@@ -49,14 +50,22 @@ export function register(app: App, deps: BotDeps): void {
         ? 'Nothing waits for you.'
         : `*Waiting for you (${reviewable.length})*\n${reviewable.slice(0, 30).map(line).join('\n')}`;
     const pendingMine = mine.filter((r) => r.status === 'pending');
+    // Where a rule allows break-glass, its requester's side learns here how, should no approver answer.
+    const glass = (r: (typeof mine)[number]) => (breakGlassOpen(r) ? ' · break-glass allowed' : '');
     const yours =
       pendingMine.length === 0
         ? ''
-        : `\n*Your pending requests (${pendingMine.length})*\n${pendingMine.slice(0, 15).map(line).join('\n')}`;
+        : `\n*Your pending requests (${pendingMine.length})*\n${pendingMine
+            .slice(0, 15)
+            .map((r) => `${line(r)}${glass(r)}`)
+            .join('\n')}`;
+    const breakable = pendingMine.some(breakGlassOpen)
+      ? ' No approver answers? `/approvals break-glass <id> <reason>`.'
+      : '';
     await respond({
       response_type: 'ephemeral',
       text: truncate(
-        `${waiting}${yours}\nApprove with \`/approve <id>\`, deny with \`/deny <id> <reason>\`.`,
+        `${waiting}${yours}\nApprove with \`/approve <id>\`, deny with \`/deny <id> <reason>\`.${breakable}`,
         3900,
       ),
     });
