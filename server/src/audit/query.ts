@@ -48,7 +48,7 @@ export async function* queryAudit(db: Queryable, filter: AuditFilter): AsyncGene
 
 const CSV_COLUMNS = ['seq', 'at', 'type', 'actor', 'subject', 'data', 'prevHash', 'hash'] as const;
 
-function csvCell(value: unknown): string {
+export function csvCell(value: unknown): string {
   const text =
     value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   // Cells that a spreadsheet would run as a formula are prefixed, as OWASP advises for CSV exports.
