@@ -21,12 +21,6 @@ export type TeamRef = { teamId: string; name: string; serviceUrl: string; tenant
 /** How to reach a person in a 1:1 chat. */
 export type TeamsUserRef = { teamsUserId: string; serviceUrl: string; tenantId?: string | undefined };
 
-/** Slack's approval extras, and a standing approval's narrower resource (a glob the reviewer typed). */
-export type TeamsApprovalExtras = {
-  amend?: ApprovalExtras['amend'];
-  standing?: NonNullable<ApprovalExtras['standing']> & { resource?: string | undefined };
-};
-
 type Settled = Promise<Outcome<{ request: ActionRequest }>>;
 
 /**
@@ -40,7 +34,7 @@ export interface TeamsPort extends OutboxSink {
     id: string,
     decision: 'approve' | 'deny',
     comment?: string,
-    extras?: TeamsApprovalExtras,
+    extras?: ApprovalExtras,
   ): Settled;
   /** A reviewer's question instead of a decision; the request stays pending. */
   ask(person: TeamsPerson, id: string, question: string): Settled;

@@ -1,7 +1,7 @@
 import type { Outcome, TeamsPerson, TeamsPort } from '@countersign/bot';
 import { BreakGlassInput, CommentInput, FollowUpInput } from '@countersign/shared';
 import type { z } from 'zod';
-import { chatReview, outboxSink, outcome, requestOf } from '../chat/chat-port';
+import { chatReview, outboxSink, outcome, requestOf, schemaRefusal } from '../chat/chat-port';
 import type { Actor } from '../context';
 import { answerQuestion } from '../services/actions/answer-question';
 import { breakGlass } from '../services/actions/break-glass';
@@ -42,10 +42,7 @@ async function checked<S extends z.ZodType, T extends object>(
   run: (input: z.infer<S>) => Promise<T>,
 ): Promise<Outcome<T>> {
   const input = schema.safeParse(value);
-  if (input.success) return outcome(() => run(input.data));
-  const issue = input.error.issues[0];
-  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  return { ok: false, code: 'invalid_request', message: `${where}${issue?.message ?? 'invalid input'}` };
+  return input.success ? outcome(() => run(input.data)) : schemaRefusal(input.error, 'invalid input');
 }
 
 /** The approval core as the Teams bot sees it: the same verbs as Slack's port, acting as the Teams person. */
