@@ -10,6 +10,7 @@ import { startSweeper } from './services/actions/expire-actions';
 import { startCheckpointer } from './services/audit/checkpointer';
 import { ChangeFeed } from './services/change-feed';
 import type { Core } from './services/core';
+import { requireWritableStorage } from './services/health/require-writable-storage';
 import { startIdpRefresh } from './services/identity/idp-directory';
 import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
@@ -79,6 +80,10 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
       },
     });
   const core = await openCore(env, log, { policy: 'required', sinks });
+  await requireWritableStorage(core, env.COUNTERSIGN_DB_URL).catch((error: unknown) => {
+    core.database.close();
+    throw error;
+  });
   await recordPolicy(core, 'system:server', core.policy.current);
   const bot = slack ? createSlackBot({ config: slack, port: approvalsPort(core), log }) : undefined;
   if (!bot)

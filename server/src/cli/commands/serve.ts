@@ -32,7 +32,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   });
   const log = createLogger(env.LOG_LEVEL);
   const server = await startServer(env, log);
-  const pidFile = await writePidFile(env.COUNTERSIGN_DB_URL);
+  const pidFile = await writePidFile(env.COUNTERSIGN_DB_URL).catch(async (error: NodeJS.ErrnoException) => {
+    // Already listening: stop, or the process stays up half-started (no pid file, no "listening" line).
+    await server.close();
+    const { StartupError } = await import('../../startup-error');
+    throw new StartupError(
+      `${error.path ?? 'the pid file'}: cannot be written (${error.code ?? error.message}); the data directory must be writable by this user`,
+    );
+  });
 
   process.on('SIGHUP', () => {
     reloadPolicy({ ctx: { core: server.core, actor: { kind: 'system', id: 'system:server' } } }).catch(
