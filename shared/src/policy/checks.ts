@@ -139,7 +139,7 @@ export function crossChecks(source: YamlSource): PolicyProblem[] {
   const groups = isRaw(data.groups) ? data.groups : {};
   return [
     ...(Array.isArray(data.rules) ? ruleChecks(source, data.rules, groups) : []),
-    ...(Array.isArray(data.rules) ? conditionChecks(source, data.rules) : []),
+    ...(Array.isArray(data.rules) ? conditionChecks(source, data.rules, Object.keys(groups)) : []),
     ...(isRaw(data.default) ? outcomeChecks(source, ['default'], data.default, groups) : []),
     ...(Array.isArray(data.consoles) ? consoleChecks(source, data.consoles) : []),
     ...environmentChecks(source, data),

@@ -139,6 +139,14 @@ function literalString(expr: Expr | undefined): string | undefined {
   return constant.case === 'stringValue' ? constant.value : undefined;
 }
 
+/** `requester.groups` itself (not a local variable that happens to be called requester). */
+function isRequesterGroups(expr: Expr | undefined): boolean {
+  const kind = expr?.exprKind;
+  if (kind?.case !== 'selectExpr' || kind.value.field !== 'groups' || kind.value.testOnly) return false;
+  const operand = kind.value.operand?.exprKind;
+  return operand?.case === 'identExpr' && operand.value.name === 'requester';
+}
+
 function comparable(a: CelKind, b: CelKind): boolean {
   if (a === 'dyn' || b === 'dyn' || a === 'null' || b === 'null') return true;
   if (NUMERIC.has(a) && NUMERIC.has(b)) return true;
@@ -169,6 +177,8 @@ export class ConditionChecker {
   // `requester` itself, and its fields other than `groups`, as read: the difference is a read of groups.
   private requesterRefs = 0;
   private requesterOtherFields = 0;
+  /** Group names tested with `"name" in requester.groups`, for the load to check they exist. */
+  readonly groupsNamed: { name: string; exprId: bigint }[] = [];
 
   /**
    * Whether the checked condition may read `requester.groups` (directly, or through `requester`
@@ -353,10 +363,14 @@ export class ConditionChecker {
         if (a === 'list' && fits(b, 'int')) return 'dyn';
         if (a === 'map' || a === 'dyn') return 'dyn';
         return this.fail(expr, `cannot index a ${a} with a ${b}`);
-      case '@in':
+      case '@in': {
         if (!['list', 'strings', 'map', 'dyn'].includes(b))
           return this.fail(expr, `"in" needs a list or map, not a ${b}`);
+        const name = literalString(raw[0]);
+        if (name !== undefined && raw[0] && isRequesterGroups(raw[1]))
+          this.groupsNamed.push({ name, exprId: raw[0].id });
         return 'bool';
+      }
       case 'size':
         if (![on ?? a].every((t) => ['string', 'bytes', 'list', 'strings', 'map', 'dyn'].includes(t)))
           return this.fail(expr, `size() of a ${on ?? a}`);

@@ -1,6 +1,6 @@
 import { isScalar } from 'yaml';
 import { compileCondition } from './condition';
-import type { PolicyProblem } from './problem';
+import { closestKey, type PolicyProblem } from './problem';
 import type { Path, YamlSource } from './yaml-source';
 import { isRaw, pathLabel, problemAt } from './yaml-source';
 
@@ -35,14 +35,34 @@ function positionOf(source: YamlSource, path: Path, offset: number): { line: num
   return start;
 }
 
-/** Every rule's `when:` compiled and type-checked, its problems at their place in the file. */
-export function conditionChecks(source: YamlSource, rules: unknown[]): PolicyProblem[] {
+/**
+ * Every rule's `when:` compiled and type-checked, its problems at their place in the file.
+ * `requester.groups` holds only this policy's groups, so `"name" in requester.groups` naming any
+ * other is never true: a typo that would quietly turn the rule off, reported like an unknown approver.
+ */
+export function conditionChecks(
+  source: YamlSource,
+  rules: unknown[],
+  groups: readonly string[],
+): PolicyProblem[] {
   return rules.flatMap((rule, i): PolicyProblem[] => {
     if (!isRaw(rule) || typeof rule.when !== 'string' || rule.when.trim() === '') return [];
     const path = ['rules', i, 'when'];
     const result = compileCondition(rule.when);
-    if (result.ok) return [];
-    const { line, column } = positionOf(source, path, result.offset);
-    return [{ file: source.file, line, column, message: `${pathLabel(path)}: ${result.message}` }];
+    const at = (offset: number, message: string): PolicyProblem => {
+      const { line, column } = positionOf(source, path, offset);
+      return { file: source.file, line, column, message: `${pathLabel(path)}: ${message}` };
+    };
+    if (!result.ok) return [at(result.offset, result.message)];
+    return result.groupsNamed
+      .filter(({ name }) => !groups.includes(name))
+      .map(({ name, offset }) => {
+        const hint = closestKey(name, [...groups]);
+        const known = groups.join(', ') || 'none are defined';
+        return at(
+          offset,
+          `"${name}" in requester.groups is never true: requester.groups holds this policy's groups, and "${name}" is not one (${hint ? `did you mean "${hint}"? ` : ''}groups: ${known})`,
+        );
+      });
   });
 }

@@ -29,7 +29,12 @@ export type CompiledCondition = {
   run(input: ConditionInput): ConditionResult;
 };
 export type ConditionCompileResult =
-  | { ok: true; condition: CompiledCondition }
+  | {
+      ok: true;
+      condition: CompiledCondition;
+      /** The group names it tests with `"name" in requester.groups`, and where each is in `text`. */
+      groupsNamed: { name: string; offset: number }[];
+    }
   | { ok: false; offset: number; message: string };
 
 /** Params and context larger than this are not handed to a condition: the rule reads as its stricter side. */
@@ -167,5 +172,9 @@ export function compileCondition(text: string): ConditionCompileResult {
     if (typeof value !== 'boolean') return { ok: false, error: 'the condition did not answer true or false' };
     return { ok: true, value };
   };
-  return { ok: true, condition: { text, readsGroups: checker.readsGroups, run } };
+  const groupsNamed = checker.groupsNamed.map(({ name, exprId }) => ({
+    name,
+    offset: positions[String(exprId)] ?? 0,
+  }));
+  return { ok: true, condition: { text, readsGroups: checker.readsGroups, run }, groupsNamed };
 }

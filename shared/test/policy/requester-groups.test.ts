@@ -90,6 +90,29 @@ describe('policy check warns about a mapped IdP group SCIM has not provisioned',
   });
 });
 
+describe('policy check: "name" in requester.groups names a group of the policy', () => {
+  it('reports a name that is not one at its place in the condition, with a did-you-mean', () => {
+    const rule = (when: string) =>
+      yaml(
+        'version: 1',
+        'groups: { sre: [a@example.com], data-owners: [d@example.com] }',
+        'rules:',
+        '  - name: r',
+        '    match: {}',
+        `    when: '${when}'`,
+        '    effect: allow',
+      );
+    expect(problems(rule('requester.kind == "agent" && "sres" in requester.groups'))).toEqual([
+      'test.yaml:6:41 rules[0].when: "sres" in requester.groups is never true: requester.groups holds this policy\'s groups, and "sres" is not one (did you mean "sre"? groups: sre, data-owners)',
+    ]);
+    expect(load(rule('"sre" in requester.groups || "data-owners" in requester.groups')).rules).toHaveLength(
+      1,
+    );
+    // Only requester.groups is this policy's groups: other lists may hold any string.
+    expect(load(rule('"sres" in params.tags')).rules).toHaveLength(1);
+  });
+});
+
 describe('requester.groups is worked out only for a condition that reads it', () => {
   it('tells which conditions read requester.groups, however they reach it', () => {
     const reads = (text: string) => {
