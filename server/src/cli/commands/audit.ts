@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { AUDIT_EVENT_TYPES, type AuditEventType } from '@countersign/shared';
 import type { Command } from 'commander';
 import { CliError, out, usage } from '../io';
@@ -33,7 +34,7 @@ export function registerAudit(program: Command): void {
     .option('--actor <ID>', 'events by this actor, e.g. user:alice@example.com')
     .option('--action <NAME>', 'events about requests for this action')
     .option('--type <T,T>', `event types (${AUDIT_EVENT_TYPES.join(', ')})`)
-    .action((flags: ExportFlags) => exportAudit(flags));
+    .action((flags: ExportFlags) => exportLog(flags));
 }
 
 function date(flag: string, value: string | undefined): Date | undefined {
@@ -70,7 +71,7 @@ async function verify(againstSource: string | undefined): Promise<void> {
   out(`audit log ok: ${result.events} events, head ${result.head ?? '(empty)'}`);
 }
 
-async function exportAudit(flags: ExportFlags): Promise<void> {
+async function exportLog(flags: ExportFlags): Promise<void> {
   if (flags.format !== 'ndjson' && flags.format !== 'csv')
     throw usage(`--format: "${flags.format}" is not ndjson or csv`);
   const filter = {
@@ -80,14 +81,13 @@ async function exportAudit(flags: ExportFlags): Promise<void> {
     action: flags.action,
     types: types(flags.type),
   };
-  const csv = flags.format === 'csv';
+  const format = flags.format;
   const { withCore } = await import('../with-core');
-  const { csvHeader, csvRow } = await import('../../audit/query');
-  const { readAudit } = await import('../../services/audit/read-audit');
+  const { exportAudit } = await import('../../services/audit/export-audit');
   await withCore(async (ctx) => {
-    if (csv) process.stdout.write(csvHeader());
-    for await (const event of readAudit({ ctx, filter })) {
-      process.stdout.write(csv ? csvRow(event) : `${JSON.stringify(event)}\n`);
+    // The export is made as fast as standard output takes it: a slow pipe holds it, not memory.
+    for await (const chunk of exportAudit({ ctx, filter, format })) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
     }
   });
 }
