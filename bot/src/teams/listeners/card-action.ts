@@ -4,7 +4,7 @@ import { INVOKE_RESPONSE_KEY, type TurnContext } from '@microsoft/agents-hosting
 import { decidedLine, notDecided } from '../../present';
 import { APPROVE_VERB, cardAttachment, DENY_VERB, requestCard } from '../cards/request-card';
 import type { TeamsDeps } from '../deps';
-import { FORM_VERBS, onFormAction } from './card-forms';
+import { isFormVerb, onFormAction } from './card-forms';
 import type { Click, Reply } from './click';
 import { personOf } from './person';
 
@@ -31,7 +31,7 @@ export async function onCardAction(
   invoke: boolean,
 ): Promise<void> {
   const reply = replies(deps, context, invoke);
-  if (FORM_VERBS.has(click.verb)) return onFormAction(deps, context, click, reply);
+  if (isFormVerb(click.verb)) return onFormAction(deps, context, click, reply);
   if (click.verb !== APPROVE_VERB && click.verb !== DENY_VERB)
     return reply.tell('Countersign does not know that button.');
   const decision = click.verb === APPROVE_VERB ? 'approve' : 'deny';

@@ -18,17 +18,6 @@ import type { TeamsPerson } from '../port';
 import { type Click, input, type Reply } from './click';
 import { personOf } from './person';
 
-export const FORM_VERBS = new Set([
-  AMEND_VERB,
-  STANDING_VERB,
-  ASK_VERB,
-  ANSWER_VERB,
-  BREAK_GLASS_VERB,
-  SIGN_OFF_VERB,
-  FLAG_VERB,
-  REVOKE_VERB,
-]);
-
 /**
  * The forms of a card (issue 16). Each reads its inputs, says at once what is missing in words the
  * clicker can act on, then calls one port verb: the core checks who may act, the rule's limits and
@@ -40,11 +29,15 @@ export async function onFormAction(
   click: Click,
   reply: Reply,
 ): Promise<void> {
+  const act = VERBS[click.verb];
+  if (!act) return reply.tell('Countersign does not know that button.');
   const who = await personOf(deps, context);
   if (!who.ok) return reply.tell(who.why);
-  const act = VERBS[click.verb];
-  if (act) return act(deps, who.person, click, reply);
+  return act(deps, who.person, click, reply);
 }
+
+/** Whether a button's verb is one of the forms' (the rest are Approve and Deny). */
+export const isFormVerb = (verb: string): boolean => Object.hasOwn(VERBS, verb);
 
 type Verb = (deps: TeamsDeps, person: TeamsPerson, click: Click, reply: Reply) => Promise<void>;
 
