@@ -1,10 +1,11 @@
 // `tsx test/bench/hot.ts`: only the request-path rows of `npm run bench` (CPU per allow decision, allow
-// req/s, p99 at a fixed 1,000 req/s, review-to-unblock), printed and not recorded. For before/after
+// req/s, p99 at a fixed 1,000 req/s, review-to-unblock, the disk's commit floor), printed and not recorded. For before/after
 // pairs while working on the write path: BENCH_CLI names another build (a copy of server/dist from
 // before the change), BENCH_SECONDS shortens each scenario. Nothing here fails on speed.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commitFloor } from './commit-floor';
 import { ALLOW_BODY, benchSetup, CLI, cli, load, reviewToUnblock, start, stop } from './harness';
 import { cpuMicros } from './proc';
 
@@ -25,6 +26,7 @@ async function main() {
     const allowUs = (cpuMicros(server.pid) - before) / Math.max(1, allow.answered);
     const fixed = await load('fixed', url, agent, ALLOW_BODY, { rate: 1000 });
     const unblock = await reviewToUnblock(server.url, agent, reviewer, 200);
+    const floor = commitFloor(dir);
     const line = {
       cli: CLI,
       allowUsPerRequest: Math.round(allowUs),
@@ -35,6 +37,8 @@ async function main() {
       fixedP99: fixed.p99,
       unblockP50: Number(pct(unblock, 50).toFixed(1)),
       unblockP99: Number(pct(unblock, 99).toFixed(1)),
+      commitP50: Number(floor.p50.toFixed(2)),
+      commitP99: Number(floor.p99.toFixed(1)),
       non2xx: allow.non2xx + fixed.non2xx,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);

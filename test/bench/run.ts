@@ -6,6 +6,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AUDIT_EVENTS, auditDb } from './audit-db';
+import { commitFloor } from './commit-floor';
 import {
   ALLOW_BODY,
   benchSetup,
@@ -166,6 +167,7 @@ async function main() {
       },
     );
     const unblock = await reviewToUnblock(server.url, agent, reviewer, 200);
+    const commits = commitFloor(dir);
     // Memory under a steady load well below saturation, sampled at the middle and the end.
     const soakStart = rssMb(server.pid);
     const half = Math.max(1, Math.round(SOAK / 2));
@@ -184,6 +186,7 @@ async function main() {
       echoUs,
       allowUs,
       unblock,
+      commits,
       policyBench,
       audit,
       cliTimes: { floor, help, keys },
@@ -202,6 +205,7 @@ type Report = {
   echoUs: number;
   allowUs: number;
   unblock: number[];
+  commits: ReturnType<typeof commitFloor>;
   policyBench: ReturnType<typeof benchPolicy>;
   audit: Awaited<ReturnType<typeof auditRows>>;
   cliTimes: { floor: number; help: Timed; keys: Timed };
@@ -223,6 +227,7 @@ async function writeReport(r: Report) {
     `| allow req/s ÷ echo req/s | ${ratio.toFixed(3)} (${fmt(allow?.rps ?? 0)} / ${fmt(base?.rps ?? 0)}) | ≥ 0.25 | ${mark(ratio >= 0.25)} |`,
     `| allow p99 at a fixed 1,000 req/s | ${fmt(fixed?.p99 ?? 0)} ms (${fmt(fixed?.rps ?? 0)} req/s reached) | < 10 ms | ${mark((fixed?.p99 ?? 99) < 10 && (fixed?.rps ?? 0) > 950)} |`,
     `| review-to-unblock p99 | ${fmt(pct(r.unblock, 99))} ms | < 15 ms | ${mark(pct(r.unblock, 99) < 15)} |`,
+    `| the disk's floor under both: a bare one-row commit (WAL, synchronous=FULL), p50 / p99 | ${r.commits.p50.toFixed(2)} / ${r.commits.p99.toFixed(1)} ms (${r.commits.commits} commits in 3 s) | recorded | |`,
     `| policy evaluation, ${r.policyBench.rules} rules, median (worst case of ${r.policyBench.cases.length}) | ${policyWorst.toFixed(2)} µs | < 20 µs | ${mark(policyWorst < 20)} |`,
     `| \`audit verify\` of ${AUDIT_EVENTS.toLocaleString('en')} events, wall (CPU) | ${ms(r.audit.verifyMs)} (${ms(r.audit.verifyCpuMs)}) | < 5 s | ${mark(r.audit.verifyMs < 5_000)} |`,
     `| NDJSON export of ${AUDIT_EVENTS.toLocaleString('en')} events through the API | ${ms(r.audit.exportMs)}, peak RSS ${fmt(r.audit.peak)} MB (idle ${fmt(r.audit.idle)} MB) | < 10 s, flat memory | ${mark(r.audit.exportMs < 10_000 && r.audit.peak - r.audit.idle < 100)} |`,
