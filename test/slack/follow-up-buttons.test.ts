@@ -121,4 +121,26 @@ describe('the follow-up review of a break-glass, from Slack', () => {
     await outboxDrained(s.t);
     expectNoFailedSlackCalls(s.slack);
   });
+
+  it("Sign off from the Home: the owner's click becomes a notice on her tab, an approver's closes it there", async () => {
+    const { agent, req } = await brokenGlass('prod.drain');
+    let since = s.slack.calls.length;
+    await click(s, 'erin', 'countersign.sign_off', req.id, 'home');
+    await homePublished(
+      s.slack,
+      'erin',
+      (_, text) => text.includes('Not signed off: No one may review'),
+      since,
+    );
+
+    since = s.slack.calls.length;
+    await click(s, 'alice', 'countersign.sign_off', req.id, 'home');
+    await homePublished(s.slack, 'alice', (_, text) => !text.includes(req.id), since);
+    expect((await fetchRequest(s.t, agent, req.id)).breakGlass?.followUp?.status).toBe('signed_off');
+    expect((await auditOf(s.t, req.id)).filter((e) => e.type === 'action.follow_up')).toMatchObject([
+      { actor: 'user:alice@example.com', data: { decision: 'signed_off' } },
+    ]);
+    await outboxDrained(s.t);
+    expectNoFailedSlackCalls(s.slack);
+  });
 });
