@@ -69,7 +69,7 @@ function sentence(expr: Expr, negated: boolean): string {
   if ((name === '_&&_' || name === '_||_') && a && b) {
     // De Morgan, so "not (a and b)" reads as the reviewer would say it.
     const and = (name === '_&&_') !== negated;
-    return `${clause(a, negated)} ${and ? 'and' : 'or'} ${clause(b, negated)}`;
+    return `${clause(a, negated, name)} ${and ? 'and' : 'or'} ${clause(b, negated, name)}`;
   }
   const compare = COMPARE[name];
   if (compare && a && b) {
@@ -81,15 +81,25 @@ function sentence(expr: Expr, negated: boolean): string {
   }
   const method = METHOD[name];
   if (method && target && a) return `${term(target)} ${method[negated ? 1 : 0]} ${term(a)}`;
-  if (name === '@in' && a && b) return `${term(a)} is ${negated ? 'not ' : ''}one of ${term(b)}`;
+  if (name === '@in' && a && b) {
+    // The policy's own groups: say what it means for the person, not which list holds the name.
+    if (term(b) === 'requester.groups')
+      return `the requester is ${negated ? 'not ' : ''}in the group ${term(a)}`;
+    return `${term(a)} is ${negated ? 'not ' : ''}one of ${term(b)}`;
+  }
   throw new Unsaid();
 }
 
-/** A side of "and"/"or", bracketed when it mixes the other joiner, so the sentence keeps its grouping. */
-function clause(expr: Expr, negated: boolean): string {
+/**
+ * A side of "and"/"or", bracketed when it joins with the other word, so the sentence keeps its
+ * grouping; `a || b || c` needs none (negation turns both joiners alike, so comparing names suffices).
+ */
+function clause(expr: Expr, negated: boolean, joiner: string): string {
   const kind = expr.exprKind;
   const mixed =
-    kind.case === 'callExpr' && (kind.value.function === '_&&_' || kind.value.function === '_||_');
+    kind.case === 'callExpr' &&
+    (kind.value.function === '_&&_' || kind.value.function === '_||_') &&
+    kind.value.function !== joiner;
   const text = sentence(expr, negated);
   return mixed ? `(${text})` : text;
 }

@@ -253,6 +253,15 @@ describe('a condition in words, for reviewers', () => {
       'the weekday in Europe/Paris is one of ["Sat", "Sun"]',
     ],
     ['size(params.ids) >= 50', 'the size of params.ids is at least 50'],
+    ['"oncall" in requester.groups', 'the requester is in the group "oncall"'],
+    ['!("sre" in requester.groups)', 'the requester is not in the group "sre"'],
+    // One joiner repeated needs no brackets; a mix keeps them.
+    [
+      'weekday(now, "Europe/Paris") in ["Sat", "Sun"] || hour(now, "Europe/Paris") < 9 || hour(now, "Europe/Paris") >= 18',
+      'the weekday in Europe/Paris is one of ["Sat", "Sun"] or the hour in Europe/Paris is less than 9 or the hour in Europe/Paris is at least 18',
+    ],
+    ['(a || b) && c', '(a is true or b is true) and c is true'],
+    ['!(a && b && c)', 'a is not true or b is not true or c is not true'],
     // What has no words is shown as written.
     ['params.items.exists(i, i.price > 100)', 'params.items.exists(i, i.price > 100)'],
   ])('%s', (condition, words) => {
