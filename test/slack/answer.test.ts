@@ -37,16 +37,23 @@ function answerSubmission(who: Who, view: JsonObject, answer: string): Signed {
   };
 }
 
+/** A held request an approver (alice) has asked about, once the question's thread reply is posted. */
+async function askedRequest(question: string) {
+  const held = await heldRequest(s);
+  const alice = await s.t.userKey('alice@example.com', ['reviews:write']);
+  const asked = await s.t.call('POST', `/v1/actions/${held.req.id}/reviews`, {
+    key: alice,
+    body: { decision: 'ask', comment: question },
+  });
+  expect(asked.status).toBe(200);
+  const quoted = question.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const reply = await waitForReply(s.slack, held.ref, new RegExp(`:question: .*${quoted}`));
+  return { ...held, reply };
+}
+
 describe('answering a question in Slack', () => {
   it("the question's thread reply has an Answer button; the owner's answer is recorded and threaded", async () => {
-    const { agent, req, ref } = await heldRequest(s);
-    const alice = await s.t.userKey('alice@example.com', ['reviews:write']);
-    const asked = await s.t.call('POST', `/v1/actions/${req.id}/reviews`, {
-      key: alice,
-      body: { decision: 'ask', comment: 'Which workspace, exactly?' },
-    });
-    expect(asked.status).toBe(200);
-    const reply = await waitForReply(s.slack, ref, /:question: .*Which workspace, exactly\?/);
+    const { agent, req, ref, reply } = await askedRequest('Which workspace, exactly?');
     expect(JSON.stringify(reply.args.blocks)).toContain('countersign.answer');
 
     const click = buttonClick(s.slack, 'erin', 'countersign.answer', req.id, ref);
@@ -79,5 +86,29 @@ describe('answering a question in Slack', () => {
     await waitForReply(s.slack, ref, /:speech_balloon: .*answered: “The payments workspace only.”/);
     await outboxDrained(s.t);
     expectNoFailedSlackCalls(s.slack);
+  });
+
+  // Slack's modal caps its input, but a submission is only a signed form: the answer verb gets the
+  // same schema check as POST /v1/actions/{id}/comments (at most 4,000 characters, well-formed text).
+  it('an answer the API would refuse is refused in the modal and not recorded', async () => {
+    const { agent, req } = await askedRequest('Which workspace?');
+    const modal = {
+      callback_id: 'countersign.answer_modal',
+      private_metadata: JSON.stringify({ id: req.id }),
+    };
+
+    for (const [answer, why] of [
+      ['x'.repeat(4001), 'comment: Too big'],
+      ['payments \ud800 only', 'comment: contains an unpaired UTF-16 surrogate'],
+    ] as const) {
+      const refused = await postToSlackEvents(s.t, answerSubmission('erin', modal, answer));
+      expect(await refused.json()).toMatchObject({
+        response_action: 'errors',
+        errors: { answer: expect.stringContaining(`Not answered: ${why}`) },
+      });
+    }
+    const after = await fetchRequest(s.t, agent, req.id);
+    expect(after.comments).toMatchObject([{ role: 'reviewer', comment: 'Which workspace?' }]);
+    expect(after.comments).toHaveLength(1);
   });
 });
