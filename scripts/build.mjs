@@ -90,6 +90,37 @@ const missingStaysExternal = {
   },
 };
 
+/**
+ * `@libsql/client` loads its WebSocket and HTTP clients (ws, hrana: ≈70 ms of CPU) even for a
+ * `file:` database, which every CLI command and a local server use. The bundle's imports of it get
+ * this module instead: the sqlite3 half for `file:` and `:memory:` (what `createClient` itself picks
+ * for them), the whole client only for a remote URL. Both come from the package's CommonJS build, so
+ * there is one LibsqlError class and `instanceof` holds whichever half threw.
+ */
+const LIBSQL_CLIENT = `import { createRequire } from 'node:module';
+// A require of node's own, at run time: not one esbuild follows into the bundle.
+const load = createRequire(import.meta.url);
+const local = load('@libsql/client/sqlite3');
+export const LibsqlError = local.LibsqlError;
+export function createClient(config) {
+  const url = config.url;
+  if (url.startsWith('file:') || url === ':memory:') return local.createClient(config);
+  return load('@libsql/client').createClient(config);
+}
+`;
+
+const libsqlClientByUrl = {
+  name: 'libsql-client-by-url',
+  setup(build) {
+    build.onResolve({ filter: /^@libsql\/client$/ }, () => ({ path: 'client', namespace: 'libsql-client' }));
+    build.onLoad({ filter: /.*/, namespace: 'libsql-client' }, () => ({
+      contents: LIBSQL_CLIENT,
+      loader: 'js',
+      resolveDir: join(root, 'server'),
+    }));
+  },
+};
+
 export async function build() {
   const esbuild = await import(
     pathToFileURL(join(root, 'server', 'node_modules', 'esbuild', 'lib', 'main.js')).href
@@ -106,7 +137,7 @@ export async function build() {
     format: 'esm',
     target: 'node20',
     external: EXTERNAL,
-    plugins: [ownImportMetaUrl, missingStaysExternal],
+    plugins: [libsqlClientByUrl, ownImportMetaUrl, missingStaysExternal],
     // Bundled CommonJS packages still call require() for node's own modules.
     banner: {
       js: "import { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);",

@@ -17,7 +17,10 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-/** The workspace sources and packages behind every module of the bundle `args` loaded. */
+/**
+ * Every module `args` loaded: the workspace sources and packages behind the bundle's chunks, and the
+ * files of packages outside the bundle (ES modules as they load, CommonJS ones from the require cache).
+ */
 async function sourcesLoadedBy(args: string[], env: Record<string, string>): Promise<Set<string>> {
   const log = join(dir.dir, `loaded-${args.join('-')}.txt`);
   // Module hooks run beside the CLI's own loading and note every file URL it loads.
@@ -31,11 +34,19 @@ export async function load(url, context, next) {
     register,
     `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`,
   );
-  const run = await runCli(args, { ...env, NODE_OPTIONS: `--import ${register}` });
+  const cache = join(dir.dir, 'require-cache.cjs');
+  await writeFile(
+    cache,
+    `process.on('exit', () => require('node:fs').appendFileSync(${JSON.stringify(log)}, Object.keys(require.cache).map((f) => 'file://' + f + '\\n').join('')));\n`,
+  );
+  const run = await runCli(args, { ...env, NODE_OPTIONS: `--import ${register} --require ${cache}` });
   expect(run.code, run.stderr).toBe(0);
   const sources = new Set<string>();
   for (const url of (await readFile(log, 'utf8')).trim().split('\n')) {
-    if (!url.includes('/server/dist/cli/')) continue;
+    if (!url.includes('/server/dist/cli/')) {
+      sources.add(new URL(url).pathname);
+      continue;
+    }
     const chunk = new URL(url).pathname;
     const map = JSON.parse(await readFile(`${chunk}.map`, 'utf8')) as { sources: string[] };
     for (const source of map.sources) sources.add(resolve(dirname(chunk), source));
@@ -53,7 +64,7 @@ describe('the CLI admin verbs', () => {
     expect(loaded.some((s) => s.endsWith('server/src/services/keys/create-key.ts'))).toBe(true);
     expect(loaded.some((s) => s.endsWith('server/src/db/client.ts'))).toBe(true);
     const heavy = loaded.filter((s) =>
-      /bot\/src\/|server\/src\/http\/app\.ts|server\/src\/(slack|teams|web)\/|@bufbuild\/cel|node_modules\/.*\/yaml\/|shared\/src\/policy\/load\.ts|load-console-pack\.ts/.test(
+      /bot\/src\/|@libsql\/hrana-client|node_modules\/ws\/|@libsql\/client\/lib-(esm|cjs)\/(ws|http)\.js|server\/src\/http\/app\.ts|server\/src\/(slack|teams|web)\/|@bufbuild\/cel|node_modules\/.*\/yaml\/|shared\/src\/policy\/load\.ts|load-console-pack\.ts/.test(
         s,
       ),
     );
