@@ -121,7 +121,7 @@ export class SlackDeliverer {
           message,
         });
       }
-      await this.#home.refresh(this.#audience(request));
+      await this.#home.refresh(homeAudience(this.#port, request));
       return;
     }
     if (ref) {
@@ -141,7 +141,7 @@ export class SlackDeliverer {
     }
     if (delivery.event === 'action.break_glass') await this.#broadcastBreakGlass(delivery, request, mentions);
     if (FINAL.has(delivery.event)) await this.#notifyRequester(request, mentions);
-    await this.#home.refresh(this.#audience(request));
+    await this.#home.refresh(homeAudience(this.#port, request));
   }
 
   /**
@@ -178,15 +178,19 @@ export class SlackDeliverer {
     if (dm.channel?.id)
       await this.#client.chat.postMessage({ channel: dm.channel.id, text: outcomeNotice(request, mentions) });
   }
+}
 
-  /** Whose Home tab shows this request: the people who may decide it and the requester's side. */
-  #audience(request: ActionRequest): string[] {
-    const side = [
-      request.requester.owner,
-      request.requester.id.startsWith('user:') ? request.requester.id.slice(5) : undefined,
-    ];
-    return [...this.#port.deciders(request), ...side.filter((e): e is string => Boolean(e))];
-  }
+/**
+ * Whose Home tab shows this request: the people who may decide it and the requester's side (the agent's
+ * owner, or the person who asked). The deliverer refreshes them on each event; a click that changes
+ * the request without queueing one (revoking a standing approval) refreshes the same people.
+ */
+export function homeAudience(port: Pick<ApprovalsPort, 'deciders'>, request: ActionRequest): string[] {
+  const side = [
+    request.requester.owner,
+    request.requester.id.startsWith('user:') ? request.requester.id.slice('user:'.length) : undefined,
+  ];
+  return [...port.deciders(request), ...side.filter((e): e is string => Boolean(e))];
 }
 
 function isRateLimited(error: unknown): { retryAfter: number } | undefined {

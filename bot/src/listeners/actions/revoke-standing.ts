@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { REVOKE_STANDING_ACTION } from '../../blocks/home';
+import { homeAudience } from '../../delivery/slack-deliverer';
 import { type BotDeps, tell } from '../../deps';
 import { origin } from './origin';
 
@@ -25,14 +26,7 @@ export function register(app: App, deps: BotDeps): void {
     await deps.home.publish(person);
     const from = await deps.port.get(result.standing.fromRequest);
     if (!from) return;
-    const side = [
-      from.requester.owner,
-      from.requester.id.startsWith('user:') ? from.requester.id.slice(5) : undefined,
-    ];
-    await deps.home.refresh(
-      [...deps.port.deciders(from), ...side.filter((e): e is string => Boolean(e))].filter(
-        (e) => e !== person.email,
-      ),
-    );
+    // The clicker's tab was published above; the rest of the request's audience is refreshed.
+    await deps.home.refresh(homeAudience(deps.port, from).filter((e) => e !== person.email));
   });
 }
