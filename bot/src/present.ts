@@ -3,7 +3,8 @@ import { conditionInWords } from '@countersign/shared/policy';
 
 /**
  * What every chat transport says the same way, whatever its markup: the masked params, the sentence a
- * refused review shows, and the outcome of a request. Slack (Block Kit mrkdwn) and Teams (Adaptive
+ * refused review shows, the outcome of a request, and which button answers a question or closes a
+ * break-glass's follow-up. Slack (Block Kit mrkdwn) and Teams (Adaptive
  * Cards) each pass their own way of naming a person and quoting a request's text.
  */
 
@@ -107,6 +108,20 @@ export function outcomeSentence(request: ActionRequest, speech: Speech): string 
   if (request.status === 'blocked' && request.reason) return `${head}: ${speech.inert(request.reason, 500)}`;
   return head;
 }
+
+/** How a transport marks a button's label and an API call in a line of text. */
+export type Marks = { button: (label: string) => string; code: (text: string) => string };
+
+/**
+ * Under a reviewer's question: the requester's side answers with the Answer… button beneath it; an
+ * agent, which reads no chat, through the API (the wait for a decision hears the question too).
+ */
+export const answerHint = (request: ActionRequest, marks: Marks): string =>
+  `Answer with ${marks.button('Answer…')} below (an agent: ${marks.code(`POST /v1/actions/${request.id}/comments`)}); the request stays pending.`;
+
+/** Under a break-glass: an approver closes its follow-up review with Sign off or Flag…, `where` they are. */
+export const followUpHint = (marks: Marks, where: string): string =>
+  `An approver signs it off or flags it with ${marks.button('Sign off')} or ${marks.button('Flag…')} ${where}.`;
 
 /** What the person who clicked or typed sees when the core refused their decision. */
 export const notDecided = (decision: 'approve' | 'deny', message: string): string =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requestMessage } from '../src/blocks/request-message';
-import { threadReply } from '../src/blocks/thread-reply';
+import { breakGlassNotice, threadReply } from '../src/blocks/thread-reply';
 import { requestCard, threadText as teamsThreadText } from '../src/teams/cards/request-card';
 import { aRequest, messageIssues, shownText } from './fixtures';
 
@@ -55,7 +55,23 @@ describe('ask before deciding, in the Slack thread', () => {
       mentions,
     );
     expect(reply).toContain(':question: <@U0ALICE> asks <@U0ERIN>: “Which *customers*?”');
-    expect(reply).toContain(`POST /v1/actions/${request.id}/comments`);
+    // The person answers with the button under the question; only an agent is sent to the API.
+    expect(reply).toContain(
+      `Answer with *Answer…* below (an agent: \`POST /v1/actions/${request.id}/comments\`); the request stays pending.`,
+    );
+  });
+
+  it('a break-glass notice points approvers to Sign off and Flag…, not the API', () => {
+    const request = aRequest();
+    const notice = breakGlassNotice(
+      { actor: 'agent:deploy-bot', reason: 'outage, nobody answers', followUpDueAt: 0 },
+      request,
+      mentions,
+    );
+    expect(notice).toContain(
+      'An approver signs it off or flags it with *Sign off* or *Flag…* in the request’s thread, their DM or their App Home.',
+    );
+    expect(notice).not.toContain('/follow-up');
   });
 
   it('the answer is threaded too', () => {
@@ -75,8 +91,8 @@ describe('Teams threads the new events too', () => {
     expect(
       teamsThreadText('action.question', { actor: 'user:alice@example.com', comment: 'why?' }, request),
     ).toBe(
-      // Teams answers with the Answer… form under the threaded question (issue 16), not the API.
-      '❓ alice@example.com asks erin@example.com: “why?” (answer with **Answer…** below; the request stays pending)',
+      // The same words as Slack's: the Answer… form under the threaded question, the API for agents.
+      `❓ alice@example.com asks erin@example.com: “why?”\n\nAnswer with **Answer…** below (an agent: POST /v1/actions/${request.id}/comments); the request stays pending.`,
     );
     expect(teamsThreadText('action.answered', { actor: 'agent:deploy-bot', comment: 'EU' }, request)).toBe(
       '💬 agent:deploy-bot answered: “EU”',
@@ -87,7 +103,9 @@ describe('Teams threads the new events too', () => {
         { actor: 'agent:deploy-bot', reason: 'outage, nobody answers' },
         request,
       ),
-    ).toContain('🚨 **Break-glass**: agent:deploy-bot approved their own request: “outage, nobody answers”');
+    ).toBe(
+      '🚨 **Break-glass**: agent:deploy-bot approved their own request: “outage, nobody answers”. An approver signs it off or flags it with **Sign off** or **Flag…** on the card.',
+    );
     expect(
       teamsThreadText(
         'action.follow_up',

@@ -9,7 +9,7 @@ export const ANSWER_INPUT = 'answer_input';
 
 /**
  * A reviewer's question as threaded under the request: its words and, while the request is pending,
- * an "Answer" button for the requester's side (the core refuses anyone else's answer).
+ * an "Answer…" button (it opens a modal) for the requester's side (the core refuses anyone else's answer).
  */
 export function questionReply(text: string, request: ActionRequest): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }];
@@ -21,7 +21,7 @@ export function questionReply(text: string, request: ActionRequest): { text: str
         {
           type: 'button',
           action_id: ANSWER_ACTION,
-          text: { type: 'plain_text', text: 'Answer' },
+          text: { type: 'plain_text', text: 'Answer…' },
           value: request.id,
         },
       ],

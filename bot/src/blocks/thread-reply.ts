@@ -1,7 +1,10 @@
 import type { ActionRequest } from '@countersign/shared';
-import { discountedSentence, refusalSentence } from '../present';
+import { answerHint, discountedSentence, followUpHint, type Marks, refusalSentence } from '../present';
 import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
+
+// Slack's mrkdwn: a button's label in bold, an API call as code.
+const MARKS: Marks = { button: (label) => `*${label}*`, code: (text) => `\`${text}\`` };
 
 /** The thread reply for one event on a request, or undefined when the event needs none. */
 export function threadReply(
@@ -33,7 +36,7 @@ export function threadReply(
       // Addressed to whoever can answer: the agent's owner, or the person who asked.
       // An owner is an email, a requester a principal: mention either as the person it is.
       const requester = request.requester.owner ? `user:${request.requester.owner}` : request.requester.id;
-      return `:question: ${actor} asks ${who(requester, mentions)}${comment}\nAnswer with \`POST /v1/actions/${request.id}/comments\`; the request stays pending.`;
+      return `:question: ${actor} asks ${who(requester, mentions)}${comment}\n${answerHint(request, MARKS)}`;
     }
     case 'action.answered':
       return `:speech_balloon: ${actor} answered${comment}`;
@@ -71,7 +74,7 @@ export function breakGlassNotice(
   const due = typeof payload.followUpDueAt === 'number' ? new Date(payload.followUpDueAt).toISOString() : '';
   const target = request.resource ? ` on \`${inert(request.resource, 200)}\`` : '';
   return truncate(
-    `:rotating_light: *Break-glass*: ${actor} approved their own request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}), rule \`${inert(request.rule.name, 100)}\`: “${reason}”. Follow-up review due ${due || 'soon'}: an approver signs it off or flags it (\`POST /v1/actions/${request.id}/follow-up\`).`,
+    `:rotating_light: *Break-glass*: ${actor} approved their own request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}), rule \`${inert(request.rule.name, 100)}\`: “${reason}”. Follow-up review due ${due || 'soon'}. ${followUpHint(MARKS, 'in the request’s thread, their DM or their App Home')}`,
     3000,
   );
 }

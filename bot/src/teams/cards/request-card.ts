@@ -1,7 +1,10 @@
 import type { ActionRequest } from '@countersign/shared';
 import type { ReviewOptions } from '../../port';
 import {
+  answerHint,
   conditionWords,
+  followUpHint,
+  type Marks,
   outcomeSentence,
   paramsPreview,
   RISK_WORDS,
@@ -28,6 +31,9 @@ export const speech: Speech = {
   who: (principal) => plain(principal.startsWith('user:') ? principal.slice(5) : principal, 200),
   inert: plain,
 };
+
+// Adaptive Cards' Markdown has bold but no code spans: an API call is shown as it is.
+const MARKS: Marks = { button: (label) => `**${label}**`, code: (call) => call };
 
 const text = (value: string, extra: Record<string, unknown> = {}) => ({
   type: 'TextBlock',
@@ -219,13 +225,13 @@ export function threadText(
       return `🚫 ${refusal(payload, actor)}`;
     case 'action.question': {
       const requester = request.requester.owner ?? request.requester.id;
-      return `❓ ${actor} asks ${plain(requester, 200)}${comment} (answer with **Answer…** below; the request stays pending)`;
+      return `❓ ${actor} asks ${plain(requester, 200)}${comment}\n\n${answerHint(request, MARKS)}`;
     }
     case 'action.answered':
       return `💬 ${actor} answered${comment}`;
     case 'action.break_glass': {
       const reason = typeof payload.reason === 'string' ? plain(payload.reason, 1500) : '';
-      return `🚨 **Break-glass**: ${actor} approved their own request: “${reason}”. An approver signs it off or flags it with **Sign off** or **Flag…** on the card.`;
+      return `🚨 **Break-glass**: ${actor} approved their own request: “${reason}”. ${followUpHint(MARKS, 'on the card')}`;
     }
     case 'action.follow_up':
       return payload.decision === 'flagged'
