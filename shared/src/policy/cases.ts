@@ -170,8 +170,10 @@ function caseGroups(policy: Policy, request: EvaluationInput): () => readonly st
 export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResult[] {
   return cases.map((c) => {
     // A case without a time is evaluated at a fixed instant, so its result does not change with the clock.
+    // Without a source, a case is what the server makes of a submission without one: from `api`.
     const actual = evaluate(policy, {
       now: CASE_CLOCK,
+      source: 'api',
       groups: caseGroups(policy, c.request),
       ...c.request,
     });

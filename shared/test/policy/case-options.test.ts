@@ -98,3 +98,45 @@ describe('policy test: stepUp and the review options', () => {
     expect(report).not.toContain('[object Object]');
   });
 });
+
+describe('policy test: a case without source is what the server makes of one', () => {
+  it('is from api, as a submission without a source is', () => {
+    const apiOnly = load(
+      yaml(
+        'version: 1',
+        'rules:',
+        '  - name: api-writes',
+        '    match: { action: "db.*", source: api }',
+        '    effect: deny',
+        '    reason: write through the SDK',
+        '  - name: said-api',
+        '    match: { action: "ops.*" }',
+        '    when: source == "api"',
+        '    effect: deny',
+        '    reason: no',
+        'default: { effect: allow }',
+      ),
+    );
+    const parsed = parseCases(
+      yaml(
+        'cases:',
+        '  - name: no source is api',
+        '    request: { action: db.write, requester: "agent:a" }',
+        '    expect: { effect: deny, rule: api-writes }',
+        '  - name: a condition reads api too',
+        '    request: { action: ops.restart, requester: "agent:a" }',
+        '    expect: { effect: deny, rule: said-api }',
+        '  - name: another source is not',
+        '    request: { action: db.write, requester: "agent:a", source: sdk }',
+        '    expect: { effect: allow, rule: default }',
+      ),
+      'cases.yaml',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(runCases(apiOnly, parsed.cases).map((r) => [r.name, r.pass])).toEqual([
+      ['no source is api', true],
+      ['a condition reads api too', true],
+      ['another source is not', true],
+    ]);
+  });
+});
