@@ -27,8 +27,8 @@ function event(i: number): AuditInput {
     big: 1e21 * (i % 2 ? 1 : -1),
     nested: { list: [i, null, true, 'x'], text: i % 50 === 0 ? AWKWARD : `t${i}` },
   };
-  // Pages are 2,000 rows. Index-like keys (JSON.parse reorders them) in the second page and NULs in
-  // the fourth, so pages SQLite writes whole and pages written row by row alternate in one export.
+  // Pages are 500 rows. Index-like keys (JSON.parse reorders them) in the fifth page and NULs from the
+  // fourteenth, so pages SQLite writes whole and pages written row by row alternate in one export.
   if (i >= 2_100 && i < 2_200 && i % 10 === 0) Object.assign(data, { '10': 'a', '9': 'b', z: { '1': 1 } });
   const nul = i >= 6_500 && i % 40 === 0;
   return {
