@@ -114,17 +114,34 @@ describe('the console in Chromium', () => {
     expect(await page.textContent('main')).toContain('Not during the freeze.');
   });
 
-  it("shows the core's refusal in words when someone tries to approve their own agent's request", async () => {
+  it('offers the owner of the requesting agent no Approve/Deny, only who decides', async () => {
     const req = await submit(t, await t.agentKey('alices-bot', 'alice@example.com'), {
       action: 'k8s.scale',
       resource: 'web',
     });
     const page = await signIn('alice@example.com');
     await page.goto(`${t.url}/requests/${req.id}`);
+    // The core refuses self-approval, so the page does not offer it.
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Deny' }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Who decides' }).textContent()).toContain(
+      'You asked for this — someone in reviewers decides. You may answer their questions.',
+    );
+    await expectAccessible(page);
+  });
+
+  it("shows the core's refusal in words when someone outside the approver groups tries to approve", async () => {
+    const req = await submit(t, await t.agentKey('deploy-bot', 'carol@example.com'), {
+      action: 'k8s.scale',
+      resource: 'api',
+    });
+    // An auditor may read every request; deciding is for the approver groups, and the core says so.
+    const page = await signIn('audrey@example.com');
+    await page.goto(`${t.url}/requests/${req.id}`);
     await page.getByRole('button', { name: 'Approve' }).click();
     await expect
       .poll(() => page.getByRole('alert').textContent())
-      .toBe('No one may review their own request, nor a request of an agent they own.');
+      .toBe('Only members of the approver groups of this request may review it.');
     await expectAccessible(page);
     await page.screenshot({ path: `${SHOTS}console-refusal.png` });
   });

@@ -52,6 +52,22 @@ describe('console request page: who is offered which issue 16 form', () => {
     expect(page(used, OWNER)).not.toContain('/follow-up"');
   });
 
+  it('the requester’s side sees who decides instead of an Approve/Deny card it could not use', () => {
+    // The core refuses self-approval: buttons it would refuse are not offered; a note says who decides.
+    const html = page(request({ approvers: ['reviewers', 'sre'], breakGlass: glass }), OWNER);
+    expect(html).not.toContain('action="/requests/act_01/review"');
+    expect(html).not.toContain('Your decision');
+    expect(html).toContain(
+      'You asked for this — someone in reviewers, sre decides. You may answer their questions or, as this rule allows, break glass.',
+    );
+    expect(page(request(), OWNER)).toContain(
+      'You asked for this — someone in reviewers decides. You may answer their questions.',
+    );
+    // Anyone else still gets the card (the core decides whether they may use it).
+    expect(page(request(), REVIEWER)).toContain('action="/requests/act_01/review"');
+    expect(page(request(), { requesterSide: false, reviewer: false })).toContain('Your decision');
+  });
+
   it('a reviewer: ask while pending, standing where offered, follow-up while open, revoke a live standing approval', () => {
     const offer = { standingOffer: { maxMs: 3_600_000, uses: 3 } };
     const pending = page(request({ breakGlass: glass }), REVIEWER, offer);

@@ -139,7 +139,18 @@ export function RequestPage(props: RequestView) {
               Digest <code>{r.digest}</code>
             </p>
           </section>
-          {pending && (
+          {pending && viewer.requesterSide && (
+            <section class="card" aria-labelledby="decide">
+              <h2 id="decide">Who decides</h2>
+              {/* The core refuses self-approval, so the requester's side is not offered buttons it would refuse. */}
+              <p>
+                You asked for this — someone in {r.approvers.join(', ') || 'the approver groups'} decides. You
+                may answer their questions
+                {r.breakGlass && !r.breakGlass.by ? ' or, as this rule allows, break glass' : ''}.
+              </p>
+            </section>
+          )}
+          {pending && !viewer.requesterSide && (
             <section class="card" aria-labelledby="decide">
               <h2 id="decide">Your decision</h2>
               <div class="actions">
