@@ -170,10 +170,13 @@ function caseGroups(policy: Policy, request: EvaluationInput): () => readonly st
 export function runCases(policy: Policy, cases: readonly PolicyCase[]): CaseResult[] {
   return cases.map((c) => {
     // A case without a time is evaluated at a fixed instant, so its result does not change with the clock.
-    // Without a source, a case is what the server makes of a submission without one: from `api`.
+    // Without a source, a case is what the server makes of a submission without one: from `api`; and
+    // like the server, it reads a string `context.initiator` as the initiator.
+    const initiator = c.request.context?.initiator;
     const actual = evaluate(policy, {
       now: CASE_CLOCK,
       source: 'api',
+      ...(typeof initiator === 'string' && { initiator }),
       groups: caseGroups(policy, c.request),
       ...c.request,
     });

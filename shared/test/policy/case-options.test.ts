@@ -99,8 +99,8 @@ describe('policy test: stepUp and the review options', () => {
   });
 });
 
-describe('policy test: a case without source is what the server makes of one', () => {
-  it('is from api, as a submission without a source is', () => {
+describe('policy test: a case without source or initiator is what the server makes of one', () => {
+  it('is from api, as a submission without a source is, and reads context.initiator', () => {
     const apiOnly = load(
       yaml(
         'version: 1',
@@ -109,6 +109,10 @@ describe('policy test: a case without source is what the server makes of one', (
         '    match: { action: "db.*", source: api }',
         '    effect: deny',
         '    reason: write through the SDK',
+        '  - name: copilots',
+        '    match: { action: "aws.**", initiator: "copilot:*" }',
+        '    effect: deny',
+        '    reason: not copilots',
         '  - name: said-api',
         '    match: { action: "ops.*" }',
         '    when: source == "api"',
@@ -126,6 +130,9 @@ describe('policy test: a case without source is what the server makes of one', (
         '  - name: a condition reads api too',
         '    request: { action: ops.restart, requester: "agent:a" }',
         '    expect: { effect: deny, rule: said-api }',
+        '  - name: context.initiator is the initiator, as at the server',
+        '    request: { action: aws.iam.attach, requester: "user:c@example.com", context: { initiator: "copilot:q" } }',
+        '    expect: { effect: deny, rule: copilots }',
         '  - name: another source is not',
         '    request: { action: db.write, requester: "agent:a", source: sdk }',
         '    expect: { effect: allow, rule: default }',
@@ -136,6 +143,7 @@ describe('policy test: a case without source is what the server makes of one', (
     expect(runCases(apiOnly, parsed.cases).map((r) => [r.name, r.pass])).toEqual([
       ['no source is api', true],
       ['a condition reads api too', true],
+      ['context.initiator is the initiator, as at the server', true],
       ['another source is not', true],
     ]);
   });
