@@ -17,6 +17,11 @@ rules:
     match: { action: "prod.**" }
     effect: review
     approvers: [sre]
+  - name: drops-need-two
+    match: { action: "db.drop*" }
+    effect: review
+    approvers: [sre]
+    minApprovals: 2
 default: { effect: deny, reason: nothing else is allowed }
 `;
 
@@ -98,7 +103,15 @@ describe('requester.groups over a real server process, membership from SCIM', { 
     expect(approved.body.status).toBe('approved');
   });
 
-  it('follows the IdP: once SCIM removes bob from the group, he and his agent are held', async () => {
+  it('follows the IdP: once SCIM removes bob from the group, he and his agent are held, his approvals discounted', async () => {
+    const drop = await api<ActionRequest>(stack.server.url, 'POST', '/v1/actions', keys.carolsAgent ?? '', {
+      action: 'db.dropTable',
+      resource: 'orders',
+    });
+    expect(drop.body).toMatchObject({ status: 'pending', rule: { name: 'drops-need-two' } });
+    const first = await review(stack, keys.bob ?? '', drop.body.id, 'approve');
+    expect(first.body).toMatchObject({ status: 'pending', approvals: { required: 2, received: 1 } });
+
     const removed = await scim('PATCH', `/Groups/${groupId}`, {
       schemas: [PATCH],
       Operations: [{ op: 'Remove', path: 'members', value: [{ value: ids.bob }] }],
@@ -108,5 +121,15 @@ describe('requester.groups over a real server process, membership from SCIM', { 
       const sent = await submit(who);
       expect(sent.body).toMatchObject({ status: 'pending', rule: { name: 'prod-needs-sre' } });
     }
+    const after = await api<ActionRequest>(
+      stack.server.url,
+      'GET',
+      `/v1/actions/${drop.body.id}`,
+      keys.carolsAgent ?? '',
+    );
+    expect(after.body).toMatchObject({ status: 'pending', approvals: { required: 2, received: 0 } });
+    expect(after.body.reviews[0]?.discounted).toBeDefined();
+    const again = await review(stack, keys.bob ?? '', drop.body.id, 'approve');
+    expect(again.status).toBe(403);
   });
 });
