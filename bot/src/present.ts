@@ -109,15 +109,15 @@ export function outcomeSentence(request: ActionRequest, speech: Speech): string 
   return head;
 }
 
-/** How a transport marks a button's label and an API call in a line of text. */
-export type Marks = { button: (label: string) => string; code: (text: string) => string };
+/** How a transport marks a button's label in a line of text. */
+export type Marks = { button: (label: string) => string };
 
 /**
- * Under a reviewer's question: the requester's side answers with the Answer… button beneath it; an
- * agent, which reads no chat, through the API (the wait for a decision hears the question too).
+ * Under a reviewer's question: the requester's side answers with the Answer… button beneath it. No API
+ * call is named: an agent reads no chat, and hears the question through the API it waits on.
  */
-export const answerHint = (request: ActionRequest, marks: Marks): string =>
-  `Answer with ${marks.button('Answer…')} below (an agent: ${marks.code(`POST /v1/actions/${request.id}/comments`)}); the request stays pending.`;
+export const answerHint = (marks: Marks): string =>
+  `Answer with ${marks.button('Answer…')} below; the request stays pending.`;
 
 /** Under a break-glass: an approver closes its follow-up review with Sign off or Flag…, `where` they are. */
 export const followUpHint = (marks: Marks, where: string): string =>

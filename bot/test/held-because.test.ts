@@ -55,10 +55,9 @@ describe('ask before deciding, in the Slack thread', () => {
       mentions,
     );
     expect(reply).toContain(':question: <@U0ALICE> asks <@U0ERIN>: “Which *customers*?”');
-    // The person answers with the button under the question; only an agent is sent to the API.
-    expect(reply).toContain(
-      `Answer with *Answer…* below (an agent: \`POST /v1/actions/${request.id}/comments\`); the request stays pending.`,
-    );
+    // The person answers with the button under the question, not through the API.
+    expect(reply).toContain('\nAnswer with *Answer…* below; the request stays pending.');
+    expect(reply).not.toContain('/comments');
   });
 
   it('a break-glass notice points approvers to Sign off and Flag…, not the API', () => {
@@ -92,7 +91,7 @@ describe('Teams threads the new events too', () => {
       teamsThreadText('action.question', { actor: 'user:alice@example.com', comment: 'why?' }, request),
     ).toBe(
       // The same words as Slack's: the Answer… form under the threaded question, the API for agents.
-      `❓ alice@example.com asks erin@example.com: “why?”\n\nAnswer with **Answer…** below (an agent: POST /v1/actions/${request.id}/comments); the request stays pending.`,
+      '❓ alice@example.com asks erin@example.com: “why?”\n\nAnswer with **Answer…** below; the request stays pending.',
     );
     expect(teamsThreadText('action.answered', { actor: 'agent:deploy-bot', comment: 'EU' }, request)).toBe(
       '💬 agent:deploy-bot answered: “EU”',

@@ -3,8 +3,8 @@ import { answerHint, discountedSentence, followUpHint, type Marks, refusalSenten
 import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
 
-// Slack's mrkdwn: a button's label in bold, an API call as code.
-const MARKS: Marks = { button: (label) => `*${label}*`, code: (text) => `\`${text}\`` };
+// Slack's mrkdwn: a button's label in bold.
+const MARKS: Marks = { button: (label) => `*${label}*` };
 
 /** The thread reply for one event on a request, or undefined when the event needs none. */
 export function threadReply(
@@ -36,7 +36,7 @@ export function threadReply(
       // Addressed to whoever can answer: the agent's owner, or the person who asked.
       // An owner is an email, a requester a principal: mention either as the person it is.
       const requester = request.requester.owner ? `user:${request.requester.owner}` : request.requester.id;
-      return `:question: ${actor} asks ${who(requester, mentions)}${comment}\n${answerHint(request, MARKS)}`;
+      return `:question: ${actor} asks ${who(requester, mentions)}${comment}\n${answerHint(MARKS)}`;
     }
     case 'action.answered':
       return `:speech_balloon: ${actor} answered${comment}`;

@@ -32,8 +32,8 @@ export const speech: Speech = {
   inert: plain,
 };
 
-// Adaptive Cards' Markdown has bold but no code spans: an API call is shown as it is.
-const MARKS: Marks = { button: (label) => `**${label}**`, code: (call) => call };
+// Adaptive Cards' Markdown: a button's label in bold.
+const MARKS: Marks = { button: (label) => `**${label}**` };
 
 const text = (value: string, extra: Record<string, unknown> = {}) => ({
   type: 'TextBlock',
@@ -225,7 +225,7 @@ export function threadText(
       return `🚫 ${refusal(payload, actor)}`;
     case 'action.question': {
       const requester = request.requester.owner ?? request.requester.id;
-      return `❓ ${actor} asks ${plain(requester, 200)}${comment}\n\n${answerHint(request, MARKS)}`;
+      return `❓ ${actor} asks ${plain(requester, 200)}${comment}\n\n${answerHint(MARKS)}`;
     }
     case 'action.answered':
       return `💬 ${actor} answered${comment}`;
