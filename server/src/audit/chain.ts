@@ -25,10 +25,10 @@ export function chainHash(prevHash: string, event: ChainedFields): string {
 
 // One-shot hashing (node 20.12+) skips building a Hash object per event, about half the cost of
 // hashing a short event: most of `audit verify`'s time over a long log. Older nodes fall back.
-const sha256Hex: (text: string) => string =
+export const sha256Hex: (data: string | Uint8Array) => string =
   typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /**
  * `chainHash` given the canonical JSON of `event.data`, which the caller already holds (it is what the
