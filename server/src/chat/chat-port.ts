@@ -33,15 +33,15 @@ import {
 import { issuePairingCode } from '../services/pairing/pairing-codes';
 
 /**
- * What every chat transport's port does the same way (Slack's and Teams'): refusals as values the bot
- * words, reviews through the API's own schema, a request read as the system sees it, and the
- * transport's outbox sink. Each port adds only what is its platform's.
+ * What every chat transport's port does the same way (Slack's and Teams'): the person verbs, each
+ * checked by the API's own schema for it, with refusals as values the bot words; a request read as the
+ * system sees it; the transport's outbox sink. Each port adds only what is its platform's.
  */
 
 const SYSTEM: Actor = { kind: 'system', id: 'system:server' };
 
 /** Domain refusals become values the bot can word; anything else is a real failure and propagates. */
-export async function outcome<T extends object>(run: () => Promise<T>): Promise<Outcome<T>> {
+async function outcome<T extends object>(run: () => Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, ...(await run()) };
   } catch (error) {
@@ -72,7 +72,7 @@ function checked<S extends z.ZodType, T extends object>(
 type Settled = Promise<Outcome<{ request: ActionRequest }>>;
 
 /** A review from a chat click or command, checked as POST /v1/actions/{id}/reviews checks it. */
-export function chatReview(
+function chatReview(
   core: Core,
   actor: Actor,
   id: string,
@@ -89,21 +89,21 @@ export function chatReview(
 }
 
 /** The requester's side answering a question, checked as POST /v1/actions/{id}/comments checks it. */
-export function chatAnswer(core: Core, actor: Actor, id: string, comment: string): Settled {
+function chatAnswer(core: Core, actor: Actor, id: string, comment: string): Settled {
   return checked(CommentInput, { comment }, async (input) => ({
     request: await answerQuestion({ ctx: { core, actor }, id, input }),
   }));
 }
 
 /** Break-glass with a reason, checked as POST /v1/actions/{id}/break-glass checks it. */
-export function chatBreakGlass(core: Core, actor: Actor, id: string, reason: string): Settled {
+function chatBreakGlass(core: Core, actor: Actor, id: string, reason: string): Settled {
   return checked(BreakGlassInput, { reason }, async (input) => ({
     request: await breakGlass({ ctx: { core, actor }, id, input }),
   }));
 }
 
 /** A follow-up's sign-off or flag, checked as POST /v1/actions/{id}/follow-up checks it. */
-export function chatFollowUp(
+function chatFollowUp(
   core: Core,
   actor: Actor,
   id: string,
@@ -116,7 +116,7 @@ export function chatFollowUp(
 }
 
 /** An approver revoking a standing approval (no input beyond its id). */
-export function chatRevokeStanding(
+function chatRevokeStanding(
   core: Core,
   actor: Actor,
   id: string,
@@ -125,7 +125,7 @@ export function chatRevokeStanding(
 }
 
 /** The person's queue with the standing approvals they may see (App Home, `/approvals`, Teams' list). */
-export async function chatQueue(core: Core, actor: Actor): Promise<Queue> {
+async function chatQueue(core: Core, actor: Actor): Promise<Queue> {
   const ctx = { core, actor };
   return { ...(await reviewQueue({ ctx })), standing: await listStanding({ ctx }) };
 }
@@ -172,7 +172,7 @@ export function chatVerbs<P>(core: Core, actorOf: (person: P) => Actor) {
 }
 
 /** The first issue the API's schema found, as the refusal a chat shows: the field at fault, then why. */
-export function schemaRefusal(
+function schemaRefusal(
   error: { issues: { path: PropertyKey[]; message: string }[] },
   fallback: string,
 ): Refusal & { ok: false } {
@@ -187,7 +187,7 @@ export function schemaRefusal(
 }
 
 /** A request as the system sees it (for rendering a message or card), or undefined. */
-export async function requestOf(core: Core, id: string): Promise<ActionRequest | undefined> {
+async function requestOf(core: Core, id: string): Promise<ActionRequest | undefined> {
   const loaded = await loadAction(core.database.db, id);
   return loaded ? toActionRequest(core, loaded, SYSTEM) : undefined;
 }
