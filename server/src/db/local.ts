@@ -100,6 +100,8 @@ class Prepared {
     let statement = this.#cache.get(sql);
     if (!statement) {
       statement = this.#connection.prepare(sql);
+      // Rows as arrays, set once: libsql's raw() is a native call, and every read here wants arrays.
+      if (statement.reader) statement.raw(true);
       this.#cache.set(sql, statement);
     }
     return statement;
@@ -154,7 +156,6 @@ export class HotStatements {
   findIdempotent(requesterId: string, key: string): { id: string; requestHash: string | null } | undefined {
     const row = this.#s
       .get('SELECT id, request_hash FROM actions WHERE requester_id = ? AND idempotency_key = ? LIMIT 1')
-      .raw(true)
       .get(requesterId, key) as [string, string | null] | undefined;
     return row ? { id: row[0], requestHash: row[1] } : undefined;
   }
@@ -168,7 +169,7 @@ export class HotStatements {
   }
 
   auditHead(): { seq: number; hash: string } | undefined {
-    const row = this.#s.get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').raw(true).get() as
+    const row = this.#s.get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
       | [number, string]
       | undefined;
     return row ? { seq: row[0], hash: row[1] } : undefined;
@@ -231,7 +232,7 @@ export class ReadStatements {
 
   /** The key, its agent's owner and whether SCIM took the key's person or the agent's owner away. */
   keyById(id: string): KeyLookupRow | undefined {
-    const row = this.#s.get(KEY_BY_ID).raw(true).get(id) as
+    const row = this.#s.get(KEY_BY_ID).get(id) as
       | [string, string, string, string, number | null, number | null, string | null, number, number | null]
       | undefined;
     if (!row) return undefined;
@@ -250,7 +251,7 @@ export class ReadStatements {
   }
 
   isDeprovisioned(email: string): boolean {
-    const row = this.#s.get(IS_DEPROVISIONED).raw(true).get(email) as [number] | undefined;
+    const row = this.#s.get(IS_DEPROVISIONED).get(email) as [number] | undefined;
     return row?.[0] === 1;
   }
 }
