@@ -1,4 +1,10 @@
-import { groupIdpNames, groupMembers, groupSlackHandles, groupsContaining } from '@countersign/shared/policy';
+import {
+  groupIdpNames,
+  groupMembers,
+  groupSlackHandles,
+  groupsContaining,
+  isIdpEntry,
+} from '@countersign/shared/policy';
 import { type Actor, hasScope } from '../../context';
 import type { Queryable } from '../../db/client';
 import type { Core } from '../core';
@@ -43,6 +49,22 @@ export function approverEmails(core: Core, groups: readonly string[]): string[] 
  */
 export function policyGroupsOf(core: Core, email: string): string[] {
   return groupsContaining(core.policy.current.policy, email, (groups) => approverEmails(core, groups));
+}
+
+/**
+ * The approver entries that make `email` an approver under the policy in force: the policy groups
+ * they are in, and the `idp:"…"` entries rules name directly whose group holds them. What lists and
+ * queues match a request's stored `approvers` against, so they show what review-action allows.
+ */
+export function approverEntriesOf(core: Core, email: string): string[] {
+  const { policy } = core.policy.current;
+  const named = new Set<string>();
+  for (const outcome of [...policy.rules, ...(policy.default ? [policy.default] : [])]) {
+    if (outcome.effect === 'review')
+      for (const entry of outcome.approvers) if (isIdpEntry(entry)) named.add(entry);
+  }
+  const direct = [...named].filter((entry) => approverEmails(core, [entry]).includes(email));
+  return [...policyGroupsOf(core, email), ...direct];
 }
 
 /** Whether the actor's human is a member of the request's approver groups under the policy in force. */

@@ -4,7 +4,7 @@ import { hasScope, humanOf } from '../../context';
 import { actions, grants, reviews } from '../../db/schema';
 import { invalid } from '../../errors';
 import type { Ctx } from '../core';
-import { policyGroupsOf } from './access';
+import { approverEntriesOf } from './access';
 import { toActionRequest } from './view';
 
 export type ListInput = {
@@ -29,7 +29,7 @@ function visibility(ctx: Ctx): SQL | undefined {
   const human = actor.kind === 'person' ? humanOf(actor) : undefined;
   if (human) clauses.push(eq(actions.requesterOwner, human));
   if (human && hasScope(actor, 'reviews:write')) {
-    const mine = policyGroupsOf(core, human);
+    const mine = approverEntriesOf(core, human);
     if (mine.length > 0) {
       clauses.push(
         sql`EXISTS (SELECT 1 FROM json_each(${actions.approvers}) WHERE json_each.value IN ${mine})`,

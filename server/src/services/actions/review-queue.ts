@@ -4,7 +4,7 @@ import { humanOf } from '../../context';
 import { actions, reviews } from '../../db/schema';
 import { forbidden } from '../../errors';
 import type { Ctx } from '../core';
-import { isRequesterSide, policyGroupsOf } from './access';
+import { approverEntriesOf, isRequesterSide } from './access';
 import { loadAction } from './rows';
 import { toActionRequest } from './view';
 
@@ -28,7 +28,7 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
   if (!email) throw forbidden('only a person has a review queue');
   const db = core.database.db;
   const now = core.now();
-  const groups = policyGroupsOf(core, email);
+  const groups = approverEntriesOf(core, email);
   const load = async (ids: string[]) => {
     const loaded = await Promise.all(ids.map((id) => loadAction(db, id)));
     return loaded.flatMap((l) => (l ? [toActionRequest(core, l, actor)] : []));
