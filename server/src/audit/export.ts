@@ -91,6 +91,8 @@ type Page = { text: Buffer; rows?: undefined } | { text?: undefined; rows: Store
  * The matching rows of a local database file, read through a read-only handle of its own a page at
  * a time. With `joined` (JSON and NDJSON) SQLite writes each page's text whole, as bytes: building a
  * JavaScript string per column of a million rows cost three times as much as the export itself.
+ * `joined` says how: `between` before every page but the first, `separator` between its events,
+ * `suffix` after its last.
  */
 function* storedPages(
   path: string,
@@ -127,7 +129,6 @@ function* storedPages(
       .raw(true);
     let after = 0;
     for (;;) {
-      let count: number;
       if (joined) {
         const prefix = after === 0 ? '' : joined.between;
         const [text, n, last, stored] = textOf.get(
@@ -137,11 +138,10 @@ function* storedPages(
           after,
           ...params,
         ) as [Buffer | null, number, number | null, number | null];
-        count = n;
         if (text === null || last === null) return;
         if (stored === 1) {
           yield { text };
-          if (count < FILE_PAGE) return;
+          if (n < FILE_PAGE) return;
           after = last;
           continue;
         }
@@ -150,8 +150,7 @@ function* storedPages(
       const last = rows.at(-1);
       if (!last) return;
       yield { rows };
-      count = rows.length;
-      if (count < FILE_PAGE) return;
+      if (rows.length < FILE_PAGE) return;
       after = last[0];
     }
   } finally {
