@@ -12,8 +12,8 @@ export interface OutboxSink {
   /** Gives back claimed deliveries this node will not attempt now. */
   release(ids: string[]): Promise<void>;
   failed(delivery: Delivery, error: string, retryAt?: number): Promise<number>;
-  /** Calls `fn` whenever any request changes; returns the unsubscribe. */
-  onChange(fn: (actionId: string) => void): () => void;
+  /** Calls `fn` whenever a delivery for this sink may have been written; returns the unsubscribe. */
+  onChange(fn: () => void): () => void;
 }
 
 /**

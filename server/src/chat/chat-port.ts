@@ -209,6 +209,9 @@ export function outboxSink(core: Core, sink: string) {
     failed: (delivery: Delivery, error: string, retryAt?: number) =>
       markFailed(core, delivery, error, retryAt),
     release: (ids: string[]) => releaseDeliveries(core, ids),
-    onChange: (fn: (actionId: string) => void) => core.events.on('*', fn),
+    // As the webhook deliverer: on a local file, only this sink's own committed rows wake the drain;
+    // nodes sharing a database wake on every change-feed event, which does not say what was written.
+    onChange: (fn: () => void) =>
+      core.database.isLocal ? core.events.onOutbox(sink, fn) : core.events.on('*', () => fn()),
   };
 }
