@@ -133,9 +133,11 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   feed.start();
   const close = async () => {
     stopCheckpointer();
-    stopSweeper();
+    // Both finish what is in flight (a sweep, a post to a slow receiver: up to the HTTP grace) while
+    // the HTTP server drains, and are awaited before the database closes.
+    const sweeperStopped = stopSweeper();
     stopIdpRefresh();
-    webhooks.stop();
+    const webhooksStopped = webhooks.stop(SHUTDOWN_GRACE_MS);
     await bot
       ?.stop()
       .catch((error: unknown) => log.warn({ err: error }, 'the Slack bot did not stop cleanly'));
@@ -159,6 +161,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     });
     metricsServer?.close();
     feed.stop();
+    await Promise.all([sweeperStopped, webhooksStopped]);
     await releaseAllLeases(core).catch((error: unknown) =>
       log.warn({ err: error }, 'outbox leases not released; they run out on their own'),
     );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ActionRequest, type AuditEvent, ErrorBody, type Scope } from '@countersign/shared';
 import { type Client, createClient } from '@libsql/client';
+import type { Logger } from 'pino';
 import { expect, type TestContext } from 'vitest';
 import { parseEnv } from '../src/env';
 import { createLogger } from '../src/logger';
@@ -67,6 +68,8 @@ export async function startTestServer(
     env?: Record<string, string>;
     /** An existing directory (a stopped server's `dir`): the new server opens the same database file. */
     dir?: string;
+    /** The server's logger, for a test that reads what it logs (else LOG_LEVEL on standard error). */
+    log?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'countersign-test-')));
@@ -80,7 +83,7 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const server = await startServer(env, createLogger(env.LOG_LEVEL));
+  const server = await startServer(env, options.log ?? createLogger(env.LOG_LEVEL));
   const system = { core: server.core, actor: { kind: 'system', id: 'system:cli' } as const };
   const clients: Client[] = [];
 

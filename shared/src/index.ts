@@ -1,6 +1,7 @@
 export * from './digest';
 export * from './identity/email';
 export * from './kick-loop';
+export * from './pass-failures';
 export * from './schemas/action';
 export * from './schemas/admin-keys';
 export * from './schemas/audit';

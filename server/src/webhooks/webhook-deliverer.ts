@@ -4,6 +4,7 @@ import { type Agent, fetch } from 'undici';
 import type { Actor } from '../context';
 import { loadAction } from '../services/actions/rows';
 import { toActionRequest } from '../services/actions/view';
+import { passFailuresOf } from '../services/background/pass-failures-of';
 import type { Core } from '../services/core';
 import { webhookSecret } from '../services/grants/tokens';
 import {
@@ -13,6 +14,7 @@ import {
   markFailed,
   nextDueAt,
   type OutboxItem,
+  releaseDeliveries,
 } from '../services/outbox/deliveries';
 import { listedAddresses } from './callback-hosts';
 import { BlockedDestination, safeDispatcher } from './safe-dispatcher';
@@ -62,15 +64,19 @@ export class WebhookDeliverer {
   readonly #core: Core;
   readonly #loop: KickLoop;
   readonly #dispatcher: Agent;
+  /** Aborts the posts still waiting on a receiver when a stopping server's grace runs out. */
+  readonly #stopping = new AbortController();
   #unsubscribe: (() => void) | undefined;
 
   constructor(core: Core) {
     this.#core = core;
     this.#dispatcher = safeDispatcher(listedAddresses(core.callbackHosts));
+    const failures = passFailuresOf(core, 'webhook deliveries');
     this.#loop = new KickLoop({
       pass: () => this.#pass(),
       nextDueAt: () => nextDueAt(core, WEBHOOK_SINK),
-      onError: (error) => core.log.error({ err: error }, 'webhook delivery pass failed'),
+      onError: failures.failed,
+      onPassed: failures.succeeded,
     });
   }
 
@@ -85,16 +91,37 @@ export class WebhookDeliverer {
     this.#loop.kick();
   }
 
-  stop(): void {
+  /**
+   * Starts no delivery after this, and resolves once the ones in flight are recorded: shutdown closes
+   * the database next. A receiver still silent after `graceMs` is cut off, and its delivery recorded
+   * as a failed attempt, retried after the restart (never lost, never left leased).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.#unsubscribe?.();
-    this.#loop.stop();
-    void this.#dispatcher.close();
+    const cutoff = setTimeout(
+      () => this.#stopping.abort(new Error('the server stopped before the receiver answered')),
+      graceMs,
+    );
+    try {
+      await this.#loop.stop();
+    } finally {
+      clearTimeout(cutoff);
+      await this.#dispatcher.close();
+    }
   }
 
   async #pass(): Promise<void> {
-    for (;;) {
+    while (!this.#loop.stopped) {
       const due = await claimDeliveries(this.#core, WEBHOOK_SINK, 20);
-      if (due.length === 0 || this.#loop.stopped) return;
+      if (due.length === 0) return;
+      if (this.#loop.stopped) {
+        // Stopped while claiming: give them back rather than let them wait for their lease to run out.
+        await releaseDeliveries(
+          this.#core,
+          due.map((item) => item.id),
+        );
+        return;
+      }
       // Receivers are independent: one slow endpoint must not hold up the others.
       await Promise.all(due.map((item) => this.#attempt(item)));
     }
@@ -144,7 +171,7 @@ export class WebhookDeliverer {
       },
       body,
       redirect: 'manual', // a redirect could lead the server to a host the allow-list never named
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), this.#stopping.signal]),
       dispatcher: this.#dispatcher,
     });
     await response.body?.cancel();

@@ -1,6 +1,8 @@
+import { KickLoop } from '@countersign/shared';
 import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
 import { actions } from '../../db/schema';
+import { passFailuresOf } from '../background/pass-failures-of';
 import type { Core } from '../core';
 import { record } from '../outbox/record';
 
@@ -56,18 +58,22 @@ export async function expireDue(core: Core, limit = 500): Promise<string[]> {
   return ids;
 }
 
-/** Runs `expireDue` every `intervalMs` until stopped. */
-export function startSweeper(core: Core, intervalMs: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    expireDue(core)
-      .catch((error: unknown) => core.log.error({ err: error }, 'expiry sweep failed'))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+/**
+ * Runs `expireDue` every `intervalMs` until stopped. The stop it returns resolves once a sweep in
+ * flight has finished (shutdown closes the database next); failures are reported as every background
+ * loop's are (PassFailures: a storage outage once, then counted).
+ */
+export function startSweeper(core: Core, intervalMs: number): () => Promise<void> {
+  const failures = passFailuresOf(core, 'the expiry sweep');
+  const loop = new KickLoop({
+    pass: async () => {
+      await expireDue(core);
+    },
+    nextDueAt: async () => undefined, // nothing to ask: a sweep every `intervalMs`
+    idleMs: intervalMs,
+    onError: failures.failed,
+    onPassed: failures.succeeded,
+  });
+  loop.schedule();
+  return () => loop.stop();
 }
