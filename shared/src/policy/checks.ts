@@ -97,6 +97,17 @@ function outcomeChecks(source: YamlSource, path: Path, rule: Raw, groups: Raw): 
     const message = `standing approvals need a rule that one approval decides, and this one needs ${rule.minApprovals}: one reviewer cannot stand in for a quorum on every later request`;
     problems.push(problemAt(source, [...path, 'standing'], message, 'key'));
   }
+  // `stepUp: mfa|passkey`, or `risk: critical` without `stepUp: none` (which implies MFA, see load.ts).
+  const steppedUp =
+    rule.stepUp === 'mfa' || rule.stepUp === 'passkey' || (rule.risk === 'critical' && !('stepUp' in rule));
+  if (effect === 'review' && 'standing' in rule && steppedUp) {
+    // A standing approval would let every later request through with no step-up: the server refuses
+    // one on such a request too, so say so at load, not on a click.
+    const why =
+      rule.stepUp === 'mfa' || rule.stepUp === 'passkey' ? `stepUp: ${rule.stepUp}` : 'risk: critical';
+    const message = `standing approvals cannot go with a step-up (${why}): each approval needs its own step-up, and a standing approval would let later requests through without one`;
+    problems.push(problemAt(source, [...path, 'standing'], message, 'key'));
+  }
   return problems;
 }
 
