@@ -139,12 +139,18 @@ export function registerConsole(
       if ('signIn' in found) {
         if (found.signIn !== 'none') clearSessionCookie(c);
         if (found.signIn === 'tampered') {
-          c.var.log.warn('console cookie with a bad signature refused');
-          await refuseSessionCookie(core, {
+          const address = clientAddress(c, trust);
+          const verdict = await refuseSessionCookie(core, {
             cookie: getCookie(c, cookieSecurity(c).name) ?? '',
             path: c.req.path,
-            address: clientAddress(c, trust),
+            address,
           });
+          // Logged as it is audited: once per address a minute, with the count of those left out.
+          if (verdict.audit)
+            c.var.log.warn(
+              { address, suppressed: verdict.suppressed, suppressedElsewhere: verdict.suppressedElsewhere },
+              'console cookie with a bad signature refused',
+            );
         }
         if (c.req.method === 'GET') {
           const next = encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''));

@@ -1,7 +1,7 @@
 import { appendAudit } from '../../audit/emit';
 import type { Core } from '../core';
 import { sha256Hex } from '../grants/tokens';
-import { cookieRefusalThrottle } from './cookie-refusal-throttle';
+import { cookieRefusalThrottle, type RefusalVerdict } from './cookie-refusal-throttle';
 
 /**
  * A console cookie whose signature does not verify: someone edited it, or forged one without the
@@ -9,14 +9,15 @@ import { cookieRefusalThrottle } from './cookie-refusal-throttle';
  * with a short hash of what was sent (to tell one replayed forgery from many) and where it came from.
  * The log line alone would be lost with the process's output; the audit chain keeps it. A flood is
  * throttled per address (cookie-refusal-throttle): the first in a minute is written with a count of
- * those left out since; every one is refused and counted in /metrics.
+ * those left out since; every one is refused and counted in /metrics. The verdict is returned so the
+ * caller's log line is throttled the same way (a flood would otherwise write a line per request).
  */
 export async function refuseSessionCookie(
   core: Core,
   refused: { cookie: string; path: string; address?: string | undefined },
-): Promise<void> {
+): Promise<RefusalVerdict> {
   const verdict = cookieRefusalThrottle(core).admit(refused.address ?? 'unknown', core.now());
-  if (!verdict.audit) return;
+  if (!verdict.audit) return verdict;
   await core.writes.run((tx) =>
     appendAudit(tx, core.now(), [
       {
@@ -35,4 +36,5 @@ export async function refuseSessionCookie(
       },
     ]),
   );
+  return verdict;
 }
