@@ -393,6 +393,8 @@ export const scimGroupMembers = sqliteTable(
  * One step-up, from the click that started it to the approval that used it (issue 14). It counts only
  * for its person and request, within five minutes of being verified, and once (`used_at`).
  */
+export type StepUpPurpose = 'approve' | 'break_glass';
+
 export const stepUps = sqliteTable(
   'step_ups',
   {
@@ -402,10 +404,12 @@ export const stepUps = sqliteTable(
       .notNull()
       .references(() => actions.id),
     method: text('method').notNull(),
+    /** What it was made for: approving the request, or breaking its glass; it counts for nothing else. */
+    purpose: text('purpose').$type<StepUpPurpose>().notNull().default('approve'),
     startedAt: integer('started_at').notNull(),
     /** The WebAuthn challenge a passkey must sign (null for MFA, whose nonce lives in the OIDC round). */
     challenge: text('challenge'),
-    /** The comment typed with the Approve click, recorded with the approval once the step-up is done. */
+    /** The comment typed with the Approve click (or a break-glass's reason), used once the step-up is done. */
     comment: text('comment'),
     verifiedAt: integer('verified_at'),
     evidence: text('evidence', { mode: 'json' }).$type<StepUpEvidence>(),

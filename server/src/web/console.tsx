@@ -1,5 +1,5 @@
 import { maskSecrets, parseAmendedParams } from '@countersign/bot';
-import { type AuditEvent, ERROR_STATUS, ReviewInput } from '@countersign/shared';
+import { type AuditEvent, BreakGlassInput, ERROR_STATUS, ReviewInput } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'hono';
@@ -7,10 +7,12 @@ import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/
 import { csrf } from 'hono/csrf';
 import { stream } from 'hono/streaming';
 import { csvHeader, csvRow } from '../audit/query';
+import type { StepUpPurpose } from '../db/schema';
 import { DomainError } from '../errors';
 import { clientAddress, compileTrust, type TrustProxy } from '../http/client-address';
 import type { AppEnv } from '../http/env';
 import { isRequesterHuman } from '../services/actions/access';
+import { breakGlass } from '../services/actions/break-glass';
 import { cancelAction } from '../services/actions/cancel-action';
 import { eligibleApprovers } from '../services/actions/eligible-approvers';
 import { getAction } from '../services/actions/get-action';
@@ -76,6 +78,9 @@ const AUDIT_ROWS = 200;
 const maskParams = (params: Record<string, unknown>) => maskSecrets(params) as Record<string, unknown>;
 
 const APPROVED = 'Your approval is recorded.';
+const BREAK_GLASS_REASON = 'Say why no approver could be reached, in at least 20 characters.';
+const BROKEN =
+  'Break-glass: your request is approved. It is in the audit log and in every approver’s queue for review.';
 /** A WebAuthn response as the page's script posts it; @simplewebauthn checks every field of it. */
 const credentialJson = (text: string) => {
   let parsed: unknown;
@@ -200,9 +205,17 @@ export function registerConsole(
     }
   };
 
-  const stepUpPage = async (c: C, p: Page, extra: { problem?: string } = {}, status = 200) => {
+  const stepUpPage = async (
+    c: C,
+    p: Page,
+    extra: { problem?: string; reason?: string } = {},
+    status = 200,
+  ) => {
     const request = await getAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
     if (!request.stepUp) return c.redirect(`/requests/${request.id}`, 303);
+    // `?for=break-glass` (the API's refusal names it): the same step-up, made to break the glass.
+    const purpose =
+      c.req.query('for') === 'break-glass' || extra.reason !== undefined ? 'break_glass' : 'approve';
     const available = request.stepUp === 'mfa' ? oidc !== undefined : relyingParty(core.stepUp) !== undefined;
     return html(
       c,
@@ -210,6 +223,7 @@ export function registerConsole(
         nav={navOf(p)}
         request={request}
         method={request.stepUp}
+        purpose={purpose}
         available={available}
         {...extra}
       />,
@@ -222,9 +236,19 @@ export function registerConsole(
    * click is recorded and the browser goes straight to the IdP for a fresh sign-in (max_age=0,
    * prompt=login, the MFA acr_values), which the callback checks before recording the approval.
    */
-  const beginStepUp = async (c: C, p: Page, id: string, method: 'mfa' | 'passkey', comment: string) => {
+  const beginStepUp = async (
+    c: C,
+    p: Page,
+    id: string,
+    method: 'mfa' | 'passkey',
+    comment: string,
+    purpose: StepUpPurpose = 'approve',
+  ) => {
+    // A passkey is asked for on the step-up page; a break-glass's reason goes there with it.
+    if (purpose === 'break_glass' && (method === 'passkey' || !oidc))
+      return stepUpPage(c, p, { reason: comment });
     if (method === 'passkey' || !oidc) return c.redirect(`/requests/${id}/step-up`, 303);
-    const started = await startStepUp({ ctx: { core, actor: p.actor }, id, comment });
+    const started = await startStepUp({ ctx: { core, actor: p.actor }, id, comment, purpose });
     const round = await oidc.start(`${base(c)}/auth/callback`, { acrValues: core.stepUp.mfaAcr });
     const saved = { ...round.checks, next: `/requests/${id}`, stepUp: started.id };
     await setSignedCookie(c, OIDC_COOKIE, JSON.stringify(saved), cookieKey(core), {
@@ -235,6 +259,30 @@ export function registerConsole(
       maxAge: 600,
     });
     return c.redirect(round.url, 302);
+  };
+
+  /**
+   * A verified step-up does what it was made for: the approval, or the break-glass with the reason
+   * typed before it. Either verb checks the step-up again, and spends it; the answer is the page's note.
+   */
+  const spendStepUp = async (
+    ctx: { core: Core; actor: Page['actor'] },
+    done: { actionId: string; comment: string | null; purpose: StepUpPurpose },
+    stepUp: string,
+  ): Promise<string> => {
+    if (done.purpose === 'break_glass') {
+      const input = BreakGlassInput.safeParse({ reason: done.comment ?? '' });
+      if (!input.success) throw new DomainError('invalid_request', BREAK_GLASS_REASON);
+      await breakGlass({ ctx, id: done.actionId, input: input.data, stepUp });
+      return BROKEN;
+    }
+    await reviewAction({
+      ctx,
+      id: done.actionId,
+      input: { decision: 'approve', ...(done.comment && { comment: done.comment }) },
+      stepUp,
+    });
+    return APPROVED;
   };
 
   /** Back from the IdP with a step-up's ID token: checked by the core, then the approval recorded. */
@@ -254,13 +302,8 @@ export function registerConsole(
     const ctx = { core, actor: p.actor };
     try {
       const done = await verifyMfaStepUp({ ctx, stepUpId: stepUp, claims });
-      await reviewAction({
-        ctx,
-        id: done.actionId,
-        input: { decision: 'approve', ...(done.comment && { comment: done.comment }) },
-        stepUp,
-      });
-      return c.redirect(`/requests/${done.actionId}?done=${encodeURIComponent(APPROVED)}`, 303);
+      const note = await spendStepUp(ctx, done, stepUp);
+      return c.redirect(`/requests/${done.actionId}?done=${encodeURIComponent(note)}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       return html(
@@ -461,7 +504,13 @@ export function registerConsole(
     '/requests/:id',
     page((c, p) => requestPage(c, p, { flash: c.req.query('done') })),
   );
-  registerRequestForms(app, { core, page, requestPage, safeNext });
+  registerRequestForms(app, {
+    core,
+    page,
+    requestPage,
+    safeNext,
+    breakGlassStepUp: (c, p, id, method, reason) => beginStepUp(c, p, id, method, reason, 'break_glass'),
+  });
   app.post(
     '/requests/:id/review',
     page(async (c, p, form) => {
@@ -534,6 +583,12 @@ export function registerConsole(
     page(async (c, p, form) => {
       const request = await getAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
       if (!request.stepUp) return c.redirect(`/requests/${request.id}`, 303);
+      if (text(form, 'for') === 'break-glass') {
+        const reason = text(form, 'reason');
+        if (!BreakGlassInput.safeParse({ reason }).success)
+          return stepUpPage(c, p, { reason, problem: BREAK_GLASS_REASON }, 400);
+        return beginStepUp(c, p, request.id, request.stepUp, reason.trim(), 'break_glass');
+      }
       return beginStepUp(c, p, request.id, request.stepUp, text(form, 'comment').trim());
     }),
   );
@@ -541,11 +596,15 @@ export function registerConsole(
     '/requests/:id/step-up/passkey/options',
     page((c, p, form) =>
       json(c, async () => {
-        const comment = text(form, 'comment').trim();
+        const glass = text(form, 'for') === 'break-glass';
+        const comment = text(form, glass ? 'reason' : 'comment').trim();
+        if (glass && !BreakGlassInput.safeParse({ reason: comment }).success)
+          throw new DomainError('invalid_request', BREAK_GLASS_REASON);
         const started = await startStepUp({
           ctx: { core, actor: p.actor },
           id: c.req.param('id') ?? '',
           comment,
+          purpose: glass ? 'break_glass' : 'approve',
         });
         return { stepUp: started.id, options: started.options };
       }),
@@ -561,13 +620,8 @@ export function registerConsole(
         const done = await verifyPasskeyStepUp({ ctx, stepUpId: stepUp, response });
         if (done.actionId !== c.req.param('id'))
           throw new DomainError('step_up_required', 'That step-up was made for another request.');
-        await reviewAction({
-          ctx,
-          id: done.actionId,
-          input: { decision: 'approve', ...(done.comment && { comment: done.comment }) },
-          stepUp,
-        });
-        return { location: `/requests/${done.actionId}?done=${encodeURIComponent(APPROVED)}` };
+        const note = await spendStepUp(ctx, done, stepUp);
+        return { location: `/requests/${done.actionId}?done=${encodeURIComponent(note)}` };
       }),
     ),
   );

@@ -14,6 +14,7 @@ import { answerQuestion } from '../services/actions/answer-question';
 import { askQuestion } from '../services/actions/ask-question';
 import { breakGlass } from '../services/actions/break-glass';
 import { followUp } from '../services/actions/follow-up';
+import { getAction } from '../services/actions/get-action';
 import { reviewAction } from '../services/actions/review-action';
 import { revokeStanding } from '../services/actions/revoke-standing';
 import type { Core } from '../services/core';
@@ -35,6 +36,14 @@ export type FormKit = {
     status: number,
   ) => Promise<Response>;
   safeNext: (next: string | undefined) => string;
+  /** Starts the step-up a break-glass needs under a step-up rule, carrying its reason (console.tsx). */
+  breakGlassStepUp: (
+    c: C,
+    p: Page,
+    id: string,
+    method: 'mfa' | 'passkey',
+    reason: string,
+  ) => Promise<Response>;
 };
 
 const text = (form: Form, name: string): string => {
@@ -135,16 +144,28 @@ export function registerRequestForms(app: OpenAPIHono<AppEnv>, kit: FormKit): vo
     ),
   );
 
+  const glass = post('break-glass', async (c, p, form) => {
+    const input = BreakGlassInput.safeParse({ reason: text(form, 'reason') });
+    if (!input.success) return issues(input.error);
+    await breakGlass({ ctx: ctxOf(p), id: c.req.param('id') ?? '', input: input.data });
+    return 'Break-glass: your request is approved. It is in the audit log and in every approver’s queue for review.';
+  });
   app.post(
     '/requests/:id/break-glass',
-    page(
-      post('break-glass', async (c, p, form) => {
-        const input = BreakGlassInput.safeParse({ reason: text(form, 'reason') });
-        if (!input.success) return issues(input.error);
-        await breakGlass({ ctx: ctxOf(p), id: c.req.param('id') ?? '', input: input.data });
-        return 'Break-glass: your request is approved. It is in the audit log and in every approver’s queue for review.';
-      }),
-    ),
+    page(async (c, p, form) => {
+      const id = c.req.param('id') ?? '';
+      const request = await getAction({ ctx: ctxOf(p), id });
+      const input = BreakGlassInput.safeParse({ reason: text(form, 'reason') });
+      // Under a step-up rule the glass breaks only after a step-up made for it (MFA or a passkey):
+      // the reason goes with it. Anything else (a bad reason, a decided request) is the verb's answer.
+      if (!request.stepUp || !input.success || request.status !== 'pending') return glass(c, p, form);
+      try {
+        return await kit.breakGlassStepUp(c, p, id, request.stepUp, input.data.reason.trim());
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
+        return kit.requestPage(c, p, { problem: error.message }, ERROR_STATUS[error.code]);
+      }
+    }),
   );
 
   app.post(

@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   grant_used: 409,
   idempotency_mismatch: 409,
   amend_too_late: 409,
+  standing_not_allowed: 409,
   expired: 410,
   grant_expired: 410,
   payload_too_large: 413,

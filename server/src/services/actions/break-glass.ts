@@ -5,6 +5,7 @@ import { DomainError } from '../../errors';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
 import { record } from '../outbox/record';
+import { consumeStepUp, stepUpRefusal } from '../step-up/consume-step-up';
 import { approverEmails, canSee, isRequesterSide } from './access';
 import { loadAction, notPending } from './rows';
 import { settle } from './settle';
@@ -24,18 +25,27 @@ const NOT_ALLOWED = "This request's rule does not allow break-glass: it needs an
  * `action.break_glass` audited with the reason and the people told; chat broadcasts it to the rule's
  * channels and every approver, and a follow-up review stays open in their queues until one of them
  * signs it off or flags it.
+ *
+ * Under a rule that asks for a step-up (`stepUp`, or `risk: critical`), the glass breaks only for a
+ * person with `stepUp`: a step-up they verified within five minutes to break *this* request's glass
+ * (one made to approve does not count), spent here once. An agent's key cannot make one, so it is
+ * refused with the console's step-up page for its owner, as reviews are: otherwise break-glass would
+ * be a way round the step-up the rule asks of every approval.
  */
 export async function breakGlass({
   ctx,
   id,
   input,
+  stepUp,
 }: {
   ctx: Ctx;
   id: string;
   input: BreakGlassInput;
+  stepUp?: string | undefined;
 }): Promise<ActionRequest> {
   const { core, actor } = ctx;
   const reason = input.reason.trim();
+  let needed: 'mfa' | 'passkey' | undefined;
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const loaded = await loadAction(tx, id);
@@ -45,6 +55,24 @@ export async function breakGlass({
     if (row.breakGlassNotify === null || row.breakGlassReviewMs === null) return 'not_allowed' as const;
     const late = notPending(row, at);
     if (late) return late;
+    // Last of the checks, so a proof is spent only by a break-glass otherwise certain to happen.
+    const method = row.stepUp === 'mfa' || row.stepUp === 'passkey' ? row.stepUp : undefined;
+    const proof = method
+      ? actor.kind === 'person'
+        ? await consumeStepUp(tx, at, {
+            id: stepUp,
+            person: actor.email,
+            actionId: id,
+            method,
+            purpose: 'break_glass',
+          })
+        : { refused: true as const }
+      : undefined;
+    if (proof && 'refused' in proof) {
+      needed = method;
+      return 'step_up_required' as const;
+    }
+    const evidence = proof?.evidence;
     const [approved] = await tx
       .update(actions)
       .set({
@@ -72,6 +100,7 @@ export async function breakGlass({
           approvers,
           followUpDueAt: at + row.breakGlassReviewMs,
           rule: row.ruleName,
+          ...(evidence && { stepUp: evidence }),
         },
       },
       issued.event,
@@ -79,6 +108,10 @@ export async function breakGlass({
     return undefined;
   });
   if (outcome === 'not_allowed') throw new DomainError('forbidden', NOT_ALLOWED);
+  if (outcome === 'step_up_required') {
+    core.log.warn({ actionId: id, by: actor.id }, 'break-glass refused: no step-up');
+    throw stepUpRefusal(core, id, needed, 'break_glass');
+  }
   const view = await settle(ctx, id, outcome, REFUSALS, true);
   core.log.warn({ actionId: id, by: actor.id }, 'break-glass: a request was approved by its own side');
   return view;

@@ -28,6 +28,8 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
   forbidden: 'Reviewing needs a person acting with the reviews:write scope.',
   identity_unusable: 'The identity provider has deactivated your account; you can no longer review.',
   step_up_required: 'This approval needs a fresh step-up (MFA or a passkey) in the console.',
+  standing_not_allowed:
+    'This request needs a step-up for each approval, so no standing approval may stand in for later ones: approve it alone.',
   ...AMEND_REFUSALS,
 };
 
@@ -98,8 +100,11 @@ export async function reviewAction({
     if (counting.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
     const amendRefused = amendRefusal(row, input.amend);
     if (amendRefused) return refuse(amendRefused);
-    // Last of the checks, so a proof is spent only by an approval that is otherwise certain to count.
     const method = row.stepUp === 'mfa' || row.stepUp === 'passkey' ? row.stepUp : undefined;
+    // A standing approval would let later requests through with no step-up at all. `policy check`
+    // refuses `standing` beside a step-up; this holds for requests under a policy loaded before that.
+    if (input.standing && method) return refuse('standing_not_allowed');
+    // Last of the checks, so a proof is spent only by an approval that is otherwise certain to count.
     const proof =
       input.decision === 'approve' && method && actor.kind === 'person'
         ? await consumeStepUp(tx, at, { id: stepUp, person: actor.email, actionId: id, method })

@@ -24,9 +24,16 @@ export function stepUpSettings(given: Partial<StepUpSettings> = {}): StepUpSetti
   };
 }
 
-/** The console's step-up page for a request: absolute when the public URL is known. */
-export const stepUpUrl = (settings: StepUpSettings, actionId: string): string =>
-  `${settings.publicUrl ?? ''}/requests/${encodeURIComponent(actionId)}/step-up`;
+/**
+ * The console's step-up page for a request: absolute when the public URL is known. Breaking the glass
+ * has its own page (`?for=break-glass`), which carries the reason through the step-up.
+ */
+export const stepUpUrl = (
+  settings: StepUpSettings,
+  actionId: string,
+  purpose: 'approve' | 'break_glass' = 'approve',
+): string =>
+  `${settings.publicUrl ?? ''}/requests/${encodeURIComponent(actionId)}/step-up${purpose === 'break_glass' ? '?for=break-glass' : ''}`;
 
 /** The passkey relying party: the public URL's host (a name, never an IP) and its origin. */
 export function relyingParty(settings: StepUpSettings): { rpId: string; origin: string } | undefined {

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { idpSubjects } from '../../db/schema';
+import { idpSubjects, type StepUpPurpose } from '../../db/schema';
 import { forbidden } from '../../errors';
 import type { Ctx } from '../core';
 import { markVerified, pendingStepUp, refuseStepUp, stepUpFailed } from './pending-step-up';
@@ -37,7 +37,7 @@ export async function verifyMfaStepUp({
   ctx: Ctx;
   stepUpId: string;
   claims: MfaClaims;
-}): Promise<{ actionId: string; comment: string | null }> {
+}): Promise<{ actionId: string; comment: string | null; purpose: StepUpPurpose }> {
   const { core, actor } = ctx;
   if (actor.kind !== 'person' || actor.via !== 'console')
     throw forbidden('A step-up is made by a person signed in to the console.');
@@ -69,7 +69,7 @@ export async function verifyMfaStepUp({
       ...(acr !== undefined && { acr }),
       ...(amr.length > 0 && { amr }),
     });
-    return { actionId: row.actionId, comment: row.comment };
+    return { actionId: row.actionId, comment: row.comment, purpose: row.purpose };
   });
   if ('refused' in outcome) {
     core.log.warn({ person: actor.email, stepUp: stepUpId, reason: outcome.refused }, 'step-up refused');

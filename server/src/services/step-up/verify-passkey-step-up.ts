@@ -1,6 +1,6 @@
 import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { and, eq } from 'drizzle-orm';
-import { passkeys } from '../../db/schema';
+import { passkeys, type StepUpPurpose } from '../../db/schema';
 import { forbidden } from '../../errors';
 import type { Ctx } from '../core';
 import { markVerified, pendingStepUp, refuseStepUp, stepUpFailed } from './pending-step-up';
@@ -25,7 +25,7 @@ export async function verifyPasskeyStepUp({
   ctx: Ctx;
   stepUpId: string;
   response: AuthenticationResponseJSON;
-}): Promise<{ actionId: string; comment: string | null }> {
+}): Promise<{ actionId: string; comment: string | null; purpose: StepUpPurpose }> {
   const { core, actor } = ctx;
   if (actor.kind !== 'person' || actor.via !== 'console')
     throw forbidden('A step-up is made by a person signed in to the console.');
@@ -64,7 +64,7 @@ export async function verifyPasskeyStepUp({
       .set({ counter: checked.authenticationInfo.newCounter, lastUsedAt: at })
       .where(eq(passkeys.id, key.id));
     await markVerified(tx, at, row, { method: 'passkey', at, credentialId: key.id });
-    return { actionId: row.actionId, comment: row.comment };
+    return { actionId: row.actionId, comment: row.comment, purpose: row.purpose };
   });
   if ('refused' in outcome) throw stepUpFailed(WORDS[outcome.refused as keyof typeof WORDS]);
   return outcome;
