@@ -2,6 +2,7 @@ import type { ActionRequest } from '@countersign/shared';
 import { formatDuration } from '@countersign/shared/policy';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { escapeMrkdwn } from './format';
+import { STEP_UP_ACTION } from './request-message';
 import { requestInWords, textModal } from './text-modal';
 
 export const BREAK_GLASS_ACTION = 'countersign.break_glass';
@@ -19,27 +20,51 @@ const MIN_REASON = 20;
 export const breakGlassOpen = (request: ActionRequest): boolean =>
   request.status === 'pending' && request.breakGlass !== undefined && request.breakGlass.by === undefined;
 
-export const breakGlassButton = (request: ActionRequest): Button => ({
-  type: 'button',
-  action_id: BREAK_GLASS_ACTION,
-  style: 'danger',
-  text: { type: 'plain_text', text: 'Break glass…' },
-  value: request.id,
-});
+/**
+ * Break glass…: the modal asking for the reason. Under a step-up rule (and with the console's URL
+ * known) it is a link to the console's break-glass step-up page instead, as Approve is: the glass
+ * breaks only after MFA or a passkey there, which Slack cannot do. Its click is acknowledged by the
+ * step-up link's listener (the same action id, in its own block) and decides nothing.
+ */
+export const breakGlassButton = (request: ActionRequest, consoleUrl?: string): Button =>
+  request.stepUp && consoleUrl
+    ? {
+        type: 'button',
+        action_id: STEP_UP_ACTION,
+        style: 'danger',
+        text: {
+          type: 'plain_text',
+          text: request.stepUp === 'mfa' ? 'Break glass (MFA)…' : 'Break glass (passkey)…',
+        },
+        url: `${consoleUrl}/requests/${encodeURIComponent(request.id)}/step-up?for=break-glass`,
+        value: request.id,
+      }
+    : {
+        type: 'button',
+        action_id: BREAK_GLASS_ACTION,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Break glass…' },
+        value: request.id,
+      };
 
 /** Under the request's message: for the requester's side only, which the line says (the core enforces it). */
-export function breakGlassBlocks(request: ActionRequest): KnownBlock[] {
+export function breakGlassBlocks(request: ActionRequest, consoleUrl?: string): KnownBlock[] {
+  const how = request.stepUp ? ', after a step-up in the Countersign console' : '';
   return [
     {
       type: 'context',
       elements: [
         {
           type: 'mrkdwn',
-          text: 'No approver reachable? The requester (or the agent’s owner) may break the glass: approved at once, broadcast, and reviewed after.',
+          text: `No approver reachable? The requester (or the agent’s owner) may break the glass${how}: approved at once, broadcast, and reviewed after.`,
         },
       ],
     },
-    { type: 'actions', block_id: `glass:${request.id}`, elements: [breakGlassButton(request)] },
+    {
+      type: 'actions',
+      block_id: `glass:${request.id}`,
+      elements: [breakGlassButton(request, consoleUrl)],
+    },
   ];
 }
 

@@ -188,7 +188,7 @@ export function requestMessage(
     ],
   });
   if (request.status === 'pending') blocks.push(decisionButtons(request, consoleUrl, options));
-  if (breakGlassOpen(request)) blocks.push(...breakGlassBlocks(request));
+  if (breakGlassOpen(request)) blocks.push(...breakGlassBlocks(request, consoleUrl));
   if (request.status !== 'pending')
     blocks.push({
       type: 'section',

@@ -155,8 +155,17 @@ export const askForm = (request: ActionRequest): Element =>
   );
 
 /** "Break glass…": only where the rule allows it, and only for the requester's side (the core checks). */
-export function breakGlassForm(request: ActionRequest): Element | undefined {
+export function breakGlassForm(request: ActionRequest, consoleUrl?: string): Element | undefined {
   if (!request.breakGlass || request.breakGlass.at) return undefined;
+  // Under a step-up rule the glass breaks only after MFA or a passkey in the console, as Approve does:
+  // the card links there instead of asking for a reason it could not act on.
+  if (request.stepUp && consoleUrl)
+    return {
+      type: 'Action.OpenUrl',
+      title: request.stepUp === 'mfa' ? 'Break glass (MFA)…' : 'Break glass (passkey)…',
+      style: 'destructive',
+      url: `${consoleUrl}/requests/${encodeURIComponent(request.id)}/step-up?for=break-glass`,
+    };
   return showCard(
     'Break glass…',
     [

@@ -120,7 +120,7 @@ export function requestCard(
   const data = { actionId: request.id };
   const actions: Record<string, unknown>[] = [];
   const consoleUrl = options.consoleUrl?.replace(/\/+$/, '');
-  const glass = breakGlassForm(request);
+  const glass = breakGlassForm(request, consoleUrl);
   if (request.status === 'pending' && options.side === 'requester') {
     if (glass) body.push({ type: 'ActionSet', actions: [glass] });
   } else if (request.status === 'pending') {
