@@ -1,4 +1,4 @@
-import { KickLoop } from '@countersign/shared';
+import { KickLoop, PassFailures } from '@countersign/shared';
 import type { Logger } from 'pino';
 import type { Delivery } from '../port';
 
@@ -34,17 +34,21 @@ export class OutboxDrain {
       /** When the chat lets us try again after this error, if it was a rate limit. */
       rateLimitedUntil: (error: unknown) => number | undefined;
       describe: (error: unknown) => string;
-      onError: (error: unknown) => void;
+      /** What stops while passes fail, as the log says it ("Slack delivery"). */
+      paused: string;
       log: Logger;
       /** Ends the warning logged for a failed delivery. */
       failedMessage: string;
     },
   ) {
+    // A failing disk is said once, not as a stack trace a second (the server's loops do the same).
+    const failures = new PassFailures({ log: deps.log, paused: deps.paused });
     this.#loop = new KickLoop({
       pass: () => this.#pass(),
       // After a 429 nothing is due before the chat's Retry-After, whatever the outbox says.
       nextDueAt: async () => Math.max((await deps.sink.nextDueAt()) ?? 0, this.#pausedUntil) || undefined,
-      onError: deps.onError,
+      onError: failures.failed,
+      onPassed: failures.succeeded,
     });
   }
 

@@ -76,7 +76,7 @@ export class SlackDeliverer {
         return rateLimited ? Date.now() + rateLimited.retryAfter * 1000 : undefined;
       },
       describe,
-      onError: (error) => this.#log.error({ err: error }, 'Slack delivery pass failed'),
+      paused: 'Slack delivery',
       log: deps.log,
       failedMessage: 'Slack delivery failed; will retry',
     });

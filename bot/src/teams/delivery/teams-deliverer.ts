@@ -54,7 +54,7 @@ export class TeamsDeliverer {
       deliver: (delivery) => this.#deliver(delivery),
       rateLimitedUntil: rateLimit,
       describe,
-      onError: (error) => deps.log.error({ err: String(error) }, 'Teams delivery pass failed'),
+      paused: 'Teams delivery',
       log: deps.log,
       failedMessage: 'Teams delivery failed; will retry',
     });
