@@ -80,6 +80,40 @@ describe.each(paths)('the write queue, through $path', ({ queueDb, hot }) => {
     expect(await verifyAudit(database.db, { key })).toMatchObject({ ok: true, events: 4 });
   });
 
+  it('appends a job of many events (past one multi-row statement) as one chain, each row as given', async () => {
+    const queue = new WriteQueue(queueDb(), 128, () => undefined, hot());
+    const sizes = [1, 2, 8, 9, 17];
+    await Promise.all(
+      sizes.map((size) =>
+        queue.run((tx) =>
+          appendAudit(
+            tx,
+            1_700_000_000_000 + size,
+            Array.from({ length: size }, (_, i) => ({
+              type: 'key.created' as const,
+              actor: `system:${size}`,
+              subject: i % 2 === 0 ? `key_${i}` : null,
+              data: { size, i, nested: { b: [i], a: 'x' } },
+            })),
+          ),
+        ),
+      ),
+    );
+    const rows = await database.db.select().from(auditEvents).orderBy(auditEvents.seq);
+    // After the genesis: every job's events in order, seq consecutive, each carrying its own fields.
+    const written = rows.slice(1).map((r) => [r.seq, r.actor, r.subject, r.data]);
+    const expected = sizes.flatMap((size) =>
+      Array.from({ length: size }, (_, i) => [
+        `system:${size}`,
+        i % 2 === 0 ? `key_${i}` : null,
+        // Stored as its canonical JSON text (keys sorted), the text the hash covers.
+        `{"i":${i},"nested":{"a":"x","b":[${i}]},"size":${size}}`,
+      ]),
+    );
+    expect(written).toEqual(expected.map((fields, n) => [n + 2, ...fields]));
+    expect(await verifyAudit(database.db, { key })).toMatchObject({ ok: true, events: 38 });
+  });
+
   it('runs afterCommit callbacks once their batch committed, never for a rolled-back attempt', async () => {
     const queue = new WriteQueue(queueDb(), 128, () => undefined, hot());
     const heard: Promise<[string, unknown]>[] = [];

@@ -42,7 +42,7 @@ export async function appendAudit(tx: Queryable, at: number, events: AuditInput[
     return row;
   });
   const hot = hotOf(tx);
-  if (hot) for (const row of rows) hot.insertAudit(row);
+  if (hot) hot.insertAudit(rows);
   else await tx.insert(auditEvents).values(rows);
   if ('rollback' in tx) heads.set(tx, { seq, hash: prevHash });
   for (const listener of listeners) listener(rows.length);

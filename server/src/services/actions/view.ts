@@ -3,7 +3,7 @@ import type { Risk } from '@countersign/shared/policy';
 import { RISKS } from '@countersign/shared/policy';
 import type { Actor } from '../../context';
 import type { Core } from '../core';
-import { grantToken } from '../grants/tokens';
+import { tokenOf } from '../grants/tokens';
 import { effectiveStatus, type LoadedAction } from './rows';
 
 const isRisk = (value: string | null): value is Risk => RISKS.some((risk) => risk === value);
@@ -130,7 +130,7 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
   const usable = grant && grant.redeemedAt === null && grant.expiresAt > now;
   if (usable && viewer.id === row.requesterId && (status === 'approved' || status === 'allowed')) {
     view.grant = {
-      token: grantToken(core.secret, grant.id),
+      token: tokenOf(core.secret, grant),
       expiresAt: new Date(grant.expiresAt).toISOString(),
     };
   }

@@ -5,7 +5,7 @@ import { hotOf } from '../../db/write-queue';
 import { newId } from '../../ids';
 import type { GrantRow } from '../actions/rows';
 import type { Core } from '../core';
-import { grantToken, sha256Hex } from './tokens';
+import { issueToken, sha256Hex } from './tokens';
 
 /**
  * Issues the single-use grant an approved or allowed request yields, inside the deciding
@@ -29,7 +29,7 @@ export async function issueGrant(
     redeemKey: null,
     redeemKeyId: null,
   };
-  grant.tokenHash = sha256Hex(grantToken(core.secret, grant.id));
+  grant.tokenHash = sha256Hex(issueToken(core.secret, grant));
   const hot = hotOf(tx);
   if (hot) hot.insertGrant(grant);
   else await tx.insert(grants).values(grant);
