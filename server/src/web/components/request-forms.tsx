@@ -166,6 +166,13 @@ export function BreakGlassForm(props: Common) {
             within {formatDuration(glass.reviewWithinMs)}).
           </li>
         </ul>
+        {r.stepUp && (
+          <p>
+            This rule asks for a step-up: the glass breaks only after{' '}
+            {r.stepUp === 'mfa' ? 'a fresh sign-in with MFA' : 'your passkey'} confirms it is you, made now
+            for this request.
+          </p>
+        )}
       </div>
       <form method="post" action={`/requests/${r.id}/break-glass`}>
         <Csrf csrf={props.csrf} />
@@ -183,7 +190,9 @@ export function BreakGlassForm(props: Common) {
         {reason.note}
         <p>
           <button class="deny" type="submit">
-            Break the glass and approve
+            {r.stepUp
+              ? `Continue with ${r.stepUp === 'mfa' ? 'MFA' : 'a passkey'} to break the glass`
+              : 'Break the glass and approve'}
           </button>
         </p>
       </form>
