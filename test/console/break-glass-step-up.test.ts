@@ -216,7 +216,7 @@ describe('break-glass on a step-up rule', () => {
     idp.signInAs(CAROL);
     expect((await carol.go(`${t.url}/auth/login?next=%2F`)).status).toBe(200);
     const page = await carol.go(`${t.url}/requests/${req.id}`);
-    expect(page.text).toContain('Break the glass');
+    expect(page.text).toContain('Continue with MFA to break the glass');
     idp.signInAs(CAROL);
     const done = await carol.go(`${t.url}/requests/${req.id}/break-glass`, { reason: REASON });
     expect(done.status, done.text.slice(0, 400)).toBe(200);
