@@ -14,7 +14,6 @@ const policy = load(
     '    effect: review',
     '    approvers: [sre]',
     '    risk: critical',
-    '    standing: { max: 1h, uses: 2 }',
     '    breakGlass: { notify: "#s", reviewWithin: 1h }',
     '  - name: keys',
     '    match: { action: "iam.*" }',
@@ -28,6 +27,8 @@ const policy = load(
     '    approvers: [sre]',
     '    risk: critical',
     '    stepUp: none',
+    // Standing only beside no step-up: `policy check` refuses it on a rule that asks for one.
+    '    standing: { max: 1h, uses: 2 }',
     'default: { effect: allow }',
   ),
 );
@@ -89,11 +90,11 @@ describe('policy test: stepUp and the review options', () => {
       run(
         '  - name: x',
         '    request: { action: db.dropTable, requester: "agent:a" }',
-        '    expect: { effect: review, amend: false, standing: false, breakGlass: false, stepUp: passkey }',
+        '    expect: { effect: review, amend: false, standing: true, breakGlass: false, stepUp: passkey }',
       ),
     );
     expect(report).toContain(
-      '  + actual    effect: review, rule: drops, amend: true, standing: true, breakGlass: true, stepUp: mfa',
+      '  + actual    effect: review, rule: drops, amend: true, standing: false, breakGlass: true, stepUp: mfa',
     );
     expect(report).not.toContain('[object Object]');
   });
