@@ -6,7 +6,16 @@
 //
 // `node scripts/build.mjs` builds when a source is newer than the bundle (a stat walk, a few ms when
 // there is nothing to do); `--force` always builds. Exported as `buildIfStale` for the test setup.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -149,7 +158,7 @@ export async function build() {
   });
   // Other processes (a test run, a running server loading a chunk late) may be using the current
   // build: chunks are named by their content and written first, main.js is replaced by a rename
-  // last, and chunks only an older build names are removed once they are an hour old.
+  // last, and what no recent build names is removed afterwards (removeStale).
   mkdirSync(dirname(BUNDLE), { recursive: true });
   const written = new Set();
   let main;
@@ -160,10 +169,45 @@ export async function build() {
   }
   if (!main) throw new Error('esbuild wrote no main.js');
   writeAtomically(BUNDLE, main.contents);
-  const hourAgo = Date.now() - 3_600_000;
-  for (const name of readdirSync(dirname(BUNDLE))) {
-    const path = join(dirname(BUNDLE), name);
-    if (name.startsWith('chunk-') && !written.has(path) && statSync(path).mtimeMs < hourAgo) rmSync(path);
+  removeStale([...written].map((path) => relative(dirname(BUNDLE), path)));
+}
+
+// How long a build's files outlive the build that replaced it: a process started from it (a test run,
+// a server) may still import a chunk late. Builds come every minute or so while people edit sources.
+const KEEP_MS = 10 * 60_000;
+const MANIFEST = join(dirname(BUNDLE), 'builds.json');
+
+/**
+ * Cleans the output folder (only that folder) of what no build of the last KEEP_MS names. Each build
+ * lists its files in builds.json; a file is removed when it is neither in the newest build nor in one
+ * made within KEEP_MS, and was itself written more than KEEP_MS ago, so a concurrent build's fresh
+ * chunks (its entry perhaps lost in a race on builds.json) are never taken from under it. Leftover
+ * temporary files of a build that died go the same way. Chunks were never removed before but after
+ * an hour from their creation, which left ≈650–1,400 files in the folder on a busy afternoon.
+ */
+function removeStale(files) {
+  const folder = dirname(BUNDLE);
+  const now = Date.now();
+  let builds = [];
+  try {
+    const parsed = JSON.parse(readFileSync(MANIFEST, 'utf8'));
+    if (Array.isArray(parsed))
+      builds = parsed.filter((b) => typeof b?.at === 'number' && Array.isArray(b.files));
+  } catch {
+    // No manifest yet (or a torn one): only the age rule below protects older files this once.
+  }
+  builds = [...builds.filter((b) => now - b.at < KEEP_MS), { at: now, files }];
+  writeAtomically(MANIFEST, JSON.stringify(builds));
+  const named = new Set(builds.flatMap((b) => b.files));
+  named.add('builds.json');
+  for (const name of readdirSync(folder)) {
+    if (named.has(name)) continue;
+    const path = join(folder, name);
+    try {
+      if (now - statSync(path).mtimeMs > KEEP_MS) rmSync(path, { force: true });
+    } catch {
+      // Removed by a concurrent build meanwhile.
+    }
   }
 }
 

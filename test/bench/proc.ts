@@ -12,6 +12,15 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / TICKS) * 1e6;
 }
 
+/**
+ * The process's main thread: time it ran and time it sat runnable waiting for a core, in µs
+ * (`/proc/<pid>/task/<pid>/schedstat`, kernel schedstats). The waiting is CPU starvation.
+ */
+export function mainThreadSched(pid: number): { runUs: number; waitUs: number } {
+  const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ');
+  return { runUs: Number(run) / 1e3, waitUs: Number(wait) / 1e3 };
+}
+
 /** Resident set size now, in MB. */
 export function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

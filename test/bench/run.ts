@@ -166,6 +166,16 @@ async function main() {
         rate: 1000,
       },
     );
+    // The same fixed rate against the echo: the tail the machine and autocannon add on their own.
+    const echoFixed = await load(
+      'Hono JSON echo at a fixed 1,000 req/s',
+      `${echo.url}/echo`,
+      undefined,
+      body,
+      {
+        rate: 1000,
+      },
+    );
     const unblock = await reviewToUnblock(server.url, agent, reviewer, 200);
     const commits = commitFloor(dir);
     // Memory under a steady load well below saturation, sampled at the middle and the end.
@@ -182,7 +192,7 @@ async function main() {
     const audit = await auditRows(policy);
     const prof = await profile(env, agent, body, dir);
     await writeReport({
-      rows: [base, allow, review, fixed],
+      rows: [base, allow, review, fixed, echoFixed],
       echoUs,
       allowUs,
       unblock,
