@@ -1,4 +1,5 @@
-import type { ErrorCode } from '@countersign/shared';
+import type { ErrorCode, ErrorDetail } from '@countersign/shared';
+import { ActionSource } from '@countersign/shared';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../context';
 import type { Tx } from '../../db/client';
@@ -6,6 +7,7 @@ import { actions } from '../../db/schema';
 import type { Core } from '../core';
 import { digestOf } from '../grants/tokens';
 import { record } from '../outbox/record';
+import { decideSubmission } from './decide-submission';
 import type { ActionRow } from './rows';
 
 /**
@@ -28,6 +30,52 @@ export function amendRefusal(row: ActionRow, amend: { params: unknown } | undefi
   // Earlier approvals were given to the submitted params, not to these.
   if (row.receivedApprovals > 0) return 'amend_too_late';
   return undefined;
+}
+
+/**
+ * Why the policy in force would not let this amendment be approved here, if it would not. The amended
+ * action (the same action, resource, environment, requester, source and context, the amended params,
+ * now) is decided exactly as a submission is: a reviewer may approve it only when the rule this request
+ * is under would still hold it, or when the policy would allow it outright. Anything else (another
+ * rule's approvers, a deny) is refused, or a reviewer could turn a request they may approve into one
+ * only others may, or one nobody may.
+ */
+export function amendPolicyRefusal(
+  core: Core,
+  row: ActionRow,
+  params: Record<string, unknown>,
+): { message: string; details: ErrorDetail[]; rule: string } | undefined {
+  const agent = row.requesterId.startsWith('agent:');
+  const source = ActionSource.safeParse(row.source);
+  const decision = decideSubmission(
+    core,
+    core.policy.current.policy,
+    {
+      action: row.action,
+      ...(row.resource !== null && { resource: row.resource }),
+      ...(row.environment !== null && { environment: row.environment }),
+      ...(source.success && { source: source.data }),
+      params,
+      context: row.context,
+    },
+    {
+      id: row.requesterId,
+      kind: agent ? 'agent' : 'person',
+      owner: row.requesterOwner,
+      email: !agent && row.requesterId.startsWith('user:') ? row.requesterId.slice('user:'.length) : null,
+    },
+  );
+  if (decision.effect === 'allow') return undefined;
+  if (decision.effect === 'review' && decision.rule === row.ruleName) return undefined;
+  const why =
+    decision.effect === 'deny'
+      ? `the amended params would be denied by rule ${decision.rule}: ${decision.reason}`
+      : `the amended params would be held by rule ${decision.rule} (approvers: ${decision.approvers.join(', ')})`;
+  return {
+    message: `This amendment cannot be approved here: ${why}, not by rule ${row.ruleName}, which this request is under. Approve or deny the request as submitted, or deny it and ask for a new request.`,
+    details: [{ path: 'amend.params', message: why }],
+    rule: decision.rule,
+  };
 }
 
 type Diff = { path: string; before?: unknown; after?: unknown }[];

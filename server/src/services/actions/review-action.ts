@@ -11,7 +11,7 @@ import { isDeprovisioned } from '../identity/deprovisioned';
 import { record } from '../outbox/record';
 import { consumeStepUp, stepUpRefusal } from '../step-up/consume-step-up';
 import { isEligibleApprover, isRequesterSide } from './access';
-import { AMEND_REFUSALS, amendRefusal, applyAmendment } from './amend-action';
+import { AMEND_REFUSALS, amendPolicyRefusal, amendRefusal, applyAmendment } from './amend-action';
 import { askQuestion } from './ask-question';
 import { expireIfDue } from './expire-actions';
 import { discountIneligible } from './recheck-quorum';
@@ -80,8 +80,8 @@ export async function reviewAction({
     // Overdue but not yet swept: mark it now, in this transaction, so listeners hear of it.
     if (status === 'expired' && row.status === 'pending')
       await expireIfDue(core, tx, at, id, 'system:server');
-    const refuse = async (code: ErrorCode) => {
-      const data = { action: row.action, code, decision: input.decision, via };
+    const refuse = async (code: ErrorCode, extra?: Record<string, unknown>) => {
+      const data = { action: row.action, code, decision: input.decision, via, ...extra };
       await record(core, tx, at, [{ type: 'review.refused', actor: actor.id, subject: id, data }]);
       return { refused: code };
     };
@@ -100,6 +100,9 @@ export async function reviewAction({
     if (counting.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
     const amendRefused = amendRefusal(row, input.amend);
     if (amendRefused) return refuse(amendRefused);
+    // The amended action is decided again: only the rule this request is under, or an allow, may take it.
+    const held = input.amend ? amendPolicyRefusal(core, row, input.amend.params) : undefined;
+    if (held) return { ...(await refuse('amend_not_allowed', { rule: held.rule })), held };
     const method = row.stepUp === 'mfa' || row.stepUp === 'passkey' ? row.stepUp : undefined;
     // A standing approval would let later requests through with no step-up at all. `policy check`
     // refuses `standing` beside a step-up; this holds for requests under a policy loaded before that.
@@ -188,6 +191,8 @@ export async function reviewAction({
   if (outcome.refused) {
     core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');
     if (outcome.refused === 'step_up_required') throw stepUpRefusal(core, id, needed);
+    if ('held' in outcome && outcome.held)
+      throw new DomainError(outcome.refused, outcome.held.message, outcome.held.details);
     throw new DomainError(outcome.refused, REFUSALS[outcome.refused] ?? outcome.refused);
   }
   const loaded = await loadAction(core.database.db, id);
