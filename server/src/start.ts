@@ -3,6 +3,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import type { Env } from './env';
 import { createApp } from './http/app';
+import { answerClientError } from './http/client-error';
 import { metricsOnly } from './http/routes/metrics';
 import { createMetrics } from './metrics/metrics';
 import { openCore } from './open-core';
@@ -33,6 +34,7 @@ export { openCore };
 function listen(fetch: (request: Request) => Response | Promise<Response>, env: Env): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
+    s.on('clientError', answerClientError);
     s.once('error', reject);
   }).catch((error: NodeJS.ErrnoException) => {
     throw new StartupError(

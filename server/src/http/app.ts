@@ -14,6 +14,7 @@ import { clientAddress, compileTrust, type TrustProxy } from './client-address';
 import type { AppEnv } from './env';
 import { errorResponse, toErrorResponse, zodDetails } from './errors';
 import { lazyChild } from './lazy-log';
+import { methodNotAllowed } from './method-not-allowed';
 import { rateLimit } from './rate-limit';
 import { registerActionRoutes } from './routes/actions';
 import { registerAdminRoutes } from './routes/admin';
@@ -76,7 +77,10 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
   app.onError((err, c) =>
     toErrorResponse(err, c, (e) => (c.var.log ?? core.log).error({ err: e }, 'unhandled error')),
   );
-  app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  const wrongMethod = methodNotAllowed(() => app.routes);
+  app.notFound(
+    (c) => wrongMethod(c) ?? errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`),
+  );
 
   registerHealthRoutes(app, core, options.transports ?? {});
   if (options.metrics) registerMetricsRoute(app, core, options.metrics);
