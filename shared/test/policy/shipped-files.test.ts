@@ -54,6 +54,26 @@ describe('the shipped example policy', () => {
     }
   });
 
+  // The README's agent billing-bot is alice's: a group whose only email member is alice could never
+  // approve (nor sign off the break-glass of) anything billing-bot asks for that lands there.
+  it("gives every approver group someone besides alice, who owns the README's agent", () => {
+    const result = parsePolicy(policyText, 'countersign.policy.yaml');
+    if (!result.ok) throw new Error('the example policy does not load');
+    const { policy } = result;
+    const approverGroups = new Set(
+      [...policy.rules, ...(policy.default ? [policy.default] : [])].flatMap((r) =>
+        r.effect === 'review' ? r.approvers : [],
+      ),
+    );
+    const alone = [...approverGroups].filter(
+      (group) =>
+        !(policy.groups[group] ?? []).some(
+          (m) => m.includes('@') && !m.startsWith('slack:') && m !== 'alice@example.com',
+        ),
+    );
+    expect(alone).toEqual([]);
+  });
+
   it('passes every case in examples/policy-cases.yaml', () => {
     const policy = parsePolicy(policyText, 'countersign.policy.yaml');
     const cases = parseCases(casesText, 'examples/policy-cases.yaml');
