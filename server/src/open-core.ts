@@ -6,6 +6,7 @@ import { openDatabase } from './db/client';
 import { makeDatabaseFilesPrivate, makeDataFolderPrivate } from './db/private-files';
 import type { Env } from './env';
 import { filePathOf, resolveSecret } from './secret';
+import { secretInUse } from './secret-in-use';
 import { startAuditLog } from './services/audit/checkpoint-audit';
 import { type Core, createCore } from './services/core';
 import { refreshIdpDirectory } from './services/identity/idp-directory';
@@ -47,9 +48,11 @@ export async function openCore(
   if (env.COUNTERSIGN_DB_URL.startsWith('file:')) {
     await makeDataFolderPrivate(filePathOf(env.COUNTERSIGN_DB_URL));
   }
-  const secret = await resolveSecret(env.COUNTERSIGN_SECRET, env.COUNTERSIGN_DB_URL).catch((error: Error) => {
-    throw new StartupError(error.message);
-  });
+  const resolvedSecret = await resolveSecret(env.COUNTERSIGN_SECRET, env.COUNTERSIGN_DB_URL).catch(
+    (error: Error) => {
+      throw new StartupError(error.message);
+    },
+  );
   let policy: PolicyStore;
   if (options.policy === 'required') {
     const { describeProblems, readPolicyFile } = await import('./services/policy/policy-store');
@@ -74,6 +77,13 @@ export async function openCore(
       throw new StartupError(`COUNTERSIGN_DB_URL: cannot make the database private: ${error.message}`);
     });
   }
+  // A COUNTERSIGN_SECRET copied from countersign.secret is read as the file is, if the log says so.
+  const secret = await secretInUse(database.db, env.COUNTERSIGN_SECRET, resolvedSecret).catch(
+    (error: Error) => {
+      database.close();
+      throw new StartupError(`COUNTERSIGN_DB_URL: cannot read the audit log: ${error.message}`);
+    },
+  );
   const callbackHosts = parseHostList(env.COUNTERSIGN_WEBHOOK_HOSTS);
   const consolePack =
     options.consolePack === false

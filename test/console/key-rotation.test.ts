@@ -120,6 +120,7 @@ describe('POST /v1/keys/:id/rotate: a key replaced in one operation', () => {
     const dir = await tempDir();
     test.onTestFinished(() => dir.remove());
     const env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/countersign.db` };
+    expect((await runCli(['init'], env)).code).toBe(0);
     const made = await runCli(['keys', 'create', '--agent', 'bot', '--owner', 'a@example.com'], env);
     const oldId = keyIdOf(lastLine(made.stdout));
     const rotated = await runCli(['keys', 'rotate', oldId, '--grace', '15'], env);

@@ -9,6 +9,7 @@ describe('countersign login --user (the built CLI)', () => {
     const { dir, remove } = await tempDir();
     try {
       const env = { COUNTERSIGN_DB_URL: `file:${dir}/countersign.db`, PORT: '8787' };
+      expect((await runCli(['init'], env)).code).toBe(0);
       const issued = await runCli(['login', '--user', 'Me@Example.com'], env);
       expect(issued.code, issued.stderr).toBe(0);
       const [link = '', note = ''] = issued.stdout.trim().split('\n');
@@ -43,6 +44,7 @@ describe('countersign login --user (the built CLI)', () => {
   it('refuses an address that cannot name a person', async () => {
     const { dir, remove } = await tempDir();
     try {
+      expect((await runCli(['init'], { COUNTERSIGN_DB_URL: `file:${dir}/countersign.db` })).code).toBe(0);
       const result = await runCli(['login', '--user', 'not-an-email'], {
         COUNTERSIGN_DB_URL: `file:${dir}/countersign.db`,
       });

@@ -16,7 +16,8 @@ beforeAll(async () => {
   const policy = join(dir.dir, 'policy.yaml');
   await writeFile(policy, 'version: 1\nrules: []\n');
   const env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/countersign.db`, COUNTERSIGN_POLICY: policy };
-  // One after another: the first creates the database. The log: the genesis checkpoint, the keys.
+  // Only init (or serve) creates the database. The log: the genesis checkpoint, the keys.
+  expect((await runCli(['init'], env)).code).toBe(0);
   for (const i of [0, 1, 2]) {
     const made = await runCli(
       ['keys', 'create', '--user', `u${i}@example.com`, '--scopes', 'audit:read'],

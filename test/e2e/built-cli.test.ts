@@ -28,6 +28,7 @@ describe('the built CLI', () => {
     const policy = join(dir.dir, 'policy.yaml');
     await writeFile(policy, 'version: 1\nrules: []\ndefault: { effect: deny, reason: no }\n');
     const env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/countersign.db`, COUNTERSIGN_POLICY: policy };
+    expect((await runCli(['init'], env)).code).toBe(0);
     const created = await runCli(['keys', 'create', '--agent', 'bot', '--owner', 'o@example.com'], env);
     expect(created.code, created.stderr).toBe(0);
     const server = await startServe(env);

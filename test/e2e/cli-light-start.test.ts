@@ -59,6 +59,7 @@ describe('the CLI admin verbs', () => {
     const policy = join(dir.dir, 'policy.yaml');
     await writeFile(policy, 'version: 1\nrules: []\n');
     const env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/countersign.db`, COUNTERSIGN_POLICY: policy };
+    expect((await runCli(['init'], env)).code).toBe(0);
     const loaded = [...(await sourcesLoadedBy(['keys', 'create', '--user', 'a@example.com'], env))];
     // The check itself sees what it should: the database layer and the key verb are there.
     expect(loaded.some((s) => s.endsWith('server/src/services/keys/create-key.ts'))).toBe(true);

@@ -11,6 +11,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dir = await tempDir();
   env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/countersign.db` };
+  expect((await runCli(['init'], env)).code).toBe(0);
 });
 afterAll(async () => {
   await dir?.remove();

@@ -9,6 +9,7 @@ describe('countersign keys create refuses a look-alike email', () => {
   beforeAll(async () => {
     dir = await tempDir();
     env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/countersign.db` };
+    expect((await runCli(['init'], env)).code).toBe(0);
   });
   afterAll(async () => {
     await dir?.remove();

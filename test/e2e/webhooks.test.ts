@@ -65,6 +65,7 @@ beforeEach(async () => {
     COUNTERSIGN_POLICY: policy,
     COUNTERSIGN_WEBHOOK_HOSTS: '127.0.0.1:*',
   };
+  expect((await runCli(['init'], env)).code).toBe(0);
 });
 afterEach(async () => {
   await server?.stop();

@@ -4,6 +4,8 @@ export const EXIT = {
   failed: 1,
   usage: 64,
   dataErr: 65,
+  /** sysexits EX_NOINPUT: the database (or its secret) this command works on does not exist. */
+  noInput: 66,
   unavailable: 69,
   software: 70,
   /** sysexits EX_CANTCREAT: an output file the user named cannot be created. */

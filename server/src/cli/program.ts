@@ -3,6 +3,7 @@ import { registerAgents } from './commands/agents';
 import { registerAudit } from './commands/audit';
 import { registerBackup } from './commands/backup';
 import { registerExec } from './commands/exec';
+import { registerInit } from './commands/init';
 import { registerKeys } from './commands/keys';
 import { registerLogin } from './commands/login';
 import { registerMcp } from './commands/mcp';
@@ -13,7 +14,7 @@ import { registerTeams } from './commands/teams';
 import { CliError, EXIT, err } from './io';
 
 const ENVIRONMENT = `
-Environment (serve, keys, policy, audit): COUNTERSIGN_DB_URL (default file:./data/countersign.db),
+Environment (serve, init, keys, policy, audit): COUNTERSIGN_DB_URL (default file:./data/countersign.db),
 COUNTERSIGN_DB_AUTH_TOKEN, COUNTERSIGN_POLICY (default ./countersign.policy.yaml), PORT (default 8787),
 HOST (default 127.0.0.1), COUNTERSIGN_SECRET, COUNTERSIGN_MAX_BODY_BYTES, COUNTERSIGN_RATE_LIMIT,
 COUNTERSIGN_SWEEP_INTERVAL_MS, COUNTERSIGN_AUDIT_CHECKPOINT_EVENTS, COUNTERSIGN_AUDIT_CHECKPOINT_MINUTES,
@@ -64,6 +65,7 @@ export function buildProgram(argv: readonly string[]): Command {
     .usage('COMMAND [options]')
     .addHelpText('after', ENVIRONMENT);
   registerServe(program);
+  registerInit(program);
   registerKeys(program);
   registerAgents(program);
   registerLogin(program);
