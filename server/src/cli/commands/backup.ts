@@ -11,8 +11,10 @@ export function registerBackup(program: Command): void {
     .addHelpText(
       'after',
       '\nThe server may keep running. The copy is checked (SQLite integrity, the audit chain, a checkpoint\n' +
-        'signed just before) and only then put at FILE. The secret is not in the copy: restore it beside\n' +
-        'the copy (countersign.secret) or set COUNTERSIGN_SECRET. A libSQL server URL is refused.',
+        'signed just before) and only then put at FILE. The secret is not in the copy: keep it with the\n' +
+        'copy and restore it beside it as countersign.secret, or run the restore with the same value in\n' +
+        'COUNTERSIGN_SECRET (COUNTERSIGN_SECRET=$(cat countersign.secret) works: docs/security.md).\n' +
+        'A libSQL server URL is refused.',
     )
     .action((file: string) => backup(file));
 }
