@@ -86,8 +86,12 @@ export const ReviewInput = z
       })
       .optional(),
   })
-  .refine((input) => input.standing === undefined || (input.decision === 'approve' && !input.amend), {
-    message: 'a standing approval is an approval of the action as submitted (no amend)',
+  .refine((input) => input.standing === undefined || input.decision === 'approve', {
+    message: 'only an approval may be a standing approval',
+    path: ['standing'],
+  })
+  .refine((input) => input.standing === undefined || !input.amend, {
+    message: 'a standing approval approves the action as submitted: it cannot amend it',
     path: ['standing'],
   })
   .refine((input) => input.amend === undefined || input.decision === 'approve', {

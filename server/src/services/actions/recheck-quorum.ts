@@ -8,6 +8,7 @@ import { DomainError, forbidden } from '../../errors';
 import type { Core, Ctx } from '../core';
 import { record } from '../outbox/record';
 import { approverEmails } from './access';
+import { lapseStandingWithoutGround } from './lapse-standing';
 import { effectiveStatus, type LoadedAction, loadAction } from './rows';
 
 export const NO_LONGER_AN_APPROVER = 'no longer in the approver groups of this request';
@@ -123,5 +124,7 @@ export async function recheckQuorum({
   }
   if (result.discounted.length > 0)
     core.log.info({ discounted: result.discounted }, 'approvals that no longer count were discounted');
+  // Standing approvals rest on the same grounds, and would approve later requests, not just this one.
+  await lapseStandingWithoutGround(core, { person });
   return result;
 }

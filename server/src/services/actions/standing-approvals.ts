@@ -1,5 +1,5 @@
 import type { ReviewInput } from '@countersign/shared';
-import { compileGlobs, globError, parseDuration } from '@countersign/shared/policy';
+import { compileGlobs, formatDuration, globError, parseDuration } from '@countersign/shared/policy';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
 import type { Actor } from '../../context';
@@ -8,8 +8,10 @@ import { actions, standingApprovals } from '../../db/schema';
 import { invalid } from '../../errors';
 import { newId } from '../../ids';
 import type { Core } from '../core';
+import { record } from '../outbox/record';
 import { isEligibleApprover, isRequesterSide } from './access';
 import { type ActionRow, loadAction } from './rows';
+import { lapseStanding, type RuleInForce, standingGround } from './standing-ground';
 
 /**
  * Standing approvals (issue 16): a reviewer approves "this and the same again" — the same action, for
@@ -35,7 +37,7 @@ export function checkStanding(
   }
   const forMs = parseDuration(standing.for);
   if (forMs === undefined || forMs <= 0 || forMs > row.standingMaxMs) {
-    throw invalid(`a standing approval lasts at most the rule's ${row.standingMaxMs / 1000}s`, [
+    throw invalid(`a standing approval lasts at most the rule's ${formatDuration(row.standingMaxMs)}`, [
       { path: path('for'), message: 'longer than the rule allows' },
     ]);
   }
@@ -107,14 +109,24 @@ export async function createStanding(
 
 /**
  * Takes one use of a live standing approval covering this new request, if there is one: same
- * requester, action and rule, its resource pattern matching, not expired, not revoked, uses left.
- * The decrement is conditional, so two requests cannot share the last use.
+ * requester, action and rule, its resource pattern matching, not expired, not revoked, uses left,
+ * and its grounds intact now (standing-ground.ts). One whose grounds are gone lapses here, audited,
+ * and the request is held like any other. The decrement is conditional, so two requests cannot
+ * share the last use.
  */
 export async function takeStanding(
-  _core: Core,
+  core: Core,
   tx: Tx,
   at: number,
-  request: { id: string; action: string; resource: string | undefined; requesterId: string; rule: string },
+  request: {
+    id: string;
+    action: string;
+    resource: string | undefined;
+    requesterId: string;
+    requesterOwner: string | null;
+    rule: string;
+    inForce: RuleInForce;
+  },
 ): Promise<StandingRow | undefined> {
   const live = await tx
     .select()
@@ -130,19 +142,33 @@ export async function takeStanding(
       ),
     );
   const resource = request.resource;
-  const covering = live.find((s) =>
+  const covering = live.filter((s) =>
     s.resource === null
       ? resource === undefined
       : resource !== undefined && compileGlobs('path', [s.resource], false)(resource),
   );
-  if (!covering) return undefined;
+  const lapsed: AuditInput[] = [];
+  let usable: StandingRow | undefined;
+  for (const s of covering) {
+    const ground = await standingGround(core, tx, s, request.inForce, request.requesterOwner);
+    if (ground.ok === true) {
+      usable = s;
+      break;
+    }
+    if (ground.ok === false) {
+      const gone = await lapseStanding(tx, at, s, ground.reason);
+      if (gone) lapsed.push(gone.event);
+    }
+  }
+  if (lapsed.length > 0) await record(core, tx, at, lapsed);
+  if (!usable) return undefined;
   const [taken] = await tx
     .update(standingApprovals)
-    .set({ usesLeft: covering.usesLeft - 1 })
+    .set({ usesLeft: usable.usesLeft - 1 })
     .where(
       and(
-        eq(standingApprovals.id, covering.id),
-        eq(standingApprovals.usesLeft, covering.usesLeft),
+        eq(standingApprovals.id, usable.id),
+        eq(standingApprovals.usesLeft, usable.usesLeft),
         isNull(standingApprovals.revokedAt),
       ),
     )

@@ -96,13 +96,16 @@ export async function submitAction({
       decision.effect === 'allow' ? 'allowed' : decision.effect === 'deny' ? 'blocked' : 'pending';
     const review = decision.effect === 'review' ? decision : undefined;
     // A live standing approval of the same action for this requester approves it at once (issue 16).
-    const standing = review?.standing
+    // One whose grounds are gone (giver deactivated or out of the groups, the rule changed) lapses there.
+    const standing = review
       ? await takeStanding(core, tx, now, {
           id,
           action: input.action,
           resource: input.resource,
           requesterId: requester.id,
+          requesterOwner: requester.owner,
           rule: decision.rule,
+          inForce: review,
         })
       : undefined;
     const row: ActionRow = {
