@@ -182,7 +182,9 @@ export type ButtonAction =
   | 'countersign.break_glass'
   | 'countersign.sign_off'
   | 'countersign.flag'
-  | 'countersign.revoke_standing';
+  | 'countersign.revoke_standing'
+  // A link button (Approve (MFA), Break glass (MFA)…): Slack still sends its click, which is only acked.
+  | 'countersign.step_up';
 export type ButtonWhere = { channel: string; ts: string } | 'home';
 
 /** A block_actions payload for a click on one of a request's buttons, in a message or on the Home tab. */
