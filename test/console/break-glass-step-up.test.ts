@@ -231,6 +231,14 @@ describe('break-glass on a step-up rule', () => {
       'type=action.break_glass',
     );
     expect(audit[0]?.data).toMatchObject({ reason: REASON, stepUp: { method: 'mfa', acr: MFA_ACR } });
+    const verifiedEvents = await auditEvents(
+      t,
+      await t.userKey('aud@example.com', ['audit:read']),
+      'type=step_up.verified',
+    );
+    expect(verifiedEvents.map((e) => [e.actor, e.subject, e.data.purpose])).toEqual([
+      ['user:carol@example.com', req.id, 'break_glass'],
+    ]);
   });
 });
 

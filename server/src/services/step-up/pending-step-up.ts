@@ -47,7 +47,8 @@ export async function markVerified(
       type: 'step_up.verified',
       actor: `user:${row.person}`,
       subject: row.actionId,
-      data: { stepUp: row.id, ...evidence },
+      // The purpose too: a break-glass's step-up reads as one in the log, not as an approval's.
+      data: { stepUp: row.id, purpose: row.purpose, ...evidence },
     },
   ]);
 }
