@@ -28,6 +28,8 @@ function covers(key: MatchKey, earlier: readonly string[], later: string): boole
 
 /** An earlier rule every request of `later` meets first: each key it names, `later` names as narrowly. */
 function shadows(earlier: PolicyRule, later: PolicyRule): boolean {
+  // A `when:` may be false, so a rule with one lets the requests it does not take fall through to later rules.
+  if (earlier.when !== undefined) return false;
   return MATCH_KEYS.every((key) => {
     const mine = earlier.match[key];
     if (mine === undefined) return true;

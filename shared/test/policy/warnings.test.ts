@@ -38,6 +38,20 @@ describe('policyWarnings: a rule an earlier rule shadows', () => {
     expect(shadowed(earlier, later)).toEqual([]);
   });
 
+  it('stays quiet after an earlier rule with the same match and a when:, and warns after one without', () => {
+    const text = yaml(
+      'version: 1',
+      'groups: { owners: [a@example.com] }',
+      'rules:',
+      `  - { name: r0, match: { action: db.export }, when: "params.rows > 10000", effect: review, approvers: [owners] }`,
+      '  - { name: r1, match: { action: db.export }, effect: allow }',
+      '  - { name: r2, match: { action: db.export }, effect: allow }',
+    );
+    expect(policyWarnings(load(text), text, 'test.yaml', { slack: true }).map(formatProblem)).toEqual([
+      `test.yaml:6:5 rules[2]: warning: rule "r2" can never match: the earlier rule "r1" matches every request it does`,
+    ]);
+  });
+
   it('names the first earlier rule that shadows, once', () => {
     expect(shadowed('{ action: x }', '{ action: "**" }', '{ action: x }')).toEqual([
       `test.yaml:5:5 ${never(2, 0)}`,
