@@ -104,6 +104,26 @@ describe('COUNTERSIGN_SECRET set to the contents of countersign.secret', () => {
     expect(await readdir(join(dir.dir, 'from-file'))).not.toContain('countersign.secret');
   });
 
+  it('a backup restored elsewhere verifies with it, as backup --help says (the trial)', async () => {
+    const env = { COUNTERSIGN_DB_URL: `file:${dir.dir}/live/countersign.db` };
+    expect((await runCli(['init'], env)).code).toBe(0);
+    const copy = join(dir.dir, 'restored', 'countersign.db');
+    await mkdir(join(dir.dir, 'restored'));
+    const backup = await runCli(['backup', copy], env);
+    expect(backup.code, backup.stderr).toBe(0);
+    const value = (await readFile(join(dir.dir, 'live', 'countersign.secret'), 'utf8')).trim();
+    const verify = await runCli(['audit', 'verify'], {
+      COUNTERSIGN_DB_URL: `file:${copy}`,
+      COUNTERSIGN_SECRET: value,
+    });
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+    // The help says how, in words a person can follow.
+    expect((await runCli(['backup', '--help'])).stdout).toContain(
+      'COUNTERSIGN_SECRET=$(cat countersign.secret)',
+    );
+  });
+
   it('an install that set a 64-hex value as text keeps reading it as text', async () => {
     const env = {
       COUNTERSIGN_DB_URL: `file:${dir.dir}/as-text/countersign.db`,
