@@ -18,4 +18,11 @@ describe('grant tokens', () => {
     expect(tokenOf(other, row)).toBe(grantToken(other, 'grt_2'));
     expect(tokenOf(other, row)).not.toBe(grantToken(secret, 'grt_2'));
   });
+
+  it('derives anew for a row whose id is no longer the one the token was minted for', () => {
+    const row = { id: 'grt_3' };
+    issueToken(secret, row);
+    row.id = 'grt_4';
+    expect(tokenOf(secret, row)).toBe(grantToken(secret, 'grt_4'));
+  });
 });
