@@ -1,3 +1,4 @@
+import { ErrorBody } from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { hasScope } from '../../context';
 import type { Metrics } from '../../metrics/metrics';
@@ -9,6 +10,21 @@ import { errorResponse } from '../errors';
 
 /** Prometheus text for an `admin` key on the API port (anyone may read it on COUNTERSIGN_METRICS_PORT). */
 export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, core: Core, metrics: Metrics): void {
+  // Served as Prometheus text, not JSON, so it is a plain route; listed in the document all the same.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (an admin key here; anyone on COUNTERSIGN_METRICS_PORT)',
+    security: [{ bearer: [] }],
+    responses: {
+      200: {
+        description: 'Prometheus text format',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+      401: { description: 'error', content: { 'application/json': { schema: ErrorBody } } },
+      403: { description: 'error', content: { 'application/json': { schema: ErrorBody } } },
+    },
+  });
   app.get('/metrics', async (c) => {
     const token = bearerToken(c.req.header('authorization'));
     const actor = token ? await authenticate(core, token) : undefined;
