@@ -20,6 +20,8 @@ export const AUDIT_EVENT_TYPES = [
   // Break-glass: the requester's side approved its own request under a rule that allows it, and the
   // follow-up review of that (signed off or flagged by an approver).
   'action.break_glass',
+  // An attempt to break the glass that was refused (wrong person, no step-up, a rule without it…).
+  'break_glass.refused',
   'action.follow_up',
   // Standing approvals: created with an approval, used by a later request (each named), revoked.
   'standing.created',

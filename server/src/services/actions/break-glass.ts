@@ -17,6 +17,16 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
 };
 const NOT_ALLOWED = "This request's rule does not allow break-glass: it needs an approver's review.";
 
+type Refusal = 'forbidden' | 'not_allowed' | 'not_pending' | 'expired' | 'step_up_required';
+/** The error code each refusal answers with; `not_allowed` is a 403 like the wrong person's. */
+const CODES: Record<Refusal, ErrorCode> = {
+  forbidden: 'forbidden',
+  not_allowed: 'forbidden',
+  not_pending: 'not_pending',
+  expired: 'expired',
+  step_up_required: 'step_up_required',
+};
+
 /**
  * Break-glass (issue 16): when no approver can be reached, the requester (or the agent's owner)
  * approves their own request, with a reason, under a rule that says `breakGlass`. Never otherwise:
@@ -45,16 +55,26 @@ export async function breakGlass({
 }): Promise<ActionRequest> {
   const { core, actor } = ctx;
   const reason = input.reason.trim();
+  // Where the attempt came from, for the audit trail; an agent's key comes over the API.
+  const via = actor.kind === 'person' ? actor.via : 'api';
   let needed: 'mfa' | 'passkey' | undefined;
   const outcome = await core.writes.run(async (tx) => {
     const at = core.now();
     const loaded = await loadAction(tx, id);
+    // Unseen is only "not found": nothing about the request, not even an attempt on it, is told.
     if (!loaded || !canSee(core, actor, loaded.row)) return 'not_found' as const;
     const { row } = loaded;
-    if (!isRequesterSide(actor, row)) return 'forbidden' as const;
-    if (row.breakGlassNotify === null || row.breakGlassReviewMs === null) return 'not_allowed' as const;
+    // Every refusal is audited in this transaction, as a refused review is: someone trying to
+    // approve a request without its approvers is news whether or not it worked.
+    const refuse = async <R extends Refusal>(refusal: R): Promise<R> => {
+      const data = { action: row.action, code: CODES[refusal], why: refusal, rule: row.ruleName, via };
+      await record(core, tx, at, [{ type: 'break_glass.refused', actor: actor.id, subject: id, data }]);
+      return refusal;
+    };
+    if (!isRequesterSide(actor, row)) return refuse('forbidden');
+    if (row.breakGlassNotify === null || row.breakGlassReviewMs === null) return refuse('not_allowed');
     const late = notPending(row, at);
-    if (late) return late;
+    if (late) return refuse(late);
     // Last of the checks, so a proof is spent only by a break-glass otherwise certain to happen.
     const method = row.stepUp === 'mfa' || row.stepUp === 'passkey' ? row.stepUp : undefined;
     const proof = method
@@ -70,7 +90,7 @@ export async function breakGlass({
       : undefined;
     if (proof && 'refused' in proof) {
       needed = method;
-      return 'step_up_required' as const;
+      return refuse('step_up_required');
     }
     const evidence = proof?.evidence;
     const [approved] = await tx
@@ -85,7 +105,7 @@ export async function breakGlass({
       })
       .where(and(eq(actions.id, id), eq(actions.status, 'pending'), isNotNull(actions.breakGlassReviewMs)))
       .returning();
-    if (!approved) return 'not_pending' as const;
+    if (!approved) return refuse('not_pending');
     const approvers = approverEmails(core, row.approvers);
     const issued = await issueGrant(core, tx, at, approved, actor.id);
     await record(core, tx, at, [
@@ -107,11 +127,10 @@ export async function breakGlass({
     ]);
     return undefined;
   });
+  if (outcome && outcome !== 'not_found')
+    core.log.warn({ actionId: id, by: actor.id, why: outcome }, 'break-glass refused');
   if (outcome === 'not_allowed') throw new DomainError('forbidden', NOT_ALLOWED);
-  if (outcome === 'step_up_required') {
-    core.log.warn({ actionId: id, by: actor.id }, 'break-glass refused: no step-up');
-    throw stepUpRefusal(core, id, needed, 'break_glass');
-  }
+  if (outcome === 'step_up_required') throw stepUpRefusal(core, id, needed, 'break_glass');
   const view = await settle(ctx, id, outcome, REFUSALS, true);
   core.log.warn({ actionId: id, by: actor.id }, 'break-glass: a request was approved by its own side');
   return view;

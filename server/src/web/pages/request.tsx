@@ -42,6 +42,7 @@ function describe(event: AuditEvent): string {
     'grant.issued': 'grant issued',
     'grant.redeemed': 'grant used',
     'action.break_glass': 'broke the glass: approved by its own side',
+    'break_glass.refused': `break-glass refused (${String(d.code ?? '')})`,
     'action.follow_up': `follow-up review: ${String(d.decision ?? '').replace('_', ' ')}`,
     'action.question': 'asked a question',
     'action.answered': 'answered the question',
