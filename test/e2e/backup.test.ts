@@ -90,6 +90,7 @@ describe('countersign backup: the restore drill', { timeout: 180_000 }, () => {
 
   it('refuses to overwrite an existing file, and leaves it as it was', async () => {
     const env = envFor('nooverwrite');
+    expect((await runCli(['init'], env)).code).toBe(0);
     expect((await runCli(['keys', 'create', '--agent', 'a', '--owner', 'a@example.com'], env)).code).toBe(0);
     const file = join(dir.dir, 'existing.db');
     await writeFile(file, 'keep me');
@@ -102,6 +103,7 @@ describe('countersign backup: the restore drill', { timeout: 180_000 }, () => {
 
   it('names the missing folder in one line, exit 73, and signs nothing for it', async () => {
     const env = envFor('nofolder');
+    expect((await runCli(['init'], env)).code).toBe(0);
     expect((await runCli(['keys', 'create', '--agent', 'a', '--owner', 'a@example.com'], env)).code).toBe(0);
     const folder = join(dir.dir, 'nonexistent-dir');
     const checkpoints = async () =>
@@ -129,6 +131,7 @@ describe('countersign backup: the restore drill', { timeout: 180_000 }, () => {
 
   it('refuses to back up a database whose audit log does not verify, writing nothing', async () => {
     const env = envFor('tampered');
+    expect((await runCli(['init'], env)).code).toBe(0);
     expect((await runCli(['keys', 'create', '--agent', 'a', '--owner', 'a@example.com'], env)).code).toBe(0);
     const db = createClient({ url: env.COUNTERSIGN_DB_URL });
     await db.executeMultiple(
@@ -164,6 +167,7 @@ describe('countersign backup on a libSQL server', { timeout: 180_000 }, () => {
 describe('audit checkpoint and verify --against', { timeout: 180_000 }, () => {
   it('prints a signed checkpoint, verifies against it from a file and a URL, and names a cut after it', async () => {
     const env = envFor('anchored');
+    expect((await runCli(['init'], env)).code).toBe(0);
     for (const name of ['one', 'two', 'three']) {
       expect((await runCli(['keys', 'create', '--agent', name, '--owner', 'a@example.com'], env)).code).toBe(
         0,

@@ -74,6 +74,7 @@ describe('usage errors exit 64 with a message, never a stack trace', () => {
   });
 
   it('refuses an agent key for reviews and a changed owner', async () => {
+    expect((await runCli(['init'], env)).code).toBe(0);
     const reviewer = await runCli(
       ['keys', 'create', '--agent', 'bot', '--owner', 'a@example.com', '--scopes', 'reviews:write'],
       env,
@@ -132,6 +133,7 @@ describe('policy check and policy test', () => {
 describe('audit verify', () => {
   it('exits 1 naming the first bad event after a row is edited in the database file', async () => {
     const local = { COUNTERSIGN_DB_URL: `file:${dir.dir}/tamper.db` };
+    expect((await runCli(['init'], local)).code).toBe(0);
     for (const name of ['one', 'two', 'three']) {
       expect(
         (await runCli(['keys', 'create', '--agent', name, '--owner', 'a@example.com'], local)).code,

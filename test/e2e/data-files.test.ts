@@ -33,6 +33,7 @@ describe('the data folder and the database are private, like the secret beside t
     const env = { COUNTERSIGN_DB_URL: `file:${db}` };
     // A folder the operator already had is theirs: it is left as it was.
     await chmod(dir.dir, 0o755);
+    expect((await runCli(['init'], env)).code).toBe(0);
     expect((await runCli(['keys', 'list'], env)).code).toBe(0);
     await chmod(db, 0o644);
     expect((await runCli(['keys', 'list'], env)).code).toBe(0);
