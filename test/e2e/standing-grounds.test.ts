@@ -28,7 +28,7 @@ const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 type Events = { events: Array<{ type: string; actor: string; data: Record<string, unknown> }> };
 
 /** An agent's first export approved by `giver` with a standing approval over `u/*`, and the agent. */
-async function standingFrom(stack: ReviewedStack, giverKey: string, owner?: string, term = '1h') {
+async function standingFrom(stack: ReviewedStack, giverKey: string, owner?: string, term = '1h', uses = 5) {
   const name = unique('exporter');
   const agent = await sdkAgent(stack, { name, ...(owner && { owner }) });
   const first = await agent.countersign.request({ action: 'db.export', resource: 'u/1' });
@@ -37,7 +37,7 @@ async function standingFrom(stack: ReviewedStack, giverKey: string, owner?: stri
     'POST',
     `/v1/actions/${first.id}/reviews`,
     giverKey,
-    { decision: 'approve', standing: { for: term, uses: 5, resource: 'u/*' } },
+    { decision: 'approve', standing: { for: term, uses, resource: 'u/*' } },
   );
   expect(created.body).toMatchObject({ status: 'approved', standing: { role: 'created' } });
   return { ...agent, name, standingId: created.body.standing?.id ?? '' };
@@ -151,17 +151,22 @@ describe('standing approvals lapse when a reload takes away their grounds', { ti
 
   it('a rule that lost `standing`, or whose limits shrank below a standing approval’s terms', async () => {
     const oscar = await userKey(stack, 'oscar@example.com');
-    const narrowed = await standingFrom(stack, oscar);
-    const dropped = await standingFrom(stack, oscar, undefined, '30m');
+    const longer = await standingFrom(stack, oscar);
+    const more = await standingFrom(stack, oscar, undefined, '30m', 5);
+    const within = await standingFrom(stack, oscar, undefined, '30m', 2);
+    const status = async (who: typeof longer, resource: string) =>
+      (await who.countersign.request({ action: 'db.export', resource })).request.status;
     await reload(policy(ALL, 'standing: { max: 30m, uses: 5 }'));
-    expect(
-      (await narrowed.countersign.request({ action: 'db.export', resource: 'u/2' })).request.status,
-    ).toBe('pending');
-    await expectLapsed(stack, narrowed.standingId, /rule exports now limits standing approvals to 30m/);
+    expect(await status(longer, 'u/2')).toBe('pending');
+    await expectLapsed(stack, longer.standingId, /rule exports now limits standing approvals to 30m/);
+    expect(await status(more, 'u/2')).toBe('approved');
+    // `more` was given 5 uses and spent one: a rule now allowing 3 is still narrower than its terms.
+    await reload(policy(ALL, 'standing: { max: 30m, uses: 3 }'));
+    expect(await status(more, 'u/3')).toBe('pending');
+    await expectLapsed(stack, more.standingId, /rule exports now limits standing approvals to 3 uses/);
+    expect(await status(within, 'u/2')).toBe('approved');
     await reload(policy(ALL, ''));
-    expect((await dropped.countersign.request({ action: 'db.export', resource: 'u/2' })).request.status).toBe(
-      'pending',
-    );
-    await expectLapsed(stack, dropped.standingId, /rule exports no longer allows standing approvals/);
+    expect(await status(within, 'u/3')).toBe('pending');
+    await expectLapsed(stack, within.standingId, /rule exports no longer allows standing approvals/);
   });
 });
