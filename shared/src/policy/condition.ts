@@ -7,6 +7,7 @@ import {
   ConditionChecker,
   ConditionTypeError,
 } from './condition-check';
+import { guardComparisons, strictCompareFuncs } from './strict-compare';
 
 /** What a `when:` sees of a request. Absent strings are bound as "", so `environment == "prod"` is false. */
 export type ConditionInput = {
@@ -86,7 +87,7 @@ const env = celEnv({
           : CelScalar.DYN,
     ]),
   ),
-  funcs: [...strings, ...helpers],
+  funcs: [...strings, ...helpers, ...strictCompareFuncs],
 });
 
 function offsetOf(error: unknown): number {
@@ -139,6 +140,8 @@ export function compileCondition(text: string): ConditionCompileResult {
     }
     throw error;
   }
+  // After the checker (which reads the expression as written): operands of different kinds error.
+  guardComparisons(parsed.expr);
   const program = plan(env, parsed);
   const run = (input: ConditionInput): ConditionResult => {
     if (bytesOf(input.params) + bytesOf(input.context) > MAX_CONDITION_INPUT_BYTES)
