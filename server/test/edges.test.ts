@@ -59,7 +59,7 @@ describe('unknown routes', () => {
     expectError(await t.call('GET', '/nope'), 404, 'not_found');
     expectError(await t.call('GET', '/v1/nope', { key: agent }), 404, 'not_found');
     // A path that exists under other methods is a 405 (test/hardening/route-edges.test.ts), not a 404.
-    expectError(await t.call('DELETE', '/v1/actions', { key: agent }), 405, 'invalid_request');
+    expectError(await t.call('DELETE', '/v1/actions', { key: agent }), 405, 'method_not_allowed');
   });
 
   it('answers 404 not_found for an action id that does not exist', async (test) => {

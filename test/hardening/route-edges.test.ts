@@ -129,11 +129,11 @@ describe.concurrent('answers at the edge are the contract’s error body', () =>
     const t = await serverForTest(test);
     const agent = await t.agentKey('deployer', 'erin@example.com');
     const reply = await t.call('PUT', '/v1/actions', { key: agent, body: {} });
-    const error = expectError(reply, 405, 'invalid_request');
+    const error = expectError(reply, 405, 'method_not_allowed');
     expect(reply.headers.get('allow')).toBe('GET, HEAD, POST');
     expect(error.details).toEqual([{ path: 'method', message: 'allowed: GET, HEAD, POST' }]);
     const one = await t.call('DELETE', '/v1/actions/act_01JZZZZZZZZZZZZZZZZZZZZZZZ', { key: agent });
-    expectError(one, 405, 'invalid_request');
+    expectError(one, 405, 'method_not_allowed');
     expect(one.headers.get('allow')).toBe('GET, HEAD');
     // A path nobody serves is still a 404.
     expectError(await t.call('PUT', '/v1/nothing-here', { key: agent }), 404, 'not_found');
@@ -155,7 +155,7 @@ describe.concurrent('answers at the edge are the contract’s error body', () =>
       req.end();
     });
     expect(status).toBe(431);
-    expectError({ status, body: JSON.parse(body), headers: new Headers() }, 431, 'payload_too_large');
+    expectError({ status, body: JSON.parse(body), headers: new Headers() }, 431, 'headers_too_large');
     // Under the bound, the same header reaches the API (and is refused there as an unknown key).
     const under = await t.call('GET', '/v1/me', { key: 'a'.repeat(10_000) });
     expectError(under, 401, 'unauthenticated');

@@ -21,13 +21,20 @@ export function answerClientError(err: ClientError, socket: Socket): void {
       ? [
           431,
           'Request Header Fields Too Large',
-          errorBody('payload_too_large', 'the request headers are larger than this server takes (16 KB)', [
+          errorBody('headers_too_large', 'the request headers are larger than this server takes (16 KB)', [
             { path: 'headers', message: 'too large' },
           ]),
         ]
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', errorBody('invalid_request', 'the request took too long to arrive')]
-        : [400, 'Bad Request', errorBody('invalid_request', 'the request is not valid HTTP')];
+      : [
+          400,
+          'Bad Request',
+          errorBody(
+            'invalid_request',
+            err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+              ? 'the request took too long to arrive'
+              : 'the request is not valid HTTP',
+          ),
+        ];
   const text = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +

@@ -35,6 +35,7 @@ const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
   401: 'unauthenticated',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
   413: 'payload_too_large',
   429: 'rate_limited',
 };

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { errorBody } from './errors';
+import { errorResponse } from './errors';
 
 type Route = { method: string; path: string };
 type Pattern = { method: string; test: RegExp };
@@ -32,12 +32,8 @@ export function methodNotAllowed(routes: () => readonly Route[]): (c: Context) =
     if (allowed.has('GET')) allowed.add('HEAD');
     const allow = [...allowed].sort().join(', ');
     c.header('Allow', allow);
-    // The contract has no code for a wrong method; the request itself is what is wrong.
-    return c.json(
-      errorBody('invalid_request', `${c.req.method} is not allowed on ${path}; use ${allow}`, [
-        { path: 'method', message: `allowed: ${allow}` },
-      ]),
-      405,
-    );
+    return errorResponse(c, 'method_not_allowed', `${c.req.method} is not allowed on ${path}; use ${allow}`, [
+      { path: 'method', message: `allowed: ${allow}` },
+    ]);
   };
 }

@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   digest_mismatch: 403,
   amend_not_allowed: 403,
   not_found: 404,
+  // Beyond the contract's list: a known path under another method (with `Allow`).
+  method_not_allowed: 405,
   not_pending: 409,
   already_reviewed: 409,
   grant_used: 409,
@@ -23,6 +25,8 @@ export const ERROR_STATUS = {
   grant_expired: 410,
   payload_too_large: 413,
   rate_limited: 429,
+  // Refused by Node's HTTP parser before any route: the header block is over its 16 KB bound.
+  headers_too_large: 431,
   unavailable: 503,
   internal: 500,
 } as const;
