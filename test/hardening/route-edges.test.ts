@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { ERROR_STATUS } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../server/src/http/app';
 import { createMetrics } from '../../server/src/metrics/metrics';
@@ -108,6 +111,16 @@ describe.concurrent('every /v1 route refuses what it does not take', () => {
     const documented = (await operations(t)).map((op) => `${op.method} ${op.path}`);
     expect(served).toContain('GET /metrics');
     expect([...new Set(served)].sort()).toEqual([...new Set(documented)].sort());
+  });
+
+  it('docs/api.md names every route of the OpenAPI document and every error code', async (test) => {
+    const t = await serverForTest(test);
+    const doc = await readFile(join(import.meta.dirname, '../../docs/api.md'), 'utf8');
+    const missing = (await operations(t))
+      .map((op) => `${op.method} ${op.path.replaceAll(/\{(\w+)\}/g, ':$1')}`)
+      .filter((route) => !new RegExp(`\`${route.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\`?]`).test(doc));
+    expect(missing).toEqual([]);
+    expect(Object.keys(ERROR_STATUS).filter((code) => !doc.includes(`\`${code}\``))).toEqual([]);
   });
 });
 
