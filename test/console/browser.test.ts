@@ -125,7 +125,7 @@ describe('the console in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Deny' }).count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Who decides' }).textContent()).toContain(
-      'You asked for this — someone in reviewers decides. You may answer their questions.',
+      'Your agent alices-bot asked for this — someone in reviewers decides. You may answer their questions.',
     );
     await expectAccessible(page);
   });

@@ -57,10 +57,13 @@ describe('console request page: who is offered which issue 16 form', () => {
     const html = page(request({ approvers: ['reviewers', 'sre'], breakGlass: glass }), OWNER);
     expect(html).not.toContain('action="/requests/act_01/review"');
     expect(html).not.toContain('Your decision');
+    // carol owns the agent that asked: she did not ask, her agent did.
     expect(html).toContain(
-      'You asked for this — someone in reviewers, sre decides. You may answer their questions or, as this rule allows, break glass.',
+      'Your agent ops-bot asked for this — someone in reviewers, sre decides. You may answer their questions or, as this rule allows, break glass.',
     );
-    expect(page(request(), OWNER)).toContain(
+    expect(html).not.toContain('You asked for this');
+    // A person who asked themselves is told so.
+    expect(page(request({ requester: { id: 'user:carol@example.com' } }), OWNER)).toContain(
       'You asked for this — someone in reviewers decides. You may answer their questions.',
     );
     // Anyone else still gets the card (the core decides whether they may use it).
@@ -139,5 +142,44 @@ describe('console lists: Revoke and what needs the requester', () => {
     expect(html).not.toContain('href="/requests/act_a#answer"');
     expect(html).toContain('href="/requests/act_g#break-glass-form"');
     expect(html).not.toContain('href="/requests/act_d#');
+  });
+});
+
+describe('console break-glass warning: who will hear of it on this install', () => {
+  const warned = (chat?: { slack: boolean; teams: boolean }) =>
+    render(
+      RequestPage({
+        nav,
+        request: request({ breakGlass: glass }),
+        eligible: [],
+        timeline: [],
+        now: NOW,
+        viewer: OWNER,
+        chat,
+      }),
+    );
+
+  it('no chat configured: only the audit log and the approvers’ console queue, no broadcast promised', () => {
+    for (const html of [warned({ slack: false, teams: false }), warned()]) {
+      expect(html).toContain(
+        'no chat is configured on this server: only the audit log and the approvers&#39; console queue will show',
+      );
+      expect(html).not.toContain('broadcast');
+      expect(html).not.toContain('#security');
+    }
+  });
+
+  it('Slack: the rule’s channels and a DM to every approver; Teams: the request’s thread', () => {
+    const slack = warned({ slack: true, teams: false });
+    expect(slack).toContain('Slack posts it to #security, sends every');
+    expect(slack).toContain('approver of rule <code>prod-fix</code> a direct message');
+    expect(slack).not.toContain('Teams');
+    expect(slack).not.toContain('no chat is configured');
+    const teams = warned({ slack: false, teams: true });
+    expect(teams).toContain('Teams threads it under the request&#39;s card.');
+    expect(teams).not.toContain('Slack posts');
+    const both = warned({ slack: true, teams: true });
+    expect(both).toContain('Slack posts it to #security');
+    expect(both).toContain('Teams threads it');
   });
 });

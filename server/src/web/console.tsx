@@ -250,7 +250,8 @@ export function registerConsole(
     if (method === 'passkey' || !oidc) return c.redirect(`/requests/${id}/step-up`, 303);
     const started = await startStepUp({ ctx: { core, actor: p.actor }, id, comment, purpose });
     const round = await oidc.start(`${base(c)}/auth/callback`, { acrValues: core.stepUp.mfaAcr });
-    const saved = { ...round.checks, next: `/requests/${id}`, stepUp: started.id };
+    // What the step-up is for rides along (signed), so a failure names what did not happen.
+    const saved = { ...round.checks, next: `/requests/${id}`, stepUp: started.id, stepUpFor: purpose };
     await setSignedCookie(c, OIDC_COOKIE, JSON.stringify(saved), cookieKey(core), {
       httpOnly: true,
       secure: cookieSecurity(c).secure,
@@ -290,6 +291,7 @@ export function registerConsole(
     c: C,
     stepUp: string,
     claims: Parameters<typeof verifyMfaStepUp>[0]['claims'],
+    purpose: StepUpPurpose = 'approve',
   ) => {
     const found = await lookupSession(c, core, options);
     if ('signIn' in found)
@@ -308,7 +310,11 @@ export function registerConsole(
       if (!(error instanceof DomainError)) throw error;
       return html(
         c,
-        <ErrorPage title="Not approved" message={error.message} nav={navOf(p)} />,
+        <ErrorPage
+          title={purpose === 'break_glass' ? 'Glass not broken' : 'Not approved'}
+          message={error.message}
+          nav={navOf(p)}
+        />,
         ERROR_STATUS[error.code],
       );
     }
@@ -361,7 +367,11 @@ export function registerConsole(
         />,
         400,
       );
-    const checks = JSON.parse(saved) as PendingChecks & { next: string; stepUp?: string };
+    const checks = JSON.parse(saved) as PendingChecks & {
+      next: string;
+      stepUp?: string;
+      stepUpFor?: StepUpPurpose;
+    };
     const address = clientAddress(c, trust);
     let claims: Awaited<ReturnType<OidcClient['finish']>>;
     try {
@@ -379,7 +389,13 @@ export function registerConsole(
         400,
       );
     }
-    if (checks.stepUp) return finishMfaStepUp(c, checks.stepUp, claims);
+    if (checks.stepUp)
+      return finishMfaStepUp(
+        c,
+        checks.stepUp,
+        claims,
+        checks.stepUpFor === 'break_glass' ? 'break_glass' : 'approve',
+      );
     try {
       const session = await signInWithIdp(core, claims, {
         trustsEmails: oidc.emailsVerified,
@@ -495,6 +511,7 @@ export function registerConsole(
         amendable={amendable}
         viewer={viewer}
         standingOffer={viewer.reviewer ? offers?.standing : undefined}
+        chat={options.chat}
         {...extra}
       />,
       status,

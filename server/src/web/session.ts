@@ -13,7 +13,11 @@ export type ConsoleOptions = {
   oidc?: OidcSettings | undefined;
   /** COUNTERSIGN_POLICY_CASES: the policy's `policy test` cases, run on the Admin page. */
   policyCases?: string | undefined;
+  /** Which chat bots this server runs, so a page says truthfully who will hear of a break-glass. */
+  chat?: ChatTransports | undefined;
 };
+
+export type ChatTransports = { slack: boolean; teams: boolean };
 
 export type OidcSettings = {
   issuer: string;

@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import { formatDuration } from '@countersign/shared/policy';
+import type { ChatTransports } from '../session';
 
 // Issue 16's forms on the request page: each a plain form post carrying the session's CSRF token,
 // shown only to the side that may use it. Only an offer: the core checks everything again on post.
@@ -137,8 +138,35 @@ export function AnswerForm(props: Common) {
   );
 }
 
+/**
+ * Who hears of a break-glass on this install: only the chat bots this server runs broadcast it, so
+ * the warning never promises a message no one will send.
+ */
+function BreakGlassReach(props: { chat: ChatTransports | undefined; notify: string[]; rule: string }) {
+  const slack = props.chat?.slack === true;
+  const teams = props.chat?.teams === true;
+  if (!slack && !teams)
+    return (
+      <li>
+        no chat is configured on this server: only the audit log and the approvers' console queue will show
+        it.
+      </li>
+    );
+  return (
+    <>
+      {slack && (
+        <li>
+          Slack posts it to {props.notify.length > 0 ? props.notify.join(', ') : 'no channel'}, sends every
+          approver of rule <code>{props.rule}</code> a direct message, and threads it under the request.
+        </li>
+      )}
+      {teams && <li>Teams threads it under the request's card.</li>}
+    </>
+  );
+}
+
 /** Break-glass: loud about what happens, because it approves the requester's own request. */
-export function BreakGlassForm(props: Common) {
+export function BreakGlassForm(props: Common & { chat?: ChatTransports | undefined }) {
   const r = props.request;
   const glass = r.breakGlass;
   if (!glass) return null;
@@ -154,10 +182,7 @@ export function BreakGlassForm(props: Common) {
           its grant. At once:
         </p>
         <ul>
-          <li>
-            it is broadcast to {glass.notify.length > 0 ? glass.notify.join(', ') : 'no channel'} and to every
-            approver of rule <code>{r.rule.name}</code>.
-          </li>
+          <BreakGlassReach chat={props.chat} notify={glass.notify} rule={r.rule.name} />
           <li>
             it is written to the audit log as <code>action.break_glass</code>, with your reason and name.
           </li>

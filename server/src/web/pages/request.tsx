@@ -12,6 +12,7 @@ import {
 } from '../components/request-forms';
 import { HeldBecause, Risk } from '../components/risk';
 import { Status, When } from '../components/status';
+import type { ChatTransports } from '../session';
 
 const FOLD_AT = 400;
 
@@ -70,7 +71,19 @@ export type RequestView = {
   standingOffer?: { maxMs: number; uses: number } | undefined;
   /** A refused issue-16 form, shown again with the core's words by field. */
   formState?: FormState | undefined;
+  /** The chat bots this server runs: what the break-glass warning may promise. */
+  chat?: ChatTransports | undefined;
 };
+
+/**
+ * Who asked, as the requester's side reads it: the person who asked, or the owner of the agent that
+ * did (who did not ask and should not be told they did).
+ */
+function askedBy(r: ActionRequest, email: string): string {
+  if (r.requester.id === `user:${email}`) return 'You asked for this';
+  const agent = r.requester.id.startsWith('agent:') ? r.requester.id.slice('agent:'.length) : r.requester.id;
+  return `Your agent ${agent} asked for this`;
+}
 
 /** One request: everything a reviewer needs to decide, and the decision forms. */
 export function RequestPage(props: RequestView) {
@@ -145,8 +158,8 @@ export function RequestPage(props: RequestView) {
               <h2 id="decide">Who decides</h2>
               {/* The core refuses self-approval, so the requester's side is not offered buttons it would refuse. */}
               <p>
-                You asked for this — someone in {r.approvers.join(', ') || 'the approver groups'} decides. You
-                may answer their questions
+                {askedBy(r, props.nav.email)} — someone in {r.approvers.join(', ') || 'the approver groups'}{' '}
+                decides. You may answer their questions
                 {r.breakGlass && !r.breakGlass.by ? ' or, as this rule allows, break glass' : ''}.
               </p>
             </section>
@@ -214,7 +227,7 @@ export function RequestPage(props: RequestView) {
           )}
           {pending && viewer.requesterSide && asked && <AnswerForm {...forms} />}
           {pending && viewer.requesterSide && r.breakGlass && !r.breakGlass.by && (
-            <BreakGlassForm {...forms} />
+            <BreakGlassForm {...forms} chat={props.chat} />
           )}
           {r.breakGlass?.followUp?.status === 'open' && !viewer.requesterSide && <FollowUpForm {...forms} />}
         </div>

@@ -1,0 +1,90 @@
+import type { ActionRequest } from '@countersign/shared';
+import { describe, expect, it } from 'vitest';
+import { serverForTest, submit } from '../../server/test/harness';
+import { IdpBrowser } from './idp-browser';
+import { freePort, type IdpAccount, MFA_ACR, PASSWORD_ACR, startIdp } from './oidc-provider';
+
+// Issue 16 × step-up: when the MFA sign-in made to break the glass fails, the page says what did not
+// happen ("Glass not broken"), not "Not approved" as for an approval's step-up; nothing changed.
+
+const POLICY = [
+  'version: 1',
+  'groups:',
+  '  oncall: [alice@example.com, bob@example.com]',
+  'rules:',
+  '  - name: prod-deploys-after-hours',
+  '    match: { action: "deploy.*" }',
+  '    effect: review',
+  '    approvers: [oncall]',
+  '    risk: critical',
+  '    breakGlass: { notify: ["#incidents"], reviewWithin: 24h }',
+  'default: { effect: deny, reason: no }',
+  '',
+].join('\n');
+const REASON = 'The on-call pager is down and prod is burning at 03:00.';
+const account = (email: string): IdpAccount => ({
+  sub: `u-${email}`,
+  email,
+  email_verified: true,
+  acr: MFA_ACR,
+  amr: ['pwd', 'otp'],
+});
+
+describe('console: a failed break-glass step-up', () => {
+  it('a password-only sign-in for a break-glass: "Glass not broken", still pending; an approval’s says "Not approved"', async (test) => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const idp = await startIdp({
+      clientId: 'countersign',
+      clientSecret: 'a-client-secret-for-tests-only',
+      redirectUri: `${publicUrl}/auth/callback`,
+    });
+    test.onTestFinished(() => idp.close());
+    const t = await serverForTest(test, {
+      policy: POLICY,
+      env: {
+        PORT: String(port),
+        COUNTERSIGN_PUBLIC_URL: publicUrl,
+        COUNTERSIGN_OIDC_ISSUER: idp.issuer,
+        COUNTERSIGN_OIDC_CLIENT_ID: 'countersign',
+        COUNTERSIGN_OIDC_CLIENT_SECRET: 'a-client-secret-for-tests-only',
+        COUNTERSIGN_OIDC_MFA_ACR: MFA_ACR,
+        // Only the acr decides, so the password-only sign-in below is refused for its acr alone.
+        COUNTERSIGN_OIDC_MFA_AMR: 'hwk',
+      },
+    });
+    const req = await submit(t, await t.agentKey('deployer', 'carol@example.com'), { action: 'deploy.api' });
+    const signIn = async (email: string) => {
+      const browser = new IdpBrowser();
+      idp.signInAs(account(email));
+      expect((await browser.go(`${t.url}/auth/login?next=%2F`)).status).toBe(200);
+      return browser;
+    };
+    const passwordOnly = (email: string) =>
+      idp.signInAs({ ...account(email), acr: PASSWORD_ACR, amr: ['pwd'] });
+    const status = async () =>
+      (
+        await t.call<ActionRequest>('GET', `/v1/actions/${req.id}`, {
+          key: await t.userKey('aud@example.com', ['audit:read']),
+        })
+      ).body.status;
+
+    const carol = await signIn('carol@example.com');
+    passwordOnly('carol@example.com');
+    const refused = await carol.go(`${t.url}/requests/${req.id}/break-glass`, { reason: REASON });
+    expect(refused.status).toBe(403);
+    expect(refused.text).toContain('did not report a sign-in with MFA');
+    expect(refused.text).toContain('Glass not broken');
+    expect(refused.text).not.toContain('Not approved');
+    expect(await status()).toBe('pending');
+
+    // An approver's failed step-up is still an approval that did not happen.
+    const alice = await signIn('alice@example.com');
+    passwordOnly('alice@example.com');
+    const notApproved = await alice.go(`${t.url}/requests/${req.id}/review`, { decision: 'approve' });
+    expect(notApproved.status).toBe(403);
+    expect(notApproved.text).toContain('Not approved');
+    expect(notApproved.text).not.toContain('Glass not broken');
+    expect(await status()).toBe('pending');
+  });
+});
