@@ -70,7 +70,12 @@ export function discountedSentence(
 /** Why a request was held, in words: "params.rows is more than 10000" (absent when its rule has no condition). */
 export function conditionWords(request: ActionRequest): string | undefined {
   const condition = request.matched?.condition;
-  return condition === undefined ? undefined : conditionInWords(condition);
+  if (condition === undefined) return undefined;
+  const error = request.matched?.error;
+  // Failed closed: the condition was not true, it could not be read at all.
+  if (error !== undefined)
+    return `the condition could not be evaluated (${error}), so held to be safe: ${conditionInWords(condition)}`;
+  return conditionInWords(condition);
 }
 
 export const RISK_WORDS: Record<NonNullable<ActionRequest['risk']>, string> = {

@@ -4,6 +4,7 @@ export { parseCases, runCases } from './cases';
 export type { ConditionInput, ConditionResult } from './condition';
 export { compileCondition, MAX_CONDITION_INPUT_BYTES } from './condition';
 export { CONDITION_LIMITS, CONDITION_VARIABLES } from './condition-check';
+export { conditionFailure } from './condition-failure';
 export { conditionInWords } from './condition-words';
 export { formatDuration, parseDuration } from './duration';
 export { compilePolicy, evaluate, FAIL_CLOSED_REASON } from './evaluate';

@@ -197,8 +197,11 @@ export const ActionRequest = z
     requester: Requester,
     digest: z.string(),
     rule: z.object({ name: z.string(), effect: z.enum(['allow', 'deny', 'review']) }),
-    /** Why the rule decided: its name and, when it has a `when:`, the condition that was true. */
-    matched: z.object({ rule: z.string(), condition: z.string().optional() }),
+    /**
+     * Why the rule decided: its name and, when it has a `when:`, the condition that was true, or
+     * (with `error`) the condition that could not be evaluated, read as matching to be safe.
+     */
+    matched: z.object({ rule: z.string(), condition: z.string().optional(), error: z.string().optional() }),
     /** Present when a reviewer approved amended params: the request's params and digest are these now. */
     amended: z
       .object({

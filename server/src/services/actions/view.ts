@@ -1,6 +1,6 @@
 import type { ActionRequest, ActionSource, ActionStatus } from '@countersign/shared';
 import type { Risk } from '@countersign/shared/policy';
-import { RISKS } from '@countersign/shared/policy';
+import { conditionFailure, RISKS } from '@countersign/shared/policy';
 import type { Actor } from '../../context';
 import type { Core } from '../core';
 import { tokenOf } from '../grants/tokens';
@@ -13,6 +13,26 @@ const iso = (ms: number | null): string | undefined => (ms === null ? undefined 
 const FOLLOW_UP = ['open', 'signed_off', 'flagged'] as const;
 type FollowUpStatus = (typeof FOLLOW_UP)[number];
 const isFollowUp = (v: string | null): v is FollowUpStatus => FOLLOW_UP.some((s) => s === v);
+
+/** Why the matched condition could not be evaluated for this request as submitted, if it could not. */
+function matchedFailure(row: LoadedAction['row'], condition: string): string | undefined {
+  return conditionFailure(condition, {
+    action: row.action,
+    resource: row.resource ?? undefined,
+    environment: row.environment ?? undefined,
+    // What the rule was decided on: the params as submitted, before any amendment.
+    params: (row.originalDigest === null ? row.params : row.originalParams) ?? undefined,
+    context: row.context,
+    requester: {
+      id: row.requesterId,
+      kind: row.requesterId.startsWith('agent:') ? 'agent' : 'person',
+      owner: row.requesterOwner ?? undefined,
+      groups: [],
+    },
+    source: row.source,
+    now: row.createdAt,
+  });
+}
 
 function breakGlassOf(row: LoadedAction['row']): NonNullable<ActionRequest['breakGlass']> {
   const view: NonNullable<ActionRequest['breakGlass']> = {
@@ -40,6 +60,8 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
   const { row, grant } = loaded;
   const now = core.now();
   const status = effectiveStatus(row, now) as ActionStatus;
+  // A condition that failed closed is said to have, not shown as if it had been true.
+  const failure = row.matchedCondition === null ? undefined : matchedFailure(row, row.matchedCondition);
   const view: ActionRequest = {
     id: row.id,
     status,
@@ -56,6 +78,7 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
     matched: {
       rule: row.ruleName,
       ...(row.matchedCondition !== null && { condition: row.matchedCondition }),
+      ...(failure !== undefined && { error: failure }),
     },
     ...(isRisk(row.risk) && { risk: row.risk }),
     ...(row.amendedAt !== null &&

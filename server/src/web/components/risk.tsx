@@ -19,6 +19,14 @@ export function Risk(props: { risk: ActionRequest['risk'] }) {
 export function HeldBecause(props: { request: ActionRequest }) {
   const condition = props.request.matched?.condition;
   if (condition === undefined) return null;
+  const error = props.request.matched?.error;
+  // Failed closed: the condition was not true, it could not be read; saying "because" would mislead.
+  if (error !== undefined)
+    return (
+      <p class="small">
+        Held to be safe: the condition could not be evaluated ({error}) (<code>{condition}</code>)
+      </p>
+    );
   const words = conditionInWords(condition);
   return (
     <p class="small">
