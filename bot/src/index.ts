@@ -107,7 +107,7 @@ export function createSlackBot(options: {
       logger: boltLogger(log),
     });
     const identity = new Identity(app.client, port, log);
-    const home = new HomeRefresher(app.client, port, identity, log);
+    const home = new HomeRefresher(app.client, port, identity, log, config.consoleUrl);
     const deps: BotDeps = { port, identity, home, log };
     for (const register of [
       decideButtons,

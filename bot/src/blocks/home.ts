@@ -28,8 +28,12 @@ const section = (text: string, accessory?: Button): KnownBlock => ({
 });
 const heading = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text } });
 
-/** The on-call queue: what the viewer may decide now (nearest expiry first), what they raised, what they decided. */
-export function homeView(queue: Queue, mentions: Mentions, notice?: string): HomeView {
+/**
+ * The on-call queue: what the viewer may decide now (nearest expiry first), what they raised, what they
+ * decided. With `consoleUrl` (COUNTERSIGN_PUBLIC_URL) a step-up request's Approve and Break glass are
+ * links to the console's step-up page, as on the request's message: Slack cannot make the step-up.
+ */
+export function homeView(queue: Queue, mentions: Mentions, notice?: string, consoleUrl?: string): HomeView {
   const blocks: KnownBlock[] = [];
   if (notice) blocks.push(section(`:warning: ${notice}`), { type: 'divider' });
   blocks.push(heading(`Waiting for you (${queue.reviewable.length})`));
@@ -42,7 +46,7 @@ export function homeView(queue: Queue, mentions: Mentions, notice?: string): Hom
         `${summary(request, mentions)}\nApprovals ${request.approvals.received} of ${request.approvals.required}${due} · \`${request.id}\``,
       ),
     );
-    blocks.push(decisionButtons(request));
+    blocks.push(decisionButtons(request, consoleUrl));
   }
   if (toDecide.length > MAX_TO_DECIDE)
     blocks.push(section(`…and ${toDecide.length - MAX_TO_DECIDE} more: \`/approvals\` lists them all.`));
@@ -57,7 +61,7 @@ export function homeView(queue: Queue, mentions: Mentions, notice?: string): Hom
         ? `pending, ${request.approvals.received} of ${request.approvals.required}`
         : outcomeLine(request, mentions);
     // The requester's side sees its own pending requests here: where the rule allows, it may break the glass.
-    const glass = breakGlassOpen(request) ? breakGlassButton(request) : undefined;
+    const glass = breakGlassOpen(request) ? breakGlassButton(request, consoleUrl) : undefined;
     blocks.push(section(`${summary(request, mentions)}\n${state}`, glass));
   }
 

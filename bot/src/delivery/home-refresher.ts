@@ -10,12 +10,21 @@ export class HomeRefresher {
   readonly #port: ApprovalsPort;
   readonly #identity: Identity;
   readonly #log: Logger;
+  /** COUNTERSIGN_PUBLIC_URL: where a step-up request's buttons lead (the console), if set. */
+  readonly #consoleUrl: string | undefined;
 
-  constructor(client: WebClient, port: ApprovalsPort, identity: Identity, log: Logger) {
+  constructor(
+    client: WebClient,
+    port: ApprovalsPort,
+    identity: Identity,
+    log: Logger,
+    consoleUrl?: string | undefined,
+  ) {
     this.#client = client;
     this.#port = port;
     this.#identity = identity;
     this.#log = log;
+    this.#consoleUrl = consoleUrl;
   }
 
   async publish(person: SlackPerson, notice?: string): Promise<void> {
@@ -31,7 +40,7 @@ export class HomeRefresher {
     ]);
     await this.#client.views.publish({
       user_id: person.slackUserId,
-      view: homeView(queue, mentions, notice),
+      view: homeView(queue, mentions, notice, this.#consoleUrl),
     });
   }
 
