@@ -108,5 +108,8 @@ describe('ask before deciding', () => {
     const after = await api<ActionRequest>(stack.server.url, 'GET', `/v1/actions/${handle.id}`, agent);
     expect(after.body).toMatchObject({ status: 'pending' });
     expect(after.body.comments).toHaveLength(1);
+    // A list item carries the same comments as the request itself.
+    const listed = await api<{ items: ActionRequest[] }>(stack.server.url, 'GET', '/v1/actions', agent);
+    expect(listed.body.items.find((r) => r.id === handle.id)?.comments).toEqual(after.body.comments);
   });
 });

@@ -45,6 +45,17 @@ describe('standing approvals', () => {
     expect(second.request).toMatchObject({ status: 'approved', standing: { id: standingId, role: 'used' } });
     expect(second.request.grant).toBeDefined();
     await expect(second.redeem()).resolves.toMatchObject({ ok: true });
+    // A list item is the same ActionRequest as the request itself: standing included.
+    const listed = await api<{ items: ActionRequest[] }>(stack.server.url, 'GET', '/v1/actions', stack.rita);
+    expect(listed.body.items.find((r) => r.id === first.id)?.standing).toMatchObject({
+      id: standingId,
+      role: 'created',
+      usesLeft: 1,
+    });
+    expect(listed.body.items.find((r) => r.id === second.id)?.standing).toMatchObject({
+      id: standingId,
+      role: 'used',
+    });
     // Outside the pattern: held as usual.
     const other = await countersign.request({ action: 'reports.run', resource: 'reports/us/q2' });
     expect(other.request.status).toBe('pending');

@@ -1,7 +1,7 @@
 import type { ActionList, ActionStatus } from '@countersign/shared';
-import { and, desc, eq, gt, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import { hasScope, humanOf } from '../../context';
-import { actions, grants, reviews } from '../../db/schema';
+import { actionComments, actions, grants, reviews, standingApprovals } from '../../db/schema';
 import { invalid } from '../../errors';
 import type { Ctx } from '../core';
 import { approverEntriesOf } from './access';
@@ -67,24 +67,38 @@ export async function listActions({ ctx, input }: { ctx: Ctx; input: ListInput }
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const ids = page.map((r) => r.id);
-  const [reviewRows, grantRows] =
+  // A list item is the same ActionRequest GET /v1/actions/{id} answers (the contract's words), so it
+  // carries the page's comments and standing approvals too: one read each for the whole page.
+  const standingIds = page.flatMap((r) => (r.standingId === null ? [] : [r.standingId]));
+  const [reviewRows, grantRows, commentRows, standingRows] =
     ids.length === 0
-      ? [[], []]
+      ? [[], [], [], []]
       : await Promise.all([
           db.select().from(reviews).where(inArray(reviews.actionId, ids)).orderBy(reviews.at),
           db.select().from(grants).where(inArray(grants.actionId, ids)),
+          db
+            .select()
+            .from(actionComments)
+            .where(inArray(actionComments.actionId, ids))
+            .orderBy(asc(actionComments.at), asc(actionComments.id)),
+          standingIds.length === 0
+            ? []
+            : db.select().from(standingApprovals).where(inArray(standingApprovals.id, standingIds)),
         ]);
-  const items = page.map((row) =>
-    toActionRequest(
+  const items = page.map((row) => {
+    const standing = standingRows.find((s) => s.id === row.standingId);
+    return toActionRequest(
       core,
       {
         row,
         reviews: reviewRows.filter((r) => r.actionId === row.id),
         grant: grantRows.find((g) => g.actionId === row.id),
+        comments: commentRows.filter((c) => c.actionId === row.id),
+        ...(standing && { standing }),
       },
       actor,
-    ),
-  );
+    );
+  });
   const last = page.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
