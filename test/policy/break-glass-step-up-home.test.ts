@@ -34,7 +34,7 @@ const buttonsOf = (blocks: unknown): JsonObject[] =>
       : []),
   ]);
 
-async function homeOf(who: string, id: string): Promise<JsonObject[]> {
+async function homeOf(who: 'alice' | 'erin', id: string): Promise<JsonObject[]> {
   const since = s.slack.calls.length;
   expect((await postToSlackEvents(s.t, homeOpened(who))).status).toBe(200);
   const home = await homePublished(s.slack, who, (_, text) => text.includes(id), since);
