@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
+import { StepUpPage } from '../../server/src/web/pages/step-up';
 import { serverForTest, submit } from '../../server/test/harness';
 import { IdpBrowser } from './idp-browser';
 import { freePort, type IdpAccount, MFA_ACR, PASSWORD_ACR, startIdp } from './oidc-provider';
@@ -70,6 +71,12 @@ describe('console: a failed break-glass step-up', () => {
       ).body.status;
 
     const carol = await signIn('carol@example.com');
+    // No chat bot runs here: the step-up page promises no broadcast.
+    const stepUpPage = await carol.go(`${t.url}/requests/${req.id}/step-up?for=break-glass`);
+    expect(stepUpPage.text).toContain(
+      'shown only in the audit log and the approvers&#39; console queue (no chat is configured on this server)',
+    );
+    expect(stepUpPage.text).not.toContain('broadcast');
     passwordOnly('carol@example.com');
     const refused = await carol.go(`${t.url}/requests/${req.id}/break-glass`, { reason: REASON });
     expect(refused.status).toBe(403);
@@ -86,5 +93,41 @@ describe('console: a failed break-glass step-up', () => {
     expect(notApproved.text).toContain('Not approved');
     expect(notApproved.text).not.toContain('Glass not broken');
     expect(await status()).toBe('pending');
+  });
+});
+
+describe('console: the break-glass step-up page says who hears of it', () => {
+  it('names the chat bots this server runs', () => {
+    const page = (chat: { slack: boolean; teams: boolean }) =>
+      String(
+        StepUpPage({
+          nav: { email: 'carol@example.com', roles: { admin: false, audit: false }, csrf: 'tok' },
+          request: {
+            id: 'act_01',
+            status: 'pending',
+            action: 'deploy.api',
+            source: 'api',
+            context: {},
+            requester: { id: 'agent:deployer', owner: 'carol@example.com' },
+            digest: `sha256:${'a'.repeat(64)}`,
+            rule: { name: 'prod-deploys-after-hours', effect: 'review' },
+            matched: { rule: 'prod-deploys-after-hours' },
+            policyVersion: 'sha256:abc',
+            approvals: { required: 1, received: 0 },
+            approvers: ['oncall'],
+            reviews: [],
+            createdAt: '2026-11-30T10:00:00.000Z',
+            stepUp: 'mfa',
+            breakGlass: { notify: ['#incidents'], reviewWithinMs: 86_400_000 },
+          },
+          method: 'mfa',
+          purpose: 'break_glass',
+          available: true,
+          chat,
+        }),
+      );
+    expect(page({ slack: true, teams: false })).toContain('It is then announced in Slack, audited');
+    expect(page({ slack: true, teams: true })).toContain('announced in Slack and Teams, audited');
+    expect(page({ slack: false, teams: false })).toContain('no chat is configured on this server');
   });
 });

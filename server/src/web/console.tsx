@@ -225,6 +225,7 @@ export function registerConsole(
         method={request.stepUp}
         purpose={purpose}
         available={available}
+        chat={options.chat}
         {...extra}
       />,
       status,

@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import { Layout, type Nav, Notice } from '../components/layout';
+import type { ChatTransports } from '../session';
 
 export type StepUpView = {
   nav: Nav;
@@ -12,6 +13,16 @@ export type StepUpView = {
   /** False when the install cannot do this step-up (no IdP for MFA, no public URL for passkeys). */
   available: boolean;
   problem?: string | undefined;
+  /** The chat bots this server runs: whether a broken glass is announced in chat at all. */
+  chat?: ChatTransports | undefined;
+};
+
+/** Who hears of a broken glass here, in the words of the sentence it ends. */
+const announced = (chat: ChatTransports | undefined): string => {
+  const where = [chat?.slack ? 'Slack' : undefined, chat?.teams ? 'Teams' : undefined].filter(Boolean);
+  return where.length > 0
+    ? `announced in ${where.join(' and ')}, `
+    : "shown only in the audit log and the approvers' console queue (no chat is configured on this server), ";
 };
 
 /**
@@ -112,8 +123,8 @@ function BreakGlassStepUp(props: StepUpView) {
           {passkey
             ? 'one of your passkeys confirms it is you (with your PIN, fingerprint or face)'
             : 'a fresh sign-in at your identity provider with multi-factor authentication'}
-          , made now, to break this request's glass. It is then broadcast, audited with your reason and the
-          step-up, and reviewed by an approver after.
+          , made now, to break this request's glass. It is then {announced(props.chat)}audited with your
+          reason and the step-up, and reviewed by an approver after.
         </p>
         {r.status !== 'pending' ? (
           <Notice kind="info">This request has already been decided.</Notice>
