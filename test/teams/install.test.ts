@@ -116,7 +116,13 @@ describe('countersign teams package: the app package an admin uploads', () => {
     expect(manifest.bots[0]?.botId).toBe(APP_ID);
     expect(manifest.bots[0]?.scopes.sort()).toEqual(['personal', 'team']);
     const personal = manifest.bots[0]?.commandLists.find((l) => l.scopes.includes('personal'));
-    expect(personal?.commands.map((c) => c.title)).toEqual(['approvals', 'requests', 'approve', 'deny', 'connect']);
+    expect(personal?.commands.map((c) => c.title)).toEqual([
+      'approvals',
+      'requests',
+      'approve',
+      'deny',
+      'connect',
+    ]);
     expect(manifest.validDomains).toEqual(['approvals.example.com']);
     expect(manifest.developer.websiteUrl).toBe(`${PUBLIC}/`);
     expect(JSON.stringify(manifest)).not.toContain('{{');
