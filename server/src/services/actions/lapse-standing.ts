@@ -1,7 +1,8 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { agents, standingApprovals } from '../../db/schema';
 import type { Core } from '../core';
 import { record } from '../outbox/record';
+import { liveStanding } from './standing-approvals';
 import { lapseStanding, ruleNamed, standingGround } from './standing-ground';
 
 /**
@@ -20,9 +21,7 @@ export async function lapseStandingWithoutGround(
     .from(standingApprovals)
     .where(
       and(
-        gt(standingApprovals.expiresAt, now),
-        gt(standingApprovals.usesLeft, 0),
-        isNull(standingApprovals.revokedAt),
+        liveStanding(now),
         ...(options.person === undefined ? [] : [eq(standingApprovals.approvedBy, `user:${options.person}`)]),
       ),
     );

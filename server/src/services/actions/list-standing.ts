@@ -1,9 +1,9 @@
 import type { StandingApproval } from '@countersign/shared';
-import { and, desc, gt, isNull } from 'drizzle-orm';
+import { desc } from 'drizzle-orm';
 import { standingApprovals } from '../../db/schema';
 import type { Ctx } from '../core';
 import { approverEmails } from './access';
-import type { StandingRow } from './standing-approvals';
+import { liveStanding, type StandingRow } from './standing-approvals';
 
 export function standingView(s: StandingRow): StandingApproval {
   return {
@@ -33,13 +33,7 @@ export async function listStanding({ ctx }: { ctx: Ctx }): Promise<StandingAppro
   const live = await core.database.db
     .select()
     .from(standingApprovals)
-    .where(
-      and(
-        gt(standingApprovals.expiresAt, now),
-        gt(standingApprovals.usesLeft, 0),
-        isNull(standingApprovals.revokedAt),
-      ),
-    )
+    .where(liveStanding(now))
     .orderBy(desc(standingApprovals.createdAt))
     .limit(500);
   return live

@@ -1,6 +1,6 @@
 import type { ReviewInput } from '@countersign/shared';
 import { compileGlobs, formatDuration, globError, parseDuration } from '@countersign/shared/policy';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, type SQL } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
 import type { Actor } from '../../context';
 import type { Tx } from '../../db/client';
@@ -136,9 +136,7 @@ export async function takeStanding(
         eq(standingApprovals.requesterId, request.requesterId),
         eq(standingApprovals.action, request.action),
         eq(standingApprovals.ruleName, request.rule),
-        gt(standingApprovals.expiresAt, at),
-        gt(standingApprovals.usesLeft, 0),
-        isNull(standingApprovals.revokedAt),
+        liveStanding(at),
       ),
     );
   const resource = request.resource;
@@ -174,6 +172,15 @@ export async function takeStanding(
     )
     .returning();
   return taken;
+}
+
+/** A standing approval still live at `at`: not past its time, uses left, not revoked (nor lapsed). */
+export function liveStanding(at: number): SQL | undefined {
+  return and(
+    gt(standingApprovals.expiresAt, at),
+    gt(standingApprovals.usesLeft, 0),
+    isNull(standingApprovals.revokedAt),
+  );
 }
 
 /** The standing approval's terms, checked before the review's transaction (they never change). */
