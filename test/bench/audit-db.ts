@@ -54,6 +54,8 @@ export async function auditDb(
   process.stderr.write(
     `bench: building a ${AUDIT_EVENTS.toLocaleString('en')}-event audit log in ${dir} (once)\n`,
   );
+  // Admin verbs refuse a database that does not exist yet: init makes it (migrations, secret, genesis).
+  cli(['init'], env);
   const key = cli(['keys', 'create', '--user', 'auditor@example.com', '--scopes', 'audit:read'], env);
   const database = await openDatabase(env.COUNTERSIGN_DB_URL);
   try {
