@@ -104,9 +104,10 @@ describe('standing approvals lapse with their giver', { timeout: 120_000 }, () =
     );
     const reassigned = await runCli(['agents', 'reassign', name, '--owner', 'olga@example.com'], stack.env);
     expect(reassigned.code).toBe(0);
+    // Lapsed by the reassignment itself, before any request uses it: no queue shows it meanwhile.
+    await expectLapsed(stack, standingId, /olga@example\.com now owns the requester/);
     const next = await countersign.request({ action: 'db.export', resource: 'u/3' });
     expect(next.request.status).toBe('pending');
-    await expectLapsed(stack, standingId, /olga@example\.com now owns the requester/);
   });
 
   it('refusals say what is wrong in the policy’s own words', async () => {

@@ -1,11 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import { appendAudit } from '../../audit/emit';
 import { hasScope } from '../../context';
-import { agents } from '../../db/schema';
+import { agents, standingApprovals } from '../../db/schema';
 import { DomainError, forbidden, invalid, notFound } from '../../errors';
+import { liveStanding } from '../actions/standing-approvals';
+import { lapseStanding } from '../actions/standing-ground';
 import type { Ctx } from '../core';
 import { isDeprovisioned } from '../identity/deprovisioned';
 import { usableEmail } from '../identity/usable-email';
+import { record } from '../outbox/record';
 
 /**
  * Gives an agent a new owner: the way back for an agent whose owner left (403 owner_inactive until
@@ -47,6 +50,29 @@ export async function reassignAgent({
         data: { owner, previousOwner: before.owner },
       },
     ]);
+    // The new owner now counts as the agent's requester: a standing approval they gave its requests
+    // would be their own approval. Lapsed here, at once (use time checks it too), so no queue shows it.
+    const given = await tx
+      .select()
+      .from(standingApprovals)
+      .where(
+        and(
+          eq(standingApprovals.requesterId, `agent:${name}`),
+          eq(standingApprovals.approvedBy, `user:${owner}`),
+          liveStanding(at),
+        ),
+      );
+    const lapsed = [];
+    for (const s of given) {
+      const gone = await lapseStanding(
+        tx,
+        at,
+        s,
+        `${owner} now owns the requester (agent ${name}): a standing approval of their own`,
+      );
+      if (gone) lapsed.push(gone.event);
+    }
+    if (lapsed.length > 0) await record(core, tx, at, lapsed);
     return before.owner;
   });
   if (previousOwner === undefined) throw notFound(`agent ${name}`);
