@@ -1,9 +1,9 @@
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { StepUpPage } from '../../server/src/web/pages/step-up';
-import { serverForTest, submit } from '../../server/test/harness';
-import { IdpBrowser } from './idp-browser';
-import { freePort, type IdpAccount, MFA_ACR, PASSWORD_ACR, startIdp } from './oidc-provider';
+import { submit } from '../../server/test/harness';
+import { serverWithIdp } from './idp-server';
+import { type IdpAccount, MFA_ACR, PASSWORD_ACR } from './oidc-provider';
 
 // Issue 16 × step-up: when the MFA sign-in made to break the glass fails, the page says what did not
 // happen ("Glass not broken"), not "Not approved" as for an approval's step-up; nothing changed.
@@ -33,22 +33,12 @@ const account = (email: string): IdpAccount => ({
 
 describe('console: a failed break-glass step-up', () => {
   it('a password-only sign-in for a break-glass: "Glass not broken", still pending; an approval’s says "Not approved"', async (test) => {
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    const idp = await startIdp({
-      clientId: 'countersign',
-      clientSecret: 'a-client-secret-for-tests-only',
-      redirectUri: `${publicUrl}/auth/callback`,
-    });
-    test.onTestFinished(() => idp.close());
-    const t = await serverForTest(test, {
-      policy: POLICY,
+    const {
+      t,
+      idp,
+      signIn: signInAt,
+    } = await serverWithIdp(test, POLICY, {
       env: {
-        PORT: String(port),
-        COUNTERSIGN_PUBLIC_URL: publicUrl,
-        COUNTERSIGN_OIDC_ISSUER: idp.issuer,
-        COUNTERSIGN_OIDC_CLIENT_ID: 'countersign',
-        COUNTERSIGN_OIDC_CLIENT_SECRET: 'a-client-secret-for-tests-only',
         COUNTERSIGN_OIDC_MFA_ACR: MFA_ACR,
         // Only the acr decides, so the password-only sign-in below is refused for its acr alone.
         COUNTERSIGN_OIDC_MFA_AMR: 'hwk',
@@ -56,10 +46,9 @@ describe('console: a failed break-glass step-up', () => {
     });
     const req = await submit(t, await t.agentKey('deployer', 'carol@example.com'), { action: 'deploy.api' });
     const signIn = async (email: string) => {
-      const browser = new IdpBrowser();
-      idp.signInAs(account(email));
-      expect((await browser.go(`${t.url}/auth/login?next=%2F`)).status).toBe(200);
-      return browser;
+      const done = await signInAt(account(email), '/');
+      expect(done.status).toBe(200);
+      return done.browser;
     };
     const passwordOnly = (email: string) =>
       idp.signInAs({ ...account(email), acr: PASSWORD_ACR, amr: ['pwd'] });

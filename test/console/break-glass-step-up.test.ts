@@ -7,8 +7,8 @@ import { consumeStepUp } from '../../server/src/services/step-up/consume-step-up
 import { startStepUp } from '../../server/src/services/step-up/start-step-up';
 import { verifyMfaStepUp } from '../../server/src/services/step-up/verify-mfa-step-up';
 import { auditEvents, expectError, serverForTest, submit, type TestServer } from '../../server/test/harness';
-import { IdpBrowser } from './idp-browser';
-import { freePort, type IdpAccount, MFA_ACR, startIdp } from './oidc-provider';
+import { serverWithIdp } from './idp-server';
+import { freePort, type IdpAccount, MFA_ACR } from './oidc-provider';
 
 // Issue 16 × step-up: on a rule that asks for a step-up (risk: critical implies MFA), break-glass is an
 // approval like any other and must not skip it. An agent's key cannot step up; its owner can, in the
@@ -192,29 +192,13 @@ describe('break-glass on a step-up rule', () => {
   });
 
   it('the console: the break-glass form goes through a fresh MFA sign-in carrying the reason, then breaks the glass', async (test) => {
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    const idp = await startIdp({
-      clientId: 'countersign',
-      clientSecret: 'a-client-secret-for-tests-only',
-      redirectUri: `${publicUrl}/auth/callback`,
-    });
-    test.onTestFinished(() => idp.close());
-    const t = await serverForTest(test, {
-      policy: POLICY,
-      env: {
-        PORT: String(port),
-        COUNTERSIGN_PUBLIC_URL: publicUrl,
-        COUNTERSIGN_OIDC_ISSUER: idp.issuer,
-        COUNTERSIGN_OIDC_CLIENT_ID: 'countersign',
-        COUNTERSIGN_OIDC_CLIENT_SECRET: 'a-client-secret-for-tests-only',
-        COUNTERSIGN_OIDC_MFA_ACR: MFA_ACR,
-      },
+    const { t, idp, signIn } = await serverWithIdp(test, POLICY, {
+      env: { COUNTERSIGN_OIDC_MFA_ACR: MFA_ACR },
     });
     const req = await submit(t, await t.agentKey('deployer', 'carol@example.com'), { action: 'deploy.api' });
-    const carol = new IdpBrowser();
-    idp.signInAs(CAROL);
-    expect((await carol.go(`${t.url}/auth/login?next=%2F`)).status).toBe(200);
+    const signedIn = await signIn(CAROL, '/');
+    expect(signedIn.status).toBe(200);
+    const carol = signedIn.browser;
     const page = await carol.go(`${t.url}/requests/${req.id}`);
     expect(page.text).toContain('Continue with MFA to break the glass');
     idp.signInAs(CAROL);

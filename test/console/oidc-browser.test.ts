@@ -1,14 +1,13 @@
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, serverForTest } from '../../server/test/harness';
+import { auditEvents } from '../../server/test/harness';
 import { CHROMIUM } from '../extension/chromium';
-import { freePort, startIdp } from './oidc-provider';
+import { serverWithIdp } from './idp-server';
 
 // Sign-in through an OpenID provider in a real Chromium: the redirects across two origins, the IdP's
 // own login form, the code exchange with PKCE, and the session cookie the browser keeps afterwards.
 
 const POLICY = ['version: 1', 'groups:', '  reviewers: [alice@example.com]', 'rules: []', ''].join('\n');
-const SECRET = 'a-client-secret-for-tests-only';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -24,25 +23,7 @@ afterAll(async () => {
 
 describe('console sign-in through an OpenID Connect provider, in Chromium', () => {
   it('"Sign in" goes to the IdP, its login form signs the person in, and they land on My queue', async (test) => {
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    const idp = await startIdp({
-      clientId: 'countersign',
-      clientSecret: SECRET,
-      redirectUri: `${publicUrl}/auth/callback`,
-      loginForm: true,
-    });
-    test.onTestFinished(() => idp.close());
-    const t = await serverForTest(test, {
-      policy: POLICY,
-      env: {
-        PORT: String(port),
-        COUNTERSIGN_PUBLIC_URL: publicUrl,
-        COUNTERSIGN_OIDC_ISSUER: idp.issuer,
-        COUNTERSIGN_OIDC_CLIENT_ID: 'countersign',
-        COUNTERSIGN_OIDC_CLIENT_SECRET: SECRET,
-      },
-    });
+    const { t, idp } = await serverWithIdp(test, POLICY, { loginForm: true });
     idp.signInAs({ sub: 'idp-alice-1', email: 'alice@example.com', email_verified: true });
     const context = await browser.newContext();
     test.onTestFinished(() => context.close());

@@ -5,9 +5,9 @@ import { reviewAction } from '../../server/src/services/actions/review-action';
 import { consumeStepUp } from '../../server/src/services/step-up/consume-step-up';
 import { startStepUp } from '../../server/src/services/step-up/start-step-up';
 import { verifyMfaStepUp } from '../../server/src/services/step-up/verify-mfa-step-up';
-import { auditEvents, expectError, serverForTest, submit, type TestServer } from '../../server/test/harness';
-import { IdpBrowser } from './idp-browser';
-import { freePort, type IdpAccount, MFA_ACR, PASSWORD_ACR, startIdp } from './oidc-provider';
+import { auditEvents, expectError, submit, type TestServer } from '../../server/test/harness';
+import { serverWithIdp } from './idp-server';
+import { type IdpAccount, MFA_ACR, PASSWORD_ACR } from './oidc-provider';
 
 const POLICY = [
   'version: 1',
@@ -40,37 +40,21 @@ const ALICE_MFA: IdpAccount = {
   amr: ['pwd', 'otp'],
 };
 
-async function withIdp(test: Parameters<typeof serverForTest>[0]) {
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const idp = await startIdp({
-    clientId: 'countersign',
-    clientSecret: 'a-client-secret-for-tests-only',
-    redirectUri: `${publicUrl}/auth/callback`,
-  });
-  test.onTestFinished(() => idp.close());
-  const t = await serverForTest(test, {
-    policy: POLICY,
+async function withIdp(test: Parameters<typeof serverWithIdp>[0]) {
+  const { t, idp, signIn } = await serverWithIdp(test, POLICY, {
     env: {
-      PORT: String(port),
-      COUNTERSIGN_PUBLIC_URL: publicUrl,
-      COUNTERSIGN_OIDC_ISSUER: idp.issuer,
-      COUNTERSIGN_OIDC_CLIENT_ID: 'countersign',
-      COUNTERSIGN_OIDC_CLIENT_SECRET: 'a-client-secret-for-tests-only',
       COUNTERSIGN_OIDC_MFA_ACR: MFA_ACR,
       // Only the acr decides here, so the password-only login below is refused for its acr alone.
       COUNTERSIGN_OIDC_MFA_AMR: 'hwk',
     },
   });
   /** A person signed in to the console through the IdP (their subject pinned). */
-  const signIn = async (account: IdpAccount) => {
-    const browser = new IdpBrowser();
-    idp.signInAs(account);
-    const done = await browser.go(`${t.url}/auth/login?next=%2F`);
+  const signedIn = async (account: IdpAccount) => {
+    const done = await signIn(account, '/');
     if (done.status !== 200) throw new Error(`sign-in: ${done.status} ${done.text}`);
-    return browser;
+    return done.browser;
   };
-  return { t, idp, signIn };
+  return { t, idp, signIn: signedIn };
 }
 
 const held = async (t: TestServer, action: string) =>

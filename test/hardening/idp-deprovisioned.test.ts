@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditEvents, type TestServer } from '../../server/test/harness';
 import { scim, scimKey } from '../../server/test/scim-harness';
-import { serverWithIdp } from './idp-fixture';
+import { serverWithIdp } from '../console/idp-server';
 
 // A person the identity provider deprovisioned over SCIM may still hold a live session at the IdP
 // itself (or the IdP may lag): the console's OIDC sign-in must refuse them all the same, fail closed.

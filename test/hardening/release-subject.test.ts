@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../server/test/harness';
+import { serverWithIdp } from '../console/idp-server';
 import { runCli } from '../e2e/processes';
-import { serverWithIdp } from './idp-fixture';
 
 // An account moved at the identity provider arrives with a new `sub` for the same email: refused
 // (subject_mismatch) until an operator releases the pinned one. That took raw SQL before.
