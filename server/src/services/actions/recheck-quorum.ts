@@ -22,7 +22,8 @@ const emailOf = (reviewer: string): string | undefined =>
  * Takes back the approvals of a pending request whose reviewers the policy in force no longer makes
  * approvers, inside the caller's transaction; `received` becomes the count of approvals that still
  * count. A decided request stays decided: its grant was issued on the eligibility of that moment.
- * `person` limits it to one reviewer (the identity provider deprovisioning someone).
+ * `person` limits it to one reviewer (the identity provider deprovisioning someone); with `evenIfEligible`
+ * that reviewer's approvals go whatever the groups say (they now own the requesting agent).
  */
 export async function discountIneligible(
   core: Core,
@@ -30,19 +31,21 @@ export async function discountIneligible(
   at: number,
   loaded: LoadedAction,
   actor: string,
-  options: { person?: string | undefined; reason?: string } = {},
+  options: { person?: string | undefined; reason?: string; evenIfEligible?: boolean } = {},
 ): Promise<{ reviewer: string }[]> {
   const { row } = loaded;
   if (effectiveStatus(row, at) !== 'pending') return [];
   // Until the bot has resolved a Slack user group, its members are unknown, not gone: taking back
   // their approvals then would make people approve again for nothing. New reviews from such a group
   // are refused meanwhile (fail closed), so waiting costs no safety.
+  // Not for `evenIfEligible`: who owns the agent is known, whatever the groups resolve to.
   const handles = groupSlackHandles(core.policy.current.policy, row.approvers);
-  if (handles.some((handle) => !core.directory.isResolved(handle))) return [];
+  if (!options.evenIfEligible && handles.some((handle) => !core.directory.isResolved(handle))) return [];
   const eligible = new Set(approverEmails(core, row.approvers));
   const gone = loaded.reviews.filter((r) => {
     if (r.decision !== 'approve' || r.discountedAt !== null) return false;
     if (options.person !== undefined && r.reviewer !== `user:${options.person}`) return false;
+    if (options.evenIfEligible) return true;
     const email = emailOf(r.reviewer);
     return email === undefined || !eligible.has(email);
   });
