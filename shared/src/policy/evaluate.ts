@@ -221,6 +221,11 @@ export function evaluate(policy: Policy, input: EvaluationInput): Decision {
       if (!result.ok) {
         errors.push({ rule: rule.name, error: result.error });
         if (rule.effect === 'allow') continue;
+        // The rule matches only to fail closed: the decision says so, once, so that nothing which
+        // stands in for a human (a standing approval, an amendment) takes this for the rule's case.
+        const failed = withMatch(decide(rule.name, rule), rule, condition.text, errors);
+        failed.conditionFailed = result.error;
+        return failed;
       } else if (!result.value) {
         continue;
       }

@@ -122,6 +122,11 @@ export type DecisionMatch = {
   standing?: Standing;
   /** Conditions that could not be evaluated, each read as its rule's stricter side. */
   conditionErrors?: { rule: string; error: string }[];
+  /**
+   * Why the deciding rule's own `when:` could not be evaluated, when it could not: the rule matched
+   * only to fail closed, so the request is for a human alone (no standing approval, no amendment).
+   */
+  conditionFailed?: string;
 };
 
 /** What the rule that decided says, by effect (as a rule says it), and which rule it was. */

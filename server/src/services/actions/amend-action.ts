@@ -66,13 +66,26 @@ export function amendPolicyRefusal(
     },
   );
   if (decision.effect === 'allow') return undefined;
-  if (decision.effect === 'review' && decision.rule === row.ruleName) return undefined;
+  if (
+    decision.effect === 'review' &&
+    decision.rule === row.ruleName &&
+    decision.conditionFailed === undefined
+  )
+    return undefined;
+  // Held by this rule only because its condition failed on the amended params (fail closed): that
+  // is not the rule's case, and approving it would let a reviewer pass what the rule cannot judge.
   const why =
-    decision.effect === 'deny'
-      ? `the amended params would be denied by rule ${decision.rule}: ${decision.reason}`
-      : `the amended params would be held by rule ${decision.rule} (approvers: ${decision.approvers.join(', ')})`;
+    decision.conditionFailed !== undefined
+      ? `the amended params could not be evaluated by rule ${decision.rule}'s condition: ${decision.conditionFailed}`
+      : decision.effect === 'deny'
+        ? `the amended params would be denied by rule ${decision.rule}: ${decision.reason}`
+        : `the amended params would be held by rule ${decision.rule} (approvers: ${decision.approvers.join(', ')})`;
+  const under =
+    decision.conditionFailed !== undefined && decision.rule === row.ruleName
+      ? ''
+      : `, not by rule ${row.ruleName}, which this request is under`;
   return {
-    message: `This amendment cannot be approved here: ${why}, not by rule ${row.ruleName}, which this request is under. Approve or deny the request as submitted, or deny it and ask for a new request.`,
+    message: `This amendment cannot be approved here: ${why}${under}. Approve or deny the request as submitted, or deny it and ask for a new request.`,
     details: [{ path: 'amend.params', message: why }],
     rule: decision.rule,
   };

@@ -97,17 +97,20 @@ export async function submitAction({
     const review = decision.effect === 'review' ? decision : undefined;
     // A live standing approval of the same action for this requester approves it at once (issue 16).
     // One whose grounds are gone (giver deactivated or out of the groups, the rule changed) lapses there.
-    const standing = review
-      ? await takeStanding(core, tx, now, {
-          id,
-          action: input.action,
-          resource: input.resource,
-          requesterId: requester.id,
-          requesterOwner: requester.owner,
-          rule: decision.rule,
-          inForce: review,
-        })
-      : undefined;
+    // A request the rule holds only because its condition failed (fail closed) is not the case anyone
+    // approved in advance: it is for a human, and no standing approval is taken for it.
+    const standing =
+      review && review.conditionFailed === undefined
+        ? await takeStanding(core, tx, now, {
+            id,
+            action: input.action,
+            resource: input.resource,
+            requesterId: requester.id,
+            requesterOwner: requester.owner,
+            rule: decision.rule,
+            inForce: review,
+          })
+        : undefined;
     const row: ActionRow = {
       id,
       status,
