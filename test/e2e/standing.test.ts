@@ -129,4 +129,68 @@ describe('standing approvals', () => {
     const still = await api<ActionRequest>(stack.server.url, 'GET', `/v1/actions/${report.id}`, stack.rita);
     expect(still.body.status).toBe('pending');
   });
+  // Adversarial trial: "the same again" means the same environment, and a pattern starting with a literal segment.
+  it('a standing approval covers only the environment of the request that created it', async () => {
+    const { countersign } = await sdkAgent(stack);
+    const staging = await countersign.request({
+      action: 'reports.daily',
+      resource: 'r/1',
+      environment: 'staging',
+    });
+    const created = await approve(staging.id, { standing: { for: '30m', uses: 3 } });
+    expect(created.status).toBe(200);
+    const standingId = created.body.standing?.id ?? '';
+    const prod = await countersign.request({ action: 'reports.daily', resource: 'r/1', environment: 'prod' });
+    expect(prod.request.status).toBe('pending');
+    const bare = await countersign.request({ action: 'reports.daily', resource: 'r/1' });
+    expect(bare.request.status).toBe('pending');
+    const again = await countersign.request({
+      action: 'reports.daily',
+      resource: 'r/1',
+      environment: 'staging',
+    });
+    expect(again.request).toMatchObject({ status: 'approved', standing: { id: standingId, role: 'used' } });
+    const listed = await api<{ items: StandingApproval[] }>(
+      stack.server.url,
+      'GET',
+      '/v1/standing-approvals',
+      stack.rita,
+    );
+    expect(listed.body.items.find((s) => s.id === standingId)).toMatchObject({ environment: 'staging' });
+  });
+
+  it('a standing approval given without an environment does not cover one with an environment', async () => {
+    const { countersign } = await sdkAgent(stack);
+    const first = await countersign.request({ action: 'reports.weekly', resource: 'r/2' });
+    const created = await approve(first.id, { standing: { for: '30m', uses: 3 } });
+    expect(created.status).toBe(200);
+    const prod = await countersign.request({
+      action: 'reports.weekly',
+      resource: 'r/2',
+      environment: 'prod',
+    });
+    expect(prod.request.status).toBe('pending');
+    const bare = await countersign.request({ action: 'reports.weekly', resource: 'r/2' });
+    expect(bare.request).toMatchObject({ status: 'approved', standing: { role: 'used' } });
+  });
+
+  it('refuses a pattern without a literal first segment; reports/eu/* still works', async () => {
+    const { countersign } = await sdkAgent(stack);
+    const report = await countersign.request({ action: 'reports.monthly', resource: 'reports/eu/q1' });
+    for (const resource of ['**', '*/eu/q1', '*/**', 'rep*/eu/*', '{reports,x}/eu/*']) {
+      const refused = await approve(report.id, { standing: { for: '10m', uses: 1, resource } });
+      expect(refused.status, resource).toBe(400);
+      expect(refused.body, resource).toMatchObject({
+        error: { code: 'invalid_request', details: [{ path: 'standing.resource' }] },
+      });
+    }
+    const still = await api<ActionRequest>(stack.server.url, 'GET', `/v1/actions/${report.id}`, stack.rita);
+    expect(still.body.status).toBe('pending');
+    const ok = await approve(report.id, { standing: { for: '10m', uses: 1, resource: 'reports/eu/*' } });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      status: 'approved',
+      standing: { role: 'created', resource: 'reports/eu/*' },
+    });
+  });
 });

@@ -84,7 +84,7 @@ Broken by ${by}${reason}${due} · \`${request.id}\``;
 
 /** A live standing approval: what it covers, for whom, who gave it, until when and how many uses remain. */
 export function standingLine(standing: StandingApproval, mentions: Mentions): string {
-  const target = standing.resource ? ` on \`${inert(standing.resource, 150)}\`` : '';
+  const target = `${standing.resource ? ` on \`${inert(standing.resource, 150)}\`` : ''}${standing.environment ? ` in \`${inert(standing.environment, 100)}\`` : ''}`;
   const uses = `${standing.usesLeft} ${standing.usesLeft === 1 ? 'use' : 'uses'} left`;
   return `:repeat: *\`${inert(standing.action, 150)}\`*${target} · for ${who(standing.requester, mentions)}\nApproved by ${who(standing.by, mentions)} until ${slackDate(standing.until)} · ${uses} · \`${standing.id}\``;
 }

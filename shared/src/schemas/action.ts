@@ -124,6 +124,8 @@ export const StandingApproval = z
     id: z.string(),
     action: z.string(),
     resource: z.string().optional(),
+    /** The environment it covers (that of the request it came from); absent: only requests without one. */
+    environment: z.string().optional(),
     requester: z.string(),
     rule: z.string(),
     by: z.string(),

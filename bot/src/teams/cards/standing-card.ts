@@ -7,7 +7,7 @@ const MAX_SHOWN = 10;
 
 /** One live standing approval: what it covers, for whom, who gave it, until when, uses left; and Revoke. */
 function entry(standing: StandingApproval): Record<string, unknown> {
-  const target = standing.resource ? ` on ${plain(standing.resource, 200)}` : '';
+  const target = `${standing.resource ? ` on ${plain(standing.resource, 200)}` : ''}${standing.environment ? ` in ${plain(standing.environment, 100)}` : ''}`;
   const uses = `${standing.usesLeft} ${standing.usesLeft === 1 ? 'use' : 'uses'} left`;
   return {
     type: 'Container',

@@ -10,6 +10,7 @@ export function standingView(s: StandingRow): StandingApproval {
     id: s.id,
     action: s.action,
     ...(s.resource !== null && { resource: s.resource }),
+    ...(s.environment !== null && { environment: s.environment }),
     requester: s.requesterId,
     rule: s.ruleName,
     by: s.approvedBy,

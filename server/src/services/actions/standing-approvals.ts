@@ -56,6 +56,12 @@ export function checkStanding(
   if (standing.resource !== undefined) {
     const error = globError('path', standing.resource);
     if (error) throw invalid(`standing.resource: ${error}`, [{ path: path('resource'), message: error }]);
+    // `**` or `*/x` would cover every resource, not "a narrower pattern" of this one (adversarial trial).
+    const first = standing.resource.split('/')[0] ?? '';
+    if (first === '' || /[*?{[]/.test(first)) {
+      const message = 'a standing approval’s pattern must start with a literal segment, e.g. reports/eu/*';
+      throw invalid(`standing.resource: ${message}`, [{ path: path('resource'), message }]);
+    }
     if (row.resource === null || !compileGlobs('path', [standing.resource], false)(row.resource)) {
       throw invalid(
         'standing.resource must cover this request’s own resource (a narrower pattern, not another)',
@@ -79,6 +85,8 @@ export async function createStanding(
     id: newId('sta'),
     action: row.action,
     resource: checked.resource,
+    // "The same again" is the same environment: a staging approval never covers prod (adversarial trial).
+    environment: row.environment,
     requesterId: row.requesterId,
     ruleName: row.ruleName,
     approvers: row.approvers,
@@ -109,7 +117,7 @@ export async function createStanding(
 
 /**
  * Takes one use of a live standing approval covering this new request, if there is one: same
- * requester, action and rule, its resource pattern matching, not expired, not revoked, uses left,
+ * requester, action, rule and environment, its resource pattern matching, not expired, not revoked, uses left,
  * and its grounds intact now (standing-ground.ts). One whose grounds are gone lapses here, audited,
  * and the request is held like any other. The decrement is conditional, so two requests cannot
  * share the last use.
@@ -122,6 +130,7 @@ export async function takeStanding(
     id: string;
     action: string;
     resource: string | undefined;
+    environment: string | undefined;
     requesterId: string;
     requesterOwner: string | null;
     rule: string;
@@ -136,6 +145,11 @@ export async function takeStanding(
         eq(standingApprovals.requesterId, request.requesterId),
         eq(standingApprovals.action, request.action),
         eq(standingApprovals.ruleName, request.rule),
+        // Null-safe: one given without an environment covers only requests without one, and rows from
+        // before migration 0024 (null) likewise — stricter than before, never wider.
+        request.environment === undefined
+          ? isNull(standingApprovals.environment)
+          : eq(standingApprovals.environment, request.environment),
         liveStanding(at),
       ),
     );

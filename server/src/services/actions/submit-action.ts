@@ -105,6 +105,7 @@ export async function submitAction({
             id,
             action: input.action,
             resource: input.resource,
+            environment: input.environment,
             requesterId: requester.id,
             requesterOwner: requester.owner,
             rule: decision.rule,

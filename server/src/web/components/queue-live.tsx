@@ -66,8 +66,9 @@ export function StandingList(props: {
         {props.items.map((s) => (
           <li>
             <code>{s.action}</code>
-            {s.resource && <span class="small muted"> on {s.resource}</span>} for {s.requester} — approved by{' '}
-            {s.by}, until <When iso={s.until} now={props.now} />, {s.usesLeft}{' '}
+            {s.resource && <span class="small muted"> on {s.resource}</span>}
+            {s.environment && <span class="small muted"> in {s.environment}</span>} for {s.requester} —
+            approved by {s.by}, until <When iso={s.until} now={props.now} />, {s.usesLeft}{' '}
             {s.usesLeft === 1 ? 'use' : 'uses'} left{' '}
             <span class="small muted">
               (<a href={`/requests/${s.fromRequest}`}>from {s.fromRequest}</a>, <code>{s.id}</code>)
