@@ -1,4 +1,4 @@
-import type { ActionRequest } from '@countersign/shared';
+import { type ActionRequest, BREAK_GLASS_MIN_REASON } from '@countersign/shared';
 import { formatDuration } from '@countersign/shared/policy';
 import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { escapeMrkdwn } from './format';
@@ -10,8 +10,11 @@ export const BREAK_GLASS_MODAL = 'countersign.break_glass_modal';
 export const GLASS_REASON_BLOCK = 'glass_reason';
 export const GLASS_REASON_INPUT = 'glass_reason_input';
 
-/** The core's minimum (BreakGlassInput); Slack enforces it in the modal too, before anything is sent. */
-const MIN_REASON = 20;
+/**
+ * The core's minimum (BreakGlassInput); Slack enforces it in the modal too, before anything is sent,
+ * though only the core counts visible characters (a reason of zero-width spaces is refused there).
+ */
+const MIN_REASON = BREAK_GLASS_MIN_REASON;
 
 /**
  * Whether to offer break-glass on this request: pending, under a rule that allows it, not yet used.

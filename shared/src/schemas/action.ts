@@ -109,11 +109,28 @@ export type ReviewInput = z.infer<typeof ReviewInput>;
 export const CommentInput = z.strictObject({ comment: text().min(1).max(4000) }).meta({ id: 'CommentInput' });
 export type CommentInput = z.infer<typeof CommentInput>;
 
+// Invisible characters: format (zero-width spaces, joiners, bidi marks), controls and every space.
+const INVISIBLE = /[\p{Cf}\p{Cc}\p{Zs}\s]/gu;
+
+/**
+ * How many characters of a text a reader sees: 21 zero-width spaces are no reason, nor is padding,
+ * so the break-glass minimum counts only these (by code point, so an emoji is one).
+ */
+export function visibleLength(value: string): number {
+  return [...value.replace(INVISIBLE, '')].length;
+}
+
+/** The break-glass reason's minimum, in visible characters (visibleLength). */
+export const BREAK_GLASS_MIN_REASON = 20;
+
 /** Break-glass: the requester's side approves its own request where the rule allows it. */
 export const BreakGlassInput = z
   .strictObject({
     reason: text()
-      .refine((r) => r.trim().length >= 20, 'at least 20 characters: say why no approver could be reached')
+      .refine(
+        (r) => visibleLength(r) >= BREAK_GLASS_MIN_REASON,
+        `at least ${BREAK_GLASS_MIN_REASON} characters: say why no approver could be reached`,
+      )
       .pipe(z.string().max(4000)),
   })
   .meta({ id: 'BreakGlassInput' });

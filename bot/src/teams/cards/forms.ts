@@ -1,4 +1,4 @@
-import type { ActionRequest } from '@countersign/shared';
+import { type ActionRequest, BREAK_GLASS_MIN_REASON } from '@countersign/shared';
 import { formatDuration } from '@countersign/shared/policy';
 import { editableParams, standingDefault } from '../../blocks/approve-modals';
 import type { ReviewOptions } from '../../port';
@@ -34,7 +34,8 @@ export const INPUTS = {
 const PARAMS_MAX = 3000;
 // The API's bounds (CommentInput, BreakGlassInput): the card stops what the core would refuse anyway.
 const TEXT_MAX = 4000;
-const GLASS_MIN = 20;
+// Teams' regex counts every character; the core counts only visible ones and refuses the rest.
+const GLASS_MIN = BREAK_GLASS_MIN_REASON;
 
 type Element = Record<string, unknown>;
 
