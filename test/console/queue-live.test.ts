@@ -57,6 +57,19 @@ describe('console queue: follow-ups and standing approvals', () => {
     expect(html).toContain('1 use left');
   });
 
+  it('says which environment a standing approval covers (it covers no other)', () => {
+    const html = render(
+      QueuePage({
+        nav,
+        items: [],
+        now: NOW,
+        followUps: [],
+        standing: [{ ...standing, environment: 'staging' }],
+      }),
+    );
+    expect(html).toContain('<span class="small muted"> in staging</span>');
+  });
+
   it('shows neither section when there is nothing live', () => {
     const html = render(QueuePage({ nav, items: [], now: NOW, followUps: [], standing: [] }));
     expect(html).not.toContain('follow-ups');
