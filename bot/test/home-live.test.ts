@@ -79,6 +79,11 @@ describe('App Home: follow-ups and standing approvals', () => {
     expect(shownText(view)).toContain('…and 4 more: the console lists them all.');
   });
 
+  it('says which environment a standing approval covers (it covers no other)', () => {
+    expect(standingLine(aStanding({ environment: 'staging' }), {})).toContain(' in `staging`');
+    expect(standingLine(aStanding(), {})).not.toContain(' in `');
+  });
+
   it('words a single use, and a standing approval on any resource', () => {
     expect(standingLine(aStanding({ usesLeft: 1, resource: undefined }), {})).toMatch(/1 use left/);
     expect(followUpLine(broken(), {})).toContain('erin@example.com');
