@@ -193,6 +193,8 @@ export function expectError(reply: Reply, status: number, code: string, what = '
   expect(extra, `unexpected keys in the error: ${shown}`).toEqual([]);
   expect(parsed.data.error.code, shown).toBe(code);
   expect(parsed.data.error.message.length, shown).toBeGreaterThan(0);
+  // The contract's body has all three keys: `details` is a list, empty when no field is at fault.
+  expect(Array.isArray(parsed.data.error.details), `no details list: ${shown}`).toBe(true);
   return parsed.data.error;
 }
 

@@ -127,5 +127,5 @@ export async function handleActivity(
 }
 
 function problem(status: number, code: string, message: string, details?: Record<string, unknown>): Response {
-  return Response.json({ error: { code, message, ...(details && { details }) } }, { status });
+  return Response.json({ error: { code, message, details: details ?? [] } }, { status });
 }

@@ -168,7 +168,7 @@ export function createApp(core: Core, options: AppOptions): OpenAPIHono<AppEnv> 
       title: 'Countersign',
       version: '1',
       description:
-        'Action-level approvals for AI agents. Every non-2xx answer has the body {error: {code, message, details?}}. ' +
+        'Action-level approvals for AI agents. Every non-2xx answer has the body {error: {code, message, details}} (details empty when no field is at fault). ' +
         'JSON bodies are parsed strictly (400 invalid_request naming the path): no key twice in an object, and ' +
         'every number exactly what a double holds within ±(2^53−1) (1.0, 0.1 fine; 1e-400, 1234567890123456789 not: send them as strings). ' +
         'A query parameter or body field a route does not take is refused the same way, never ignored; a known path under ' +

@@ -11,8 +11,9 @@ const STORAGE_RETRY_AFTER_S = 5;
 /** A 503 the database caused says when to try again, the same wherever it is answered (API, readyz, SCIM). */
 export const retryStorageLater = (c: Context): void => c.header('Retry-After', String(STORAGE_RETRY_AFTER_S));
 
+// `details` is always there (empty when nothing names a field): the contract's body has all three keys.
 export const errorBody = (code: ErrorCode, message: string, details?: ErrorDetail[]): ErrorBody => ({
-  error: { code, message, ...(details && { details }) },
+  error: { code, message, details: details ?? [] },
 });
 
 export function errorResponse(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {

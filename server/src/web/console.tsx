@@ -11,6 +11,7 @@ import type { StepUpPurpose } from '../db/schema';
 import { DomainError } from '../errors';
 import { clientAddress, compileTrust, type TrustProxy } from '../http/client-address';
 import type { AppEnv } from '../http/env';
+import { errorBody } from '../http/errors';
 import { isRequesterHuman } from '../services/actions/access';
 import { breakGlass } from '../services/actions/break-glass';
 import { cancelAction } from '../services/actions/cancel-action';
@@ -201,7 +202,7 @@ export function registerConsole(
       return c.json(await run(), 200);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return c.json({ error: { code: error.code, message: error.message } }, ERROR_STATUS[error.code] as 400);
+      return c.json(errorBody(error.code, error.message, error.details), ERROR_STATUS[error.code] as 400);
     }
   };
 
