@@ -145,4 +145,29 @@ describe('console: amend, questions, break-glass and standing on the request pag
     expect(html).toContain('agent:deployer: “outage and nobody answers the page”');
     expect(html).toContain('<strong>open</strong>, due 2026-12-01T10:03:00.000Z');
   });
+
+  it('names the resource and environment a standing approval covers', () => {
+    const html = render(
+      RequestPage({
+        nav,
+        request: request({
+          status: 'approved',
+          standing: {
+            id: 'sta_01',
+            by: 'user:rita@example.com',
+            action: 'reports.daily',
+            resource: 'reports/eu/*',
+            environment: 'staging',
+            until: '2026-11-30T11:00:00.000Z',
+            usesLeft: 2,
+            role: 'used',
+          },
+        }),
+        eligible: [],
+        timeline: [],
+        now: NOW,
+      }),
+    );
+    expect(html).toContain('(reports.daily on reports/eu/* in staging)');
+  });
 });

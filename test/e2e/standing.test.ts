@@ -140,6 +140,8 @@ describe('standing approvals', () => {
     const created = await approve(staging.id, { standing: { for: '30m', uses: 3 } });
     expect(created.status).toBe(200);
     const standingId = created.body.standing?.id ?? '';
+    // The request shows what its standing approval covers, environment included.
+    expect(created.body.standing).toMatchObject({ environment: 'staging', role: 'created' });
     const prod = await countersign.request({ action: 'reports.daily', resource: 'r/1', environment: 'prod' });
     expect(prod.request.status).toBe('pending');
     const bare = await countersign.request({ action: 'reports.daily', resource: 'r/1' });
@@ -149,7 +151,10 @@ describe('standing approvals', () => {
       resource: 'r/1',
       environment: 'staging',
     });
-    expect(again.request).toMatchObject({ status: 'approved', standing: { id: standingId, role: 'used' } });
+    expect(again.request).toMatchObject({
+      status: 'approved',
+      standing: { id: standingId, role: 'used', environment: 'staging' },
+    });
     const listed = await api<{ items: StandingApproval[] }>(
       stack.server.url,
       'GET',

@@ -272,6 +272,8 @@ export const ActionRequest = z
         by: z.string(),
         action: z.string(),
         resource: z.string().optional(),
+        /** The environment it covers (that of the request that created it); absent: requests without one. */
+        environment: z.string().optional(),
         until: z.string(),
         usesLeft: z.number().int(),
         revoked: z.object({ by: z.string(), at: z.string() }).optional(),

@@ -123,6 +123,7 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
         by: loaded.standing.approvedBy,
         action: loaded.standing.action,
         ...(loaded.standing.resource !== null && { resource: loaded.standing.resource }),
+        ...(loaded.standing.environment !== null && { environment: loaded.standing.environment }),
         until: new Date(loaded.standing.expiresAt).toISOString(),
         usesLeft: loaded.standing.usesLeft,
         ...(loaded.standing.revokedAt !== null && {

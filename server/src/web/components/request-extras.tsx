@@ -67,7 +67,7 @@ export function BreakGlassNote(props: { request: ActionRequest }) {
 export function StandingNote(props: { request: ActionRequest }) {
   const standing = props.request.standing;
   if (!standing) return null;
-  const what = `${standing.action}${standing.resource ? ` on ${standing.resource}` : ''}`;
+  const what = `${standing.action}${standing.resource ? ` on ${standing.resource}` : ''}${standing.environment ? ` in ${standing.environment}` : ''}`;
   return (
     <p class="small">
       {standing.role === 'created' ? 'Created' : 'Approved at once by'} standing approval{' '}
