@@ -9,7 +9,8 @@ import {
   postedMessage,
   shown,
 } from './slack-flows';
-import { buttonClick, PEOPLE, postToSlackEvents, type Signed, useSlackTest, type Who } from './slack-harness';
+import { postToSlackEvents, useSlackTest } from './slack-harness';
+import { buttonsIn, openModal, viewSubmission } from './slack-modals';
 
 // Issue 16 in Slack: "Approve with changes…" (amend, then approve) and "Approve for 1h…" (a standing
 // approval), each a modal opened from the request's message and decided by the review verb.
@@ -34,47 +35,6 @@ default: { effect: deny, reason: no }
 const s = useSlackTest({ policy: POLICY });
 const SECRET = 'hunter2-correct-horse';
 
-function viewSubmission(
-  who: Who,
-  view: JsonObject,
-  values: Record<string, Record<string, JsonObject>>,
-): Signed {
-  const user = PEOPLE[who];
-  const payload = {
-    type: 'view_submission',
-    team: { id: 'T0TEST', domain: 'test' },
-    user: { id: user.id, username: who, name: who, team_id: 'T0TEST' },
-    api_app_id: 'A0TEST',
-    token: 'legacy-verification-token',
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    view: { ...view, id: 'V0MODAL', state: { values }, hash: 'h', team_id: 'T0TEST', app_id: 'A0TEST' },
-  };
-  return {
-    contentType: 'application/x-www-form-urlencoded',
-    body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
-  };
-}
-
-/** Clicks a button on the message as `who` and returns the modal the bot opened. */
-async function openModal(
-  who: Who,
-  action: 'countersign.amend' | 'countersign.standing',
-  id: string,
-  ref: { channel: string; ts: string },
-): Promise<JsonObject> {
-  const click = buttonClick(s.slack, who, action, id, ref);
-  const trigger = JSON.parse(new URLSearchParams(click.body).get('payload') ?? '{}').trigger_id;
-  expect((await postToSlackEvents(s.t, click)).status).toBe(200);
-  const opened = await s.slack.waitFor('views.open', (c) => c.args.trigger_id === trigger);
-  return opened.args.view as JsonObject;
-}
-
-const buttonsOf = (blocks: unknown): string[] =>
-  (Array.isArray(blocks) ? blocks : []).flatMap(
-    (b: { type?: string; elements?: { action_id?: string }[] }) =>
-      b.type === 'actions' ? (b.elements ?? []).map((e) => String(e.action_id)) : [],
-  );
-
 async function postedBlocks(id: string): Promise<unknown> {
   const ref = await postedMessage(s.slack, id);
   return s.slack.message(ref.channel, ref.ts)?.blocks;
@@ -89,14 +49,14 @@ describe('approving with changes, or for a while, in Slack', () => {
         params: { rows: 50_000, password: SECRET },
       },
     });
-    expect(buttonsOf(await postedBlocks(req.id))).toEqual([
+    expect(buttonsIn(await postedBlocks(req.id))).toEqual([
       'countersign.approve',
       'countersign.deny',
       'countersign.amend',
       'countersign.standing',
       'countersign.ask',
     ]);
-    const modal = await openModal('bob', 'countersign.amend', req.id, ref);
+    const modal = await openModal(s, 'bob', 'countersign.amend', req.id, ref);
     expect(modal).toMatchObject({ callback_id: 'countersign.amend_modal' });
     expect(JSON.stringify(modal)).not.toContain(SECRET);
     const initial = String(
@@ -159,7 +119,7 @@ describe('approving with changes, or for a while, in Slack', () => {
     const { agent, req, ref } = await heldRequest(s, {
       submission: { action: 'db.export', resource: 'reports/eu/q4' },
     });
-    const modal = await openModal('alice', 'countersign.standing', req.id, ref);
+    const modal = await openModal(s, 'alice', 'countersign.standing', req.id, ref);
     expect(modal).toMatchObject({ callback_id: 'countersign.standing_modal' });
     const values = (forText: string, uses: string) => ({
       for: { for_input: { type: 'plain_text_input', value: forText } },
@@ -188,12 +148,12 @@ describe('approving with changes, or for a while, in Slack', () => {
     const { agent, req, ref } = await heldRequest(s, {
       submission: { action: 'db.drop', params: { table: 'x' } },
     });
-    expect(buttonsOf(await postedBlocks(req.id))).toEqual([
+    expect(buttonsIn(await postedBlocks(req.id))).toEqual([
       'countersign.approve',
       'countersign.deny',
       'countersign.ask',
     ]);
-    const notice = await openModal('bob', 'countersign.amend', req.id, ref);
+    const notice = await openModal(s, 'bob', 'countersign.amend', req.id, ref);
     expect(shown(notice)).toContain("can't be amended");
     const forged = await postToSlackEvents(
       s.t,
