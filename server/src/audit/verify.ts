@@ -34,7 +34,15 @@ export class ChainVerifier {
   readonly #anchor: Anchor | undefined;
   #s: State;
 
-  constructor(key: CheckpointKey, anchor?: Anchor, from?: { seq: number; prevHash: string }) {
+  /**
+   * `from`: start at this seq, linking to `prevHash`, instead of at the genesis; `lastCheckpoint`, when
+   * the events before `from` were checked already and include that checkpoint.
+   */
+  constructor(
+    key: CheckpointKey,
+    anchor?: Anchor,
+    from?: { seq: number; prevHash: string; lastCheckpoint?: { seq: number; at: string } | null },
+  ) {
     this.#key = key;
     this.#anchor = anchor;
     this.#s = {
@@ -42,7 +50,7 @@ export class ChainVerifier {
       prevHash: from?.prevHash ?? GENESIS_HASH,
       count: 0,
       vouchedThrough: 0,
-      lastCheckpoint: null,
+      lastCheckpoint: from?.lastCheckpoint ?? null,
       failure: undefined,
     };
   }
@@ -233,29 +241,34 @@ const HASHED_SQL =
   `',"type":' || json_quote(type) || '}'`;
 
 /**
- * Feeds every row from a local database file, read through its own read-only handle a page at a
+ * Feeds every row with seq > `after` from a local database file, read through its own read-only handle a page at a
  * time. SQLite writes what each row's hash covers, a whole page as one buffer: turning a million
  * rows into JavaScript strings, column by column, was half of verify's time. A row the page cannot
  * vouch for (a checkpoint, the anchor's event, anything that does not hold) is read whole and fed to
  * push(), which names the problem exactly as it does for any other reader. Between pages the event
  * loop gets a turn, so a server verifying through its API keeps answering.
  */
-export async function feedFromFile(verifier: ChainVerifier, path: string): Promise<void> {
+export async function feedFromFile(
+  verifier: ChainVerifier,
+  path: string,
+  options: { after?: number; pageSize?: number } = {},
+): Promise<void> {
+  const pageSize = options.pageSize ?? FILE_PAGE;
   const db = new Sqlite(path, { readonly: true, fileMustExist: true });
   try {
     const page = db
       .prepare(
         "SELECT CAST(group_concat(hashed, '') AS BLOB), group_concat(length(CAST(hashed AS BLOB)), ','), " +
           "group_concat(hash, ','), group_concat(type = 'audit.checkpoint', ''), count(*), min(seq), max(seq) " +
-          `FROM (SELECT seq, hash, type, ${HASHED_SQL} AS hashed FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ${FILE_PAGE})`,
+          `FROM (SELECT seq, hash, type, ${HASHED_SQL} AS hashed FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?)`,
       )
       .raw(true);
     const columns = 'SELECT seq, at, type, actor, subject, data, prev_hash, hash FROM audit_events';
     const one = db.prepare(`${columns} WHERE seq = ?`).raw(true);
-    const rows = db.prepare(`${columns} WHERE seq > ? ORDER BY seq LIMIT ${FILE_PAGE}`).raw(true);
-    let after = 0;
+    const rows = db.prepare(`${columns} WHERE seq > ? ORDER BY seq LIMIT ?`).raw(true);
+    let after = options.after ?? 0;
     for (;;) {
-      const [hashed, lengths, hashes, checkpoints, count, first, last] = page.get(after) as [
+      const [hashed, lengths, hashes, checkpoints, count, first, last] = page.get(after, pageSize) as [
         Buffer | null,
         string | null,
         string | null,
@@ -275,7 +288,7 @@ export async function feedFromFile(verifier: ChainVerifier, path: string): Promi
         hashList.length === count &&
         checkpoints?.length === count;
       if (!whole) {
-        for (const row of rows.all(after) as StoredRow[]) if (!verifier.push(rowOf(row))) return;
+        for (const row of rows.all(after, pageSize) as StoredRow[]) if (!verifier.push(rowOf(row))) return;
       } else {
         let offset = 0;
         for (let i = 0; i < count; i += 1) {
@@ -293,7 +306,7 @@ export async function feedFromFile(verifier: ChainVerifier, path: string): Promi
           if (!row || !verifier.push(rowOf(row))) return;
         }
       }
-      if (count < FILE_PAGE) return;
+      if (count < pageSize) return;
       after = last;
       await new Promise((resolve) => setImmediate(resolve));
     }

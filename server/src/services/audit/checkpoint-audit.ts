@@ -1,8 +1,9 @@
 import type { AuditCheckpoint } from '@countersign/shared';
-import { type CheckpointOutcome, latestCheckpoint, writeCheckpoint } from '../../audit/checkpoint';
+import { type CheckpointOutcome, checkTail, latestCheckpoint, writeCheckpoint } from '../../audit/checkpoint';
 import { checkpointKeyOf } from '../../audit/checkpoint-key';
 import { readAuditHead } from '../../audit/emit';
 import { forbidden } from '../../errors';
+import { filePathOf } from '../../secret';
 import type { Core, Ctx } from '../core';
 import { authorizeAuditRead } from './read-audit';
 
@@ -21,6 +22,10 @@ export async function checkpointAudit({
   if (ctx.actor.kind !== 'system') throw forbidden('only the server and the operator write checkpoints');
   const { core } = ctx;
   const key = checkpointKeyOf(core.secret);
+  // The long part, checking the tail, before the write queue: the writer waits only for the rest.
+  const { url } = core.database;
+  const file = url.startsWith('file:') ? filePathOf(url) : undefined;
+  const checked = await checkTail(core.database.db, { key, minEvents: input.minEvents, file });
   return core.writes.run((tx) =>
     writeCheckpoint(tx, {
       key,
@@ -28,6 +33,7 @@ export async function checkpointAudit({
       actor: ctx.actor.id,
       minEvents: input.minEvents,
       adopt: input.adopt,
+      checked,
     }),
   );
 }
