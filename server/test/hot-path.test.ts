@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Tx } from '../src/db/client';
-import { review, reviewPolicy, serverForTest, submit } from './harness';
+import { KEY_BY_ID } from '../src/db/local';
+import { keyLookupQuery } from '../src/services/keys/authenticate';
+import { keyIdOf, review, reviewPolicy, serverForTest, submit } from './harness';
 
 const POLICY = `version: 1
 groups: { reviewers: [bob@example.com] }
@@ -73,5 +75,32 @@ describe.concurrent('the request path’s signals', () => {
     const held = await submit(t, agent, { action: 'db.drop', callbackUrl: 'http://127.0.0.1:9/hook' });
     expect((await review(t, bob, held.id, 'approve')).body.status).toBe('approved');
     expect(await Promise.all(signals)).toEqual([1]);
+  });
+});
+
+describe('the key lookup every API call makes', () => {
+  it('finds the key and its agent by their primary keys, however many agents there are', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => t.agentKey(`bot-${i}`, 'alice@example.com')));
+    const agent = await t.agentKey('deploy-bot', 'alice@example.com');
+    const raw = t.rawDb();
+    await raw.execute('ANALYZE');
+    const keyId = keyIdOf(agent);
+    const drizzlePath = keyLookupQuery(t.server.core.database.db).toSQL();
+    for (const [sql, args] of [
+      [KEY_BY_ID, [keyId]],
+      [drizzlePath.sql, drizzlePath.params.map(() => keyId)],
+    ] as const) {
+      const plan = (await raw.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args: [...args] })).rows.map(
+        (row) => String(row.detail),
+      );
+      // A SCAN would read every agent (or key, or person) on each request.
+      expect(plan.filter((step) => step.startsWith('SCAN'))).toEqual([]);
+      expect(plan.some((step) => /SEARCH (a|agents) USING INDEX sqlite_autoindex_agents_1/.test(step))).toBe(
+        true,
+      );
+    }
+    // And it still answers: the agent's key is its agent's, with the owner found.
+    expect((await submit(t, agent, { action: 'db.get' })).status).toBe('allowed');
   });
 });

@@ -1,5 +1,5 @@
 import { SCOPES, type Scope } from '@countersign/shared';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../context';
 import type { Db } from '../../db/client';
 import { agents, apiKeys } from '../../db/schema';
@@ -13,7 +13,8 @@ const lastUsedWritten = new Map<string, number>();
 
 // Every API call runs this lookup: one prepared query (key and its agent's owner together), per database.
 const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
-function prepareLookup(db: Db) {
+/** The lookup's query (a remote database's path; tests read its plan). */
+export function keyLookupQuery(db: Db) {
   return (
     db
       // Deprovisioning holds at once on every node: the identity provider's word is read with the key.
@@ -24,12 +25,19 @@ function prepareLookup(db: Db) {
         ownerGone: deprovisionedSql(sql`${agents.owner}`),
       })
       .from(apiKeys)
-      .leftJoin(agents, eq(sql`'agent:' || ${agents.name}`, apiKeys.principal))
+      // By the agent's primary key: `'agent:' || name = principal` would scan every agent per call.
+      .leftJoin(
+        agents,
+        and(
+          eq(sql`substr(${apiKeys.principal}, 1, 6)`, 'agent:'),
+          eq(agents.name, sql`substr(${apiKeys.principal}, 7)`),
+        ),
+      )
       .where(eq(apiKeys.id, sql.placeholder('id')))
       .limit(1)
-      .prepare()
   );
 }
+const prepareLookup = (db: Db) => keyLookupQuery(db).prepare();
 
 /** The key, its agent's owner, and whether SCIM took the key's person or the owner away: one statement. */
 async function lookupKey(core: Core, id: string) {
