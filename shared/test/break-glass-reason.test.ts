@@ -20,7 +20,7 @@ describe('a break-glass reason counts only visible characters', () => {
   it('accepts 20 visible characters, whatever is around them', () => {
     expect(accepted('db is down, paging failed')).toBe(true);
     expect(accepted(`\u200B${'a'.repeat(20)}\u200B`)).toBe(true);
-    // By code point: twenty emoji are twenty characters, not forty UTF-16 units.
+    // By character drawn (grapheme): twenty emoji are twenty characters, not forty UTF-16 units.
     expect(accepted('🔥'.repeat(20))).toBe(true);
     expect(accepted('🔥'.repeat(19))).toBe(false);
   });

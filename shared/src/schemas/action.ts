@@ -109,15 +109,21 @@ export type ReviewInput = z.infer<typeof ReviewInput>;
 export const CommentInput = z.strictObject({ comment: text().min(1).max(4000) }).meta({ id: 'CommentInput' });
 export type CommentInput = z.infer<typeof CommentInput>;
 
-// Invisible characters: format (zero-width spaces, joiners, bidi marks), controls and every space.
-const INVISIBLE = /[\p{Cf}\p{Cc}\p{Zs}\s]/gu;
+// What a reader sees in a character: a letter, number, punctuation or symbol. Combining marks alone,
+// format characters (zero-width spaces, joiners, bidi marks), controls and spaces show nothing.
+const SEEN = /[\p{L}\p{N}\p{P}\p{S}]/u;
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /**
  * How many characters of a text a reader sees: 21 zero-width spaces are no reason, nor is padding,
- * so the break-glass minimum counts only these (by code point, so an emoji is one).
+ * nor "a" under 25 combining marks (one character drawn, 26 code points), so the break-glass minimum
+ * counts grapheme clusters that hold something seen: an emoji, "é" as e + U+0301, a Hangul syllable
+ * spelt in jamo and a family joined by ZWJs are one each.
  */
 export function visibleLength(value: string): number {
-  return [...value.replace(INVISIBLE, '')].length;
+  let seen = 0;
+  for (const { segment } of graphemes.segment(value)) if (SEEN.test(segment)) seen++;
+  return seen;
 }
 
 /** The break-glass reason's minimum, in visible characters (visibleLength). */
