@@ -35,9 +35,16 @@ describe('console components', () => {
 
   it('a pending request offers approve and deny, each form with the session token; deny needs a reason', () => {
     const html = render(
-      RequestPage({ nav, request: request(), eligible: ['alice@example.com'], timeline: [], now: NOW }),
+      RequestPage({
+        nav,
+        request: request(),
+        eligible: ['alice@example.com'],
+        timeline: [],
+        now: NOW,
+        viewer: { requesterSide: false, reviewer: true, refusal: undefined },
+      }),
     );
-    expect(html.match(/name="_csrf" value="tok-123"/g)?.length).toBe(4); // approve, deny, sign out, sign out everywhere
+    expect(html.match(/name="_csrf" value="tok-123"/g)?.length).toBe(5); // approve, deny, ask, sign out, sign out everywhere
     expect(html).toContain('<textarea id="deny-comment" name="comment" required=""');
     expect(html).toContain('1 of 2');
     expect(html).toContain('in 10 min');

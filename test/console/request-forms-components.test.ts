@@ -2,7 +2,7 @@ import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { StandingList } from '../../server/src/web/components/queue-live';
 import { MinePage } from '../../server/src/web/pages/mine';
-import { RequestPage } from '../../server/src/web/pages/request';
+import { RequestPage, type Viewer } from '../../server/src/web/pages/request';
 
 // Issue 16's console forms as pure functions of what they show: who is offered which form.
 const nav = { email: 'carol@example.com', roles: { admin: false, audit: false }, csrf: 'tok-123' };
@@ -30,10 +30,11 @@ const glass = { notify: ['#security'], reviewWithinMs: 86_400_000 };
 const asked = [
   { author: 'user:rita@example.com', role: 'reviewer' as const, comment: 'why?', at: '2026-11-30T10:01:00Z' },
 ];
-const page = (r: ActionRequest, viewer: { requesterSide: boolean; reviewer: boolean }, more = {}) =>
+const page = (r: ActionRequest, viewer: Viewer | undefined, more = {}) =>
   render(RequestPage({ nav, request: r, eligible: [], timeline: [], now: NOW, viewer, ...more }));
-const OWNER = { requesterSide: true, reviewer: false };
-const REVIEWER = { requesterSide: false, reviewer: true };
+const OWNER: Viewer = { requesterSide: true, reviewer: false, refusal: 'self_approval' };
+const REVIEWER: Viewer = { requesterSide: false, reviewer: true, refusal: undefined };
+const OUTSIDER: Viewer = { requesterSide: false, reviewer: false, refusal: 'not_an_approver' };
 
 describe('console request page: who is offered which issue 16 form', () => {
   it('the requester’s side: break-glass (when the rule has it) and an answer (once asked); never ask or follow-up', () => {
@@ -66,9 +67,34 @@ describe('console request page: who is offered which issue 16 form', () => {
     expect(page(request({ requester: { id: 'user:carol@example.com' } }), OWNER)).toContain(
       'You asked for this — someone in reviewers decides. You may answer their questions.',
     );
-    // Anyone else still gets the card (the core decides whether they may use it).
     expect(page(request(), REVIEWER)).toContain('action="/requests/act_01/review"');
-    expect(page(request(), { requesterSide: false, reviewer: false })).toContain('Your decision');
+  });
+
+  it('someone the core would refuse sees who decides and why, and no decision, ask or follow-up form', () => {
+    const offer = { standingOffer: { maxMs: 3_600_000, uses: 3 }, amendable: '{}' };
+    const outsider = page(request({ approvers: ['reviewers', 'sre'] }), OUTSIDER, offer);
+    for (const form of ['/review"', '/amend"', '/standing"', '/ask"']) expect(outsider).not.toContain(form);
+    expect(outsider).not.toContain('Your decision');
+    expect(outsider).toContain('<h2 id="decide">Who decides</h2>');
+    expect(outsider).toContain('Someone in reviewers, sre decides.');
+    expect(outsider).toContain(
+      'You are not in the approver groups of rule prod-fix (reviewers, sre), so you cannot decide it.',
+    );
+    const followUp = request({
+      status: 'approved',
+      breakGlass: { ...glass, by: 'agent:ops-bot', reason: 'r', followUp: { status: 'open', dueAt: 'x' } },
+    });
+    expect(page(followUp, OUTSIDER)).not.toContain('/follow-up"');
+    // One who already approved a two-approval request: counted once, so no buttons; asking is still open.
+    const counted = page(request({ approvals: { required: 2, received: 1 } }), {
+      ...REVIEWER,
+      refusal: 'already_reviewed',
+    });
+    expect(counted).not.toContain('/review"');
+    expect(counted).toContain('You have already approved this request; each person counts once.');
+    expect(counted).toContain('action="/requests/act_01/ask"');
+    // Rendered without knowing who looks, the page offers nothing to decide (fail closed).
+    expect(page(request(), undefined)).not.toContain('/review"');
   });
 
   it('a reviewer: ask while pending, standing where offered, follow-up while open, revoke a live standing approval', () => {

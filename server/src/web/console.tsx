@@ -18,6 +18,7 @@ import { cancelAction } from '../services/actions/cancel-action';
 import { eligibleApprovers } from '../services/actions/eligible-approvers';
 import { getAction } from '../services/actions/get-action';
 import { listStanding } from '../services/actions/list-standing';
+import { mayDecide } from '../services/actions/may-decide';
 import { requestTimeline } from '../services/actions/request-timeline';
 import { reviewAction } from '../services/actions/review-action';
 import { reviewOptions } from '../services/actions/review-options';
@@ -492,10 +493,12 @@ export function registerConsole(
     const timeline = await requestTimeline({ ctx, id });
     const masked = request.params ? { ...request, params: maskParams(request.params) } : request;
     const eligible = await eligibleApprovers({ ctx, id });
-    // Which forms to offer; every verb checks again who may use them.
+    // Which forms to offer, by the checks the verbs make (may-decide); every verb checks again on post.
+    const rights = await mayDecide({ ctx, id });
     const viewer = {
       requesterSide: isRequesterHuman(p.actor.email, request.requester.id, request.requester.owner),
-      reviewer: eligible.includes(p.actor.email),
+      reviewer: rights.review === undefined,
+      refusal: rights.decide,
     };
     // Amending and standing approvals are offered where the rule allows them now; a step-up
     // approval happens on its own page.

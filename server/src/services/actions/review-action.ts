@@ -1,19 +1,18 @@
 import type { ActionRequest, ErrorCode, ReviewInput, ReviewVia } from '@countersign/shared';
 import { and, eq, sql } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
-import { type Actor, hasScope } from '../../context';
+import type { Actor } from '../../context';
 import { actions, reviews } from '../../db/schema';
 import { DomainError, invalid, notFound } from '../../errors';
 import { newId } from '../../ids';
 import type { Ctx } from '../core';
 import { issueGrant } from '../grants/issue-grant';
-import { isDeprovisioned } from '../identity/deprovisioned';
 import { record } from '../outbox/record';
 import { consumeStepUp, stepUpRefusal } from '../step-up/consume-step-up';
-import { isEligibleApprover, isRequesterSide } from './access';
 import { AMEND_REFUSALS, amendPolicyRefusal, amendRefusal, applyAmendment } from './amend-action';
 import { askQuestion } from './ask-question';
 import { expireIfDue } from './expire-actions';
+import { decideRefusal } from './may-decide';
 import { discountIneligible } from './recheck-quorum';
 import { effectiveStatus, loadAction } from './rows';
 import { createStanding, standingTerms } from './standing-approvals';
@@ -35,8 +34,6 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
 
 // Where an attempt came from, for the audit trail; an agent's (refused) attempt comes over the API.
 const viaOf = (actor: Actor): ReviewVia => (actor.kind === 'person' ? actor.via : 'api');
-
-const mayReview = (actor: Actor): boolean => actor.kind === 'person' && hasScope(actor, 'reviews:write');
 
 /**
  * One person's approve or deny. Every check and the decision happen in one transaction, and the
@@ -86,18 +83,12 @@ export async function reviewAction({
       return { refused: code };
     };
     // Every refusal is audited, the scope one included: an agent trying its own request is news.
-    if (isRequesterSide(actor, row)) return refuse('self_approval');
-    if (!mayReview(actor)) return refuse('forbidden');
+    // One function for who may decide, so the console offers buttons by the very checks made here.
     // Read in this transaction, not from a snapshot: a click a moment after deactivation is refused.
-    if (actor.kind === 'person' && (await isDeprovisioned(tx, actor.email)))
-      return refuse('identity_unusable');
-    if (!isEligibleApprover(core, actor, row)) return refuse('not_an_approver');
-    if (status === 'expired') return refuse('expired');
-    if (status !== 'pending') return refuse('not_pending');
+    const refused = await decideRefusal(core, tx, actor, loaded, at);
+    if (refused) return refuse(refused);
     // Approvals from people a reload took out of the groups stop counting before this one is added.
     await discountIneligible(core, tx, at, loaded, 'system:server');
-    const counting = loaded.reviews.filter((r) => r.discountedAt === null);
-    if (counting.some((r) => r.reviewer === actor.id)) return refuse('already_reviewed');
     const amendRefused = amendRefusal(row, input.amend);
     if (amendRefused) return refuse(amendRefused);
     // The amended action is decided again: only the rule this request is under, or an allow, may take it.

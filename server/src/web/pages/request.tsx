@@ -1,4 +1,5 @@
 import type { ActionRequest, AuditEvent } from '@countersign/shared';
+import type { DecideRefusal } from '../../services/actions/may-decide';
 import { Layout, type Nav, Notice } from '../components/layout';
 import { Amended, BreakGlassNote, Conversation, StandingNote } from '../components/request-extras';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../components/request-forms';
 import { HeldBecause, Risk } from '../components/risk';
 import { Status, When } from '../components/status';
+import { WhoDecides } from '../components/who-decides';
 import type { ChatTransports } from '../session';
 
 const FOLD_AT = 400;
@@ -54,6 +56,10 @@ function describe(event: AuditEvent): string {
   return words[event.type] ?? event.type;
 }
 
+export type Viewer = { requesterSide: boolean; reviewer: boolean; refusal: DecideRefusal | undefined };
+// Fail closed: a page rendered without knowing who looks offers no buttons.
+const UNKNOWN: Viewer = { requesterSide: false, reviewer: false, refusal: 'forbidden' };
+
 export type RequestView = {
   nav: Nav;
   request: ActionRequest;
@@ -65,8 +71,12 @@ export type RequestView = {
   flash?: string | undefined;
   /** The params a reviewer may amend before approving (masked), when the rule allows it now (issue 16). */
   amendable?: string | undefined;
-  /** Who is looking: the requester's side (requester or agent owner), or an eligible reviewer. */
-  viewer?: { requesterSide: boolean; reviewer: boolean } | undefined;
+  /**
+   * Who is looking: the requester's side (requester or agent owner); a reviewer, who may ask and
+   * follow up; and why the core would refuse their approve or deny (services/actions/may-decide),
+   * undefined when it would take it. Without it the page offers no decision.
+   */
+  viewer?: Viewer | undefined;
   /** The rule's standing-approval limits, when a reviewer may approve "this and the same again" now. */
   standingOffer?: { maxMs: number; uses: number } | undefined;
   /** A refused issue-16 form, shown again with the core's words by field. */
@@ -75,21 +85,13 @@ export type RequestView = {
   chat?: ChatTransports | undefined;
 };
 
-/**
- * Who asked, as the requester's side reads it: the person who asked, or the owner of the agent that
- * did (who did not ask and should not be told they did).
- */
-function askedBy(r: ActionRequest, email: string): string {
-  if (r.requester.id === `user:${email}`) return 'You asked for this';
-  const agent = r.requester.id.startsWith('agent:') ? r.requester.id.slice('agent:'.length) : r.requester.id;
-  return `Your agent ${agent} asked for this`;
-}
-
 /** One request: everything a reviewer needs to decide, and the decision forms. */
 export function RequestPage(props: RequestView) {
   const r = props.request;
   const pending = r.status === 'pending';
-  const viewer = props.viewer ?? { requesterSide: false, reviewer: false };
+  const viewer = props.viewer ?? UNKNOWN;
+  // Offered exactly to whom review-action would take it from; the requester's side is refused first.
+  const decides = pending && !viewer.requesterSide && viewer.refusal === undefined;
   const forms = { request: r, csrf: props.nav.csrf, state: props.formState };
   const asked = (r.comments ?? []).some((c) => c.role === 'reviewer');
   const standing = r.standing;
@@ -153,18 +155,18 @@ export function RequestPage(props: RequestView) {
               Digest <code>{r.digest}</code>
             </p>
           </section>
-          {pending && viewer.requesterSide && (
-            <section class="card" aria-labelledby="decide">
-              <h2 id="decide">Who decides</h2>
-              {/* The core refuses self-approval, so the requester's side is not offered buttons it would refuse. */}
-              <p>
-                {askedBy(r, props.nav.email)} — someone in {r.approvers.join(', ') || 'the approver groups'}{' '}
-                decides. You may answer their questions
-                {r.breakGlass && !r.breakGlass.by ? ' or, as this rule allows, break glass' : ''}.
-              </p>
-            </section>
+          {pending && !decides && (
+            <WhoDecides
+              request={r}
+              email={props.nav.email}
+              requesterSide={viewer.requesterSide}
+              refusal={viewer.refusal}
+            >
+              {/* Asking is not deciding: one who already approved may still ask (ask-question allows it). */}
+              {!viewer.requesterSide && viewer.reviewer && <AskForm {...forms} />}
+            </WhoDecides>
           )}
-          {pending && !viewer.requesterSide && (
+          {decides && (
             <section class="card" aria-labelledby="decide">
               <h2 id="decide">Your decision</h2>
               <div class="actions">
@@ -229,7 +231,9 @@ export function RequestPage(props: RequestView) {
           {pending && viewer.requesterSide && r.breakGlass && !r.breakGlass.by && (
             <BreakGlassForm {...forms} chat={props.chat} />
           )}
-          {r.breakGlass?.followUp?.status === 'open' && !viewer.requesterSide && <FollowUpForm {...forms} />}
+          {r.breakGlass?.followUp?.status === 'open' && !viewer.requesterSide && viewer.reviewer && (
+            <FollowUpForm {...forms} />
+          )}
         </div>
         <div>
           <section class="card" aria-labelledby="who">
