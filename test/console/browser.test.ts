@@ -130,20 +130,22 @@ describe('the console in Chromium', () => {
     await expectAccessible(page);
   });
 
-  it("shows the core's refusal in words when someone outside the approver groups tries to approve", async () => {
+  it('offers someone outside the approver groups no Approve/Deny: who decides, and why not them', async () => {
     const req = await submit(t, await t.agentKey('deploy-bot', 'carol@example.com'), {
       action: 'k8s.scale',
       resource: 'api',
     });
-    // An auditor may read every request; deciding is for the approver groups, and the core says so.
+    // An auditor may read every request; deciding is for the approver groups, and the page says so.
     const page = await signIn('audrey@example.com');
     await page.goto(`${t.url}/requests/${req.id}`);
-    await page.getByRole('button', { name: 'Approve' }).click();
-    await expect
-      .poll(() => page.getByRole('alert').textContent())
-      .toBe('Only members of the approver groups of this request may review it.');
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Deny' }).count()).toBe(0);
+    const who = page.getByRole('region', { name: 'Who decides' });
+    expect(await who.textContent()).toContain(
+      'You are not in the approver groups of rule everything-else (reviewers), so you cannot decide it.',
+    );
     await expectAccessible(page);
-    await page.screenshot({ path: `${SHOTS}console-refusal.png` });
+    await page.screenshot({ path: `${SHOTS}console-who-decides.png` });
   });
 
   it('filters the audit log and exports exactly the filtered view', async () => {
@@ -178,7 +180,8 @@ describe('the console in Chromium', () => {
     expect(token).toMatch(/^csk_/);
     expect((await t.call('GET', '/v1/me', { key: token })).status).toBe(200);
     await expectAccessible(page);
-    await page.screenshot({ path: `${SHOTS}console-admin.png`, fullPage: true });
+    // The key shown once and the forms that make one; the key table below grows with every test.
+    await page.screenshot({ path: `${SHOTS}console-admin.png` });
     const id = `key_${/^csk_([0-9A-Z]{26})_/.exec(token)?.[1]}`;
     await page.getByRole('button', { name: `Revoke ${id} (user:dana@example.com)` }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain(`Key ${id} revoked.`);

@@ -8,7 +8,10 @@ import { FORMS_POLICY } from './forms-fixture';
 
 // Issue 16's console forms in a real Chromium: what a browser adds (required fields and minimum
 // lengths kept by the browser, field errors tied to their inputs, the loud warning), each page with
-// its new forms checked by axe for serious or critical accessibility problems.
+// its new forms checked by axe for serious or critical accessibility problems. Screenshots of each
+// form for docs/console.md are written to docs/images/ as it runs (as browser.test.ts does).
+
+const SHOTS = new URL('../../docs/images/', import.meta.url).pathname;
 
 let t: TestServer;
 let browser: Browser;
@@ -53,6 +56,9 @@ describe('issue 16 console forms in Chromium', () => {
     await page.getByText('Approve this and the same again…').click();
     await expect.poll(() => page.getByLabel('Ask the requester (the request stays pending)').count()).toBe(1);
     await expectAccessible(page);
+    await page
+      .getByRole('region', { name: 'Your decision' })
+      .screenshot({ path: `${SHOTS}console-standing.png` });
     await page.getByLabel('Resource pattern (optional, narrower)').fill('reports/us/*');
     await page.getByRole('button', { name: 'Approve, and the same again' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('narrower pattern');
@@ -78,6 +84,9 @@ describe('issue 16 console forms in Chromium', () => {
     await carol.getByRole('link', { name: 'Break-glass allowed if no approver answers' }).click();
     await carol.waitForURL(`${t.url}/requests/${req.id}#break-glass-form`);
     await expectAccessible(carol);
+    await carol
+      .locator('section[aria-labelledby="break-glass-form"]')
+      .screenshot({ path: `${SHOTS}console-break-glass.png` });
     const reason = carol.getByLabel('Why no approver could be reached (at least 20 characters)');
     await reason.fill('too short');
     await carol.getByRole('button', { name: 'Break the glass and approve' }).click();
@@ -90,6 +99,9 @@ describe('issue 16 console forms in Chromium', () => {
     await rita.getByRole('link', { name: `Sign off or flag prod.restartPayments (${req.id})` }).click();
     await rita.waitForURL(`${t.url}/requests/${req.id}#follow-up`);
     await expectAccessible(rita);
+    await rita
+      .getByRole('region', { name: 'Follow-up review' })
+      .screenshot({ path: `${SHOTS}console-follow-up.png` });
     await rita.getByRole('button', { name: 'Sign off' }).click();
     await expect.poll(() => rita.getByRole('status').first().textContent()).toContain('You signed off');
   });
@@ -106,6 +118,8 @@ describe('issue 16 console forms in Chromium', () => {
     await carol.getByRole('link', { name: 'A reviewer asked a question: answer' }).click();
     await expectAccessible(carol);
     await carol.getByLabel('Your answer').fill('The audit needs them all.');
+    // The question on the right, the answer form on the left: the whole page, as the requester sees it.
+    await carol.screenshot({ path: `${SHOTS}console-ask-answer.png`, fullPage: true });
     await carol.getByRole('button', { name: 'Send answer' }).click();
     await expect.poll(() => carol.getByRole('status').first().textContent()).toContain('answer was sent');
     expect(await carol.textContent('#main')).toContain('The audit needs them all.');
