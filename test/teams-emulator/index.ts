@@ -31,12 +31,14 @@ export type TeamsEmulator = {
   inbound(conversationId: string, activityId: string): void;
   /** Teams' limit on one activity's body (28 KB); tests lower it to make a card too large. */
   maxActivityBytes: number;
-  /** What the emulator refused, in order: 413 (too large) and 429 (throttled), with when. */
-  refusals: { status: 413 | 429; at: number }[];
+  /** What the emulator refused, in order: 413 (too large), 429 (throttled) and failOnce's, with when. */
+  refusals: { status: number; at: number }[];
   /** Graph answers 503 while down. */
   graphDown: boolean;
   /** The next N Connector calls answer 429 with this Retry-After. */
   throttle(times: number, retryAfterSeconds: number): void;
+  /** The first Connector call `matches` picks answers `status` (a 500 by default), once. */
+  failOnce(matches: (call: { method: string; path: string; body: string }) => boolean, status?: number): void;
   /** A Bot Framework token for an inbound activity, signed by the emulator's key unless `forged`. */
   token(options?: {
     issuer?: string;
@@ -79,6 +81,10 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
   const users = new Map<string, { mail: string | null; accountEnabled: boolean }>();
   const activities = new Map<string, Set<string>>(); // conversation → activity ids
   let throttled = 0;
+  const failures: {
+    matches: (call: { method: string; path: string; body: string }) => boolean;
+    status: number;
+  }[] = [];
   let retryAfter = 1;
   const state = {
     posts: [] as TeamsEmulator['posts'],
@@ -133,6 +139,12 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
         throttled--;
         state.refusals.push({ status: 429, at: Date.now() });
         return json(res, 429, { error: { code: 'Throttled' } }, { 'retry-after': String(retryAfter) });
+      }
+      const failure = failures.findIndex((f) => f.matches({ method: req.method ?? '', path, body: text }));
+      if (failure >= 0) {
+        const [{ status } = { status: 500 }] = failures.splice(failure, 1);
+        state.refusals.push({ status, at: Date.now() });
+        return json(res, status, { error: { code: 'ServiceError', message: 'Failed as the test asked.' } });
       }
       const channels = /^\/v3\/teams\/([^/]+)\/conversations$/.exec(path);
       if (channels && req.method === 'GET') {
@@ -215,6 +227,9 @@ export async function startTeamsEmulator(): Promise<TeamsEmulator> {
     throttle(times: number, seconds: number) {
       throttled = times;
       retryAfter = seconds;
+    },
+    failOnce(matches: (call: { method: string; path: string; body: string }) => boolean, status = 500) {
+      failures.push({ matches, status });
     },
     token(
       options: {

@@ -1,7 +1,16 @@
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { auditEvents } from '../../server/test/harness';
-import { activity, CHANNEL, PEOPLE, repliesIn, say, until, useTeamsTest, type Who } from './teams-harness';
+import {
+  CHANNEL,
+  PEOPLE,
+  press as pressOn,
+  repliesIn,
+  say,
+  until,
+  useTeamsTest,
+  type Who,
+} from './teams-harness';
 
 // Issue 16 in Teams: the card's forms (Approve with changes…, Approve for a while…, Ask…, Answer…,
 // Break glass…, Sign off / Flag…) and Revoke in the queue, through the real SDK adapter to the core.
@@ -72,33 +81,14 @@ async function held(body: Record<string, unknown>) {
   return { id, cardId: card.id, card: card.activity, key };
 }
 
-/** A press of a card button (Action.Execute), carrying its inputs, as the invoke Teams sends. */
-async function press(
+/** A press of a card button in this suite's Teams. */
+const press = (
   who: Who,
   verb: string,
   data: Record<string, unknown>,
   replyToId: string,
   conversationId = CHANNEL,
-): Promise<{ kind: string; text: string; card: unknown }> {
-  const answer = await activity(
-    s,
-    {
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      replyToId,
-      value: { action: { type: 'Action.Execute', verb: `countersign.${verb}`, data }, trigger: 'manual' },
-    },
-    conversationId,
-    { from: who },
-  );
-  expect(answer.status).toBe(200);
-  const body = answer.body as { type: string; value: unknown };
-  return {
-    kind: body.type.endsWith('card.adaptive') ? 'card' : 'message',
-    text: typeof body.value === 'string' ? body.value : JSON.stringify(body.value),
-    card: body.value,
-  };
-}
+) => pressOn(s, who, verb, data, replyToId, conversationId);
 
 const get = async (id: string, key: string) =>
   (await s.t.call<ActionRequest>('GET', `/v1/actions/${id}`, { key })).body;

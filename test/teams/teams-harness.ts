@@ -161,6 +161,38 @@ export function click(
   );
 }
 
+/**
+ * A press of a card button (Action.Execute) carrying its inputs, as the invoke Teams sends, and what
+ * the clicker was shown: a card (the request's, replaced) or a message.
+ */
+export async function press(
+  s: TeamsTest,
+  who: Who,
+  verb: string,
+  data: Record<string, unknown>,
+  replyToId: string,
+  conversationId = CHANNEL,
+): Promise<{ kind: string; text: string; card: unknown }> {
+  const answer = await activity(
+    s,
+    {
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId,
+      value: { action: { type: 'Action.Execute', verb: `countersign.${verb}`, data }, trigger: 'manual' },
+    },
+    conversationId,
+    { from: who },
+  );
+  if (answer.status !== 200) throw new Error(`the invoke answered ${answer.status}`);
+  const body = answer.body as { type: string; value: unknown };
+  return {
+    kind: body.type.endsWith('card.adaptive') ? 'card' : 'message',
+    text: typeof body.value === 'string' ? body.value : JSON.stringify(body.value),
+    card: body.value,
+  };
+}
+
 export async function until<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {

@@ -1,6 +1,6 @@
 import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import type { OutboxSink } from '../delivery/outbox-drain';
-import type { ApprovalExtras, Outcome, Queue, ReviewOptions } from '../port';
+import type { ApprovalExtras, Delivery, Outcome, Queue, ReviewOptions } from '../port';
 
 /** A person acting in Teams: the email Microsoft Graph holds for their Entra object id. */
 export type TeamsPerson = {
@@ -53,6 +53,13 @@ export interface TeamsPort extends OutboxSink {
   get(id: string): Promise<ActionRequest | undefined>;
   /** The rule's `teams:` channel for this request, if it named one. */
   teamsChannelOf(actionId: string): Promise<string | undefined>;
+  /** Emails of everyone who may decide this request now (excluding the requester's side). */
+  deciders(request: ActionRequest): string[];
+  /**
+   * Queues `event` once for each of `to`, as deliveries of their own after `parent` (payload: the
+   * parent's, plus `to`): each is leased and retried alone, and a retry of `parent` queues none twice.
+   */
+  queueNotices(parent: Delivery, event: string, to: readonly string[]): Promise<void>;
 
   cardOf(actionId: string): Promise<CardRef | undefined>;
   saveCard(actionId: string, ref: CardRef): Promise<void>;

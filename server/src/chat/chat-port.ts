@@ -10,6 +10,7 @@ import {
 import type { z } from 'zod';
 import type { Actor } from '../context';
 import { DomainError } from '../errors';
+import { approverEmails, isRequesterHuman } from '../services/actions/access';
 import { answerQuestion } from '../services/actions/answer-question';
 import { breakGlass } from '../services/actions/break-glass';
 import { findAction } from '../services/actions/find-action';
@@ -170,6 +171,12 @@ export function chatVerbs<P>(core: Core, actorOf: (person: P) => Actor) {
     get: (id: string) => requestOf(core, id),
   };
 }
+
+/** Emails of everyone who may decide this request now, without the requester's side (who is never told to review it). */
+export const decidersOf = (core: Core, request: ActionRequest): string[] =>
+  approverEmails(core, request.approvers).filter(
+    (email) => !isRequesterHuman(email, request.requester.id, request.requester.owner),
+  );
 
 /** The first issue the API's schema found, as the refusal a chat shows: the field at fault, then why. */
 function schemaRefusal(

@@ -1,8 +1,9 @@
 import type { TeamsPerson, TeamsPort } from '@countersign/bot';
-import { chatVerbs, outboxSink } from '../chat/chat-port';
+import { chatVerbs, decidersOf, outboxSink } from '../chat/chat-port';
 import type { Actor } from '../context';
 import type { Core } from '../services/core';
 import { usableEmail } from '../services/identity/usable-email';
+import { queueNotices } from '../services/teams/approver-notices';
 import {
   linkTeamsUser,
   saveTeam,
@@ -26,6 +27,8 @@ export function teamsPort(core: Core): TeamsPort {
   return {
     ...chatVerbs(core, asPerson),
     teamsChannelOf: (actionId) => teamsChannelOf(core, actionId),
+    deciders: (request) => decidersOf(core, request),
+    queueNotices: (parent, event, to) => queueNotices(core, TEAMS_SINK, parent, event, to),
     ...outboxSink(core, TEAMS_SINK),
     cardOf: (actionId) => teamsCardOf(core, actionId),
     saveCard: (actionId, ref) => saveTeamsCard(core, actionId, ref),
