@@ -91,6 +91,13 @@ export interface ApprovalsPort extends OutboxSink {
    * save): the message may exist, so look for it from `since` (ms) before posting again.
    */
   claimPost(actionId: string, channel: string): Promise<{ since: number; earlier: boolean }>;
+  /**
+   * The messages offering a break-glass's Sign off / Flag… (its thread post, each approver's DM), kept
+   * until the follow-up closes and each is rewritten without its buttons, then forgotten one by one.
+   */
+  saveFollowUpPost(actionId: string, ref: MessageRef): Promise<void>;
+  followUpPostsOf(actionId: string): Promise<MessageRef[]>;
+  forgetFollowUpPost(actionId: string, ref: MessageRef): Promise<void>;
   /** Remembers which Slack user a person is, so Home tabs and mentions can find them. */
   linkSlackUser(person: SlackPerson): Promise<void>;
   slackUserIdOf(email: string): Promise<string | undefined>;

@@ -53,7 +53,7 @@ describe('break-glass, follow-up, ask and standing builders', () => {
         followUp: { status: 'open', dueAt: '2030-01-02T00:00:00Z' },
       }),
     });
-    const reply = breakGlassReply(MARKUP, open);
+    const reply = breakGlassReply(MARKUP, open, {});
     expect(messageIssues(reply)).toEqual([]);
     expect(ids(reply.blocks)).toEqual([SIGN_OFF_ACTION, FLAG_ACTION]);
     expect(JSON.stringify(reply.blocks)).toContain('"confirm"');
@@ -61,7 +61,30 @@ describe('break-glass, follow-up, ask and standing builders', () => {
       ...open,
       breakGlass: glass({ followUp: { status: 'signed_off' as const, dueAt: '2030-01-02T00:00:00Z' } }),
     };
-    expect(ids(breakGlassReply('x', closed).blocks)).toEqual([]);
+    expect(ids(breakGlassReply('x', closed, {}).blocks)).toEqual([]);
+  });
+
+  it('says who closed the follow-up, how, when and why in place of the buttons, within Slack limits', () => {
+    const flagged = aHugeRequest({
+      status: 'approved',
+      breakGlass: glass({
+        by: 'user:erin@example.com',
+        followUp: {
+          status: 'flagged',
+          dueAt: '2030-01-02T00:00:00Z',
+          by: 'user:bob@example.com',
+          at: '2030-01-01T12:00:00Z',
+          comment: `${MARKUP}${'x'.repeat(4000)}`,
+        },
+      }),
+    });
+    const reply = breakGlassReply(MARKUP.repeat(100), flagged, { 'bob@example.com': 'U0BOB' });
+    expect(messageIssues(reply)).toEqual([]);
+    expect(ids(reply.blocks)).toEqual([]);
+    const shown = JSON.stringify(reply.blocks);
+    expect(shown).toContain('*flagged* by <@U0BOB> · <!date^1893499200^');
+    // The comment is the flagger's own text: inert, never markup.
+    expect(shown).toContain('“a &lt; b &amp;&amp; c &gt; d');
   });
 
   it("puts Break glass… beside the viewer's own pending request and Revoke beside each standing approval", () => {

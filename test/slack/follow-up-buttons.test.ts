@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject } from '../slack-emulator';
+import type { JsonObject, RecordedCall } from '../slack-emulator';
 import {
   auditOf,
   expectNoFailedSlackCalls,
   fetchRequest,
+  hasButtons,
   heldRequest,
+  type MessageRef,
   outboxDrained,
+  shown,
+  threadReplies,
+  waitForDm,
   waitForEphemeral,
   waitForReply,
 } from './slack-flows';
@@ -46,6 +51,34 @@ async function brokenGlass(action: string) {
   };
 }
 
+/** Every message that offered the follow-up's buttons: the thread post, then alice's and bob's DMs. */
+async function followUpPosts(id: string, post: MessageRef): Promise<MessageRef[]> {
+  const dms = await Promise.all((['alice', 'bob'] as const).map((who) => waitForDm(s.slack, who, id)));
+  const posts = [
+    post,
+    ...dms.map((c) => ({ channel: String(c.response.channel), ts: String(c.response.ts) })),
+  ];
+  for (const p of posts)
+    expect(buttonsIn(s.slack.message(p.channel, p.ts)?.blocks)).toEqual([
+      'countersign.sign_off',
+      'countersign.flag',
+    ]);
+  return posts;
+}
+
+/** The message as Slack holds it now: no buttons, and the line naming who closed the review. */
+function expectClosed(ref: MessageRef, line: RegExp): void {
+  const message = s.slack.message(ref.channel, ref.ts);
+  expect(hasButtons(message?.blocks)).toBe(false);
+  expect(shown(message?.blocks)).toMatch(line);
+  // The notification text too, and no hint at buttons that are gone.
+  expect(message?.text).toMatch(line);
+  expect(message?.text).not.toContain('*Sign off*');
+}
+
+const updatesOf = (ref: MessageRef): RecordedCall[] =>
+  s.slack.callsTo('chat.update').filter((c) => c.args.channel === ref.channel && c.args.ts === ref.ts);
+
 describe('the follow-up review of a break-glass, from Slack', () => {
   it('Sign off on the thread post: confirmed first, refused for the owner, recorded for an approver', async () => {
     const { agent, req, ref, post, blocks } = await brokenGlass('prod.restart');
@@ -77,13 +110,9 @@ describe('the follow-up review of a break-glass, from Slack', () => {
   });
 
   it('Flag… from the Home: a comment is required, the owner is refused, the flag is recorded and the Home refreshed', async () => {
-    const { agent, req } = await brokenGlass('prod.failover');
-    // bob's DM carries the follow-up buttons too.
-    const dm = await s.slack.waitFor(
-      'chat.postMessage',
-      (c) => String(c.args.channel).startsWith('D') && JSON.stringify(c.args.blocks ?? '').includes(req.id),
-    );
-    expect(buttonsIn(dm.args.blocks)).toEqual(['countersign.sign_off', 'countersign.flag']);
+    const { agent, req, post } = await brokenGlass('prod.failover');
+    // Each approver's DM carries the follow-up buttons too.
+    const posts = await followUpPosts(req.id, post);
 
     let since = s.slack.calls.length;
     expect((await postToSlackEvents(s.t, homeOpened('bob'))).status).toBe(200);
@@ -119,6 +148,34 @@ describe('the follow-up review of a break-glass, from Slack', () => {
     // The follow-up leaves bob's queue: his Home is republished without it.
     await homePublished(s.slack, 'bob', (_, text) => !text.includes(req.id), since);
     await outboxDrained(s.t);
+    // The thread post and both DMs now say who flagged it, when and why, and offer nothing to click.
+    for (const p of posts)
+      expectClosed(
+        p,
+        /\*flagged\* by <@U0BOB> · <!date\^\d+\^.*: “A restart would have done; no failover\.”/,
+      );
+    expectNoFailedSlackCalls(s.slack);
+  });
+
+  it('signed off through the API: every post that offered the buttons says who signed off and when, without them', async () => {
+    const { req, post } = await brokenGlass('prod.resize');
+    const posts = await followUpPosts(req.id, post);
+    await outboxDrained(s.t);
+    const since = s.slack.calls.length;
+
+    const alice = await s.t.userKey('alice@example.com', ['reviews:write']);
+    const signed = await s.t.call('POST', `/v1/actions/${req.id}/follow-up`, {
+      key: alice,
+      body: { decision: 'sign_off' },
+    });
+    expect(signed.status).toBe(200);
+    await outboxDrained(s.t);
+    for (const p of posts) {
+      expectClosed(p, /\*signed off\* by <@U0ALICE> · <!date\^\d+\^/);
+      expect(updatesOf(p)).toHaveLength(1);
+    }
+    // bob's Home entry (and its buttons) goes too: the outbox republished his tab without it.
+    await homePublished(s.slack, 'bob', (_, text) => !text.includes(req.id), since);
     expectNoFailedSlackCalls(s.slack);
   });
 
@@ -143,4 +200,38 @@ describe('the follow-up review of a break-glass, from Slack', () => {
     await outboxDrained(s.t);
     expectNoFailedSlackCalls(s.slack);
   });
+
+  it('a post Slack refuses to rewrite holds up none of the others, and a retry rewrites only what is left', async () => {
+    const { req, ref, post } = await brokenGlass('prod.scale');
+    const [thread, aliceDm, bobDm] = await followUpPosts(req.id, post);
+    if (!thread || !aliceDm || !bobDm) throw new Error('expected the thread post and two DMs');
+    await outboxDrained(s.t);
+    const requestUpdates = updatesOf(ref).length;
+    // Slack will not rewrite the thread post (deleted meanwhile, say), then fails once (a 503) on alice's DM.
+    s.slack.failNext('chat.update', { error: 'message_not_found' });
+    s.slack.failNext('chat.update', { status: 503 });
+
+    const bob = await s.t.userKey('bob@example.com', ['reviews:write']);
+    const signed = await s.t.call('POST', `/v1/actions/${req.id}/follow-up`, {
+      key: bob,
+      body: { decision: 'sign_off' },
+    });
+    expect(signed.status).toBe(200);
+    await outboxDrained(s.t, 15_000);
+
+    expect(updatesOf(thread).map((c) => c.response.error)).toEqual(['message_not_found']);
+    expect(updatesOf(aliceDm).map((c) => c.status)).toEqual([503, 200]);
+    expect(updatesOf(bobDm).map((c) => c.status)).toEqual([200]);
+    for (const p of [aliceDm, bobDm]) expectClosed(p, /\*signed off\* by <@U0BOB>/);
+    // The failed attempt stopped before the thread reply: the retry threads the sign-off once, and
+    // updates the request's own message once.
+    expect(threadReplies(s.slack, ref).filter((t) => t.includes('signed off the break-glass'))).toHaveLength(
+      1,
+    );
+    expect(updatesOf(ref)).toHaveLength(requestUpdates + 1);
+    expectNoFailedSlackCalls(
+      s.slack,
+      (c) => c.method === 'chat.update' && (c.status === 503 || c.response.error === 'message_not_found'),
+    );
+  }, 25_000);
 });

@@ -1,5 +1,6 @@
 import type { ActionRequest } from '@countersign/shared';
 import { answerHint, discountedSentence, followUpHint, type Marks, refusalSentence } from '../present';
+import { followUpClosed } from './follow-up';
 import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
 
@@ -73,10 +74,24 @@ export function breakGlassNotice(
   const reason = typeof payload.reason === 'string' ? inert(payload.reason, 1500) : '';
   const due = typeof payload.followUpDueAt === 'number' ? new Date(payload.followUpDueAt).toISOString() : '';
   const target = request.resource ? ` on \`${inert(request.resource, 200)}\`` : '';
+  // Once the review is closed, the buttons the hint names are gone: the post says who closed it instead.
+  const closed = followUpClosed(request);
+  const hint = closed ? '' : ` ${followUpHint(MARKS, 'in the request’s thread, their DM or their App Home')}`;
   return truncate(
-    `:rotating_light: *Break-glass*: ${actor} approved their own request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}), rule \`${inert(request.rule.name, 100)}\`: “${reason}”. Follow-up review due ${due || 'soon'}. ${followUpHint(MARKS, 'in the request’s thread, their DM or their App Home')}`,
+    `:rotating_light: *Break-glass*: ${actor} approved their own request \`${escapeMrkdwn(request.action)}\`${target} (${request.id}), rule \`${inert(request.rule.name, 100)}\`: “${reason}”. Follow-up review due ${due || 'soon'}.${hint}`,
     3000,
   );
+}
+
+/** The break-glass event's payload as the request keeps it, to word the broadcast again after it was sent. */
+export function breakGlassFacts(request: ActionRequest): Record<string, unknown> {
+  const glass = request.breakGlass;
+  const due = glass?.followUp?.dueAt ? Date.parse(glass.followUp.dueAt) : Number.NaN;
+  return {
+    ...(glass?.by && { actor: glass.by }),
+    ...(glass?.reason !== undefined && { reason: glass.reason }),
+    ...(!Number.isNaN(due) && { followUpDueAt: due }),
+  };
 }
 
 /** The direct message to the requester (or the agent's owner) once their request is settled. */

@@ -1,10 +1,10 @@
 import type { ActionRequest } from '@countersign/shared';
-import { ErrorCode, type WebClient } from '@slack/web-api';
+import { type ChatPostMessageResponse, ErrorCode, type WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { questionReply } from '../blocks/answer';
-import { breakGlassReply } from '../blocks/follow-up';
+import { breakGlassReply, followUpOpen } from '../blocks/follow-up';
 import { requestMessage } from '../blocks/request-message';
-import { breakGlassNotice, outcomeNotice, threadReply } from '../blocks/thread-reply';
+import { breakGlassFacts, breakGlassNotice, outcomeNotice, threadReply } from '../blocks/thread-reply';
 import type { Identity } from '../identity';
 import type { ApprovalsPort, Delivery } from '../port';
 import { slackErrorText } from '../slack-error';
@@ -98,6 +98,8 @@ export class SlackDeliverer {
       ...(request.requester.owner ? [request.requester.owner] : []),
       ...request.reviews.map((r) => r.reviewer),
       ...(typeof delivery.payload.actor === 'string' ? [delivery.payload.actor] : []),
+      ...(request.breakGlass?.by ? [request.breakGlass.by] : []),
+      ...(request.breakGlass?.followUp?.by ? [request.breakGlass.followUp.by] : []),
     ]);
     const options = request.status === 'pending' ? await this.#port.reviewOptions(request.id) : undefined;
     const message = requestMessage(request, mentions, this.#consoleUrl, options);
@@ -124,6 +126,8 @@ export class SlackDeliverer {
       await this.#home.refresh(homeAudience(this.#port, request));
       return;
     }
+    // Before the thread reply: a retry after a failure here must not thread that reply a second time.
+    if (delivery.event === 'action.follow_up') await this.#closeFollowUpPosts(request, mentions);
     if (ref) {
       const reply = threadReply(delivery.event, delivery.payload, request, mentions);
       if (reply) {
@@ -133,9 +137,14 @@ export class SlackDeliverer {
           delivery.event === 'action.question'
             ? questionReply(reply, request)
             : delivery.event === 'action.break_glass'
-              ? breakGlassReply(reply, request)
+              ? breakGlassReply(reply, request, mentions)
               : { text: reply };
-        await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...content });
+        const posted = await this.#client.chat.postMessage({
+          channel: ref.channel,
+          thread_ts: ref.ts,
+          ...content,
+        });
+        if (delivery.event === 'action.break_glass') await this.#rememberFollowUpPost(request, posted);
       }
       await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
     }
@@ -162,8 +171,49 @@ export class SlackDeliverer {
       if (!slackId) continue; // not in this workspace: the audit log and the API still show it
       const dm = await this.#client.conversations.open({ users: slackId });
       // An approver's DM carries the follow-up buttons too: that is where most of them will read it.
-      if (dm.channel?.id)
-        await this.#client.chat.postMessage({ channel: dm.channel.id, ...breakGlassReply(text, request) });
+      if (!dm.channel?.id) continue;
+      const posted = await this.#client.chat.postMessage({
+        channel: dm.channel.id,
+        ...breakGlassReply(text, request, mentions),
+      });
+      await this.#rememberFollowUpPost(request, posted);
+    }
+  }
+
+  /** A post that offers Sign off / Flag… is kept, so the follow-up's close can take its buttons away. */
+  async #rememberFollowUpPost(request: ActionRequest, posted: ChatPostMessageResponse): Promise<void> {
+    if (followUpOpen(request) && posted.channel && posted.ts)
+      await this.#port.saveFollowUpPost(request.id, { channel: posted.channel, ts: posted.ts });
+  }
+
+  /**
+   * The follow-up is closed (from Slack, Teams, the console or the API): every post that offered its
+   * buttons is rewritten to say who closed it, how and when, without them, as a decided request's
+   * message is. Each post is forgotten once rewritten, so a retry after a failure rewrites only the
+   * rest. A post Slack will never let us rewrite (deleted, its channel archived) is logged and
+   * forgotten, so it holds up neither the others nor the delivery; a transient failure (a 429, a 5xx)
+   * fails the delivery, which is retried.
+   */
+  async #closeFollowUpPosts(request: ActionRequest, mentions: Record<string, string>): Promise<void> {
+    if (followUpOpen(request)) return;
+    const posts = await this.#port.followUpPostsOf(request.id);
+    if (posts.length === 0) return;
+    const content = breakGlassReply(
+      breakGlassNotice(breakGlassFacts(request), request, mentions),
+      request,
+      mentions,
+    );
+    for (const post of posts) {
+      try {
+        await this.#client.chat.update({ channel: post.channel, ts: post.ts, ...content });
+      } catch (error) {
+        if (!refusedForGood(error)) throw error;
+        this.#log.warn(
+          { actionId: request.id, channel: post.channel, ts: post.ts, err: slackErrorText(error) },
+          'Slack refused to rewrite a break-glass post without its follow-up buttons; leaving it as it is',
+        );
+      }
+      await this.#port.forgetFollowUpPost(request.id, post);
     }
   }
 
@@ -191,6 +241,24 @@ export function homeAudience(port: Pick<ApprovalsPort, 'deciders'>, request: Act
     request.requester.id.startsWith('user:') ? request.requester.id.slice('user:'.length) : undefined,
   ];
   return [...port.deciders(request), ...side.filter((e): e is string => Boolean(e))];
+}
+
+// Slack's own answers that say "not now" rather than "never": the delivery is retried for these.
+const TRANSIENT = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+]);
+
+/** Slack answered the call (ok: false) with an error that a retry of the same call would meet again. */
+function refusedForGood(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  if (error.code !== ErrorCode.PlatformError || !('data' in error)) return false;
+  const data: unknown = error.data;
+  if (typeof data !== 'object' || data === null || !('error' in data)) return false;
+  return typeof data.error === 'string' && !TRANSIENT.has(data.error);
 }
 
 function isRateLimited(error: unknown): { retryAfter: number } | undefined {

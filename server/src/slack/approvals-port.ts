@@ -6,6 +6,7 @@ import type { Actor } from '../context';
 import { approverEmails, isRequesterHuman } from '../services/actions/access';
 import type { Core } from '../services/core';
 import { usableEmail } from '../services/identity/usable-email';
+import { followUpPostsOf, forgetFollowUpPost, saveFollowUpPost } from '../services/slack/follow-up-posts';
 import {
   claimSlackPost,
   linkSlackUser,
@@ -34,6 +35,9 @@ export function approvalsPort(core: Core): ApprovalsPort {
     messageOf: (actionId) => slackMessageOf(core, actionId),
     saveMessage: (actionId, ref) => saveSlackMessage(core, actionId, ref),
     claimPost: (actionId, channel) => claimSlackPost(core, actionId, channel),
+    saveFollowUpPost: (actionId, ref) => saveFollowUpPost(core, actionId, ref),
+    followUpPostsOf: (actionId) => followUpPostsOf(core, actionId),
+    forgetFollowUpPost: (actionId, ref) => forgetFollowUpPost(core, actionId, ref),
     linkSlackUser: (person) => linkSlackUser(core, person.email, person.slackUserId),
     slackUserIdOf: (email) => slackUserIdOf(core, email),
     slackGroupHandles: () => {
