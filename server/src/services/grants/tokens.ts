@@ -1,5 +1,6 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { canonicalAction, type DigestInput } from '@countersign/shared';
+import { sha256Hex } from '../../audit/chain';
 
 /**
  * A grant token is derived from its id with the server's secret, so the database stores only the
@@ -31,7 +32,8 @@ export function tokenOf(secret: Buffer, grant: { id: string }): string {
     : grantToken(secret, grant.id);
 }
 
-export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
+// One-shot hashing, as the audit chain does: no Hash object per call on the request path.
+export { sha256Hex };
 
 /**
  * The secret a key's webhooks are signed with, derived like grant tokens: shown once when the key is

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../../audit/chain';
 
 // `csk_<ULID of the key id>_<43 chars of secret>`: the id part finds the row, the secret part is
 // compared by hash in constant time, so a lookup never depends on how much of a guess was right.
@@ -12,7 +13,7 @@ export function parseKeyToken(token: string): { keyId: string; secret: string } 
   return m?.[1] && m[2] ? { keyId: `key_${m[1]}`, secret: m[2] } : undefined;
 }
 
-export const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+export const hashSecret = (secret: string): string => sha256Hex(secret);
 
 export function secretMatches(secret: string, storedHash: string): boolean {
   const a = Buffer.from(hashSecret(secret), 'hex');
