@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { breakGlassCard } from '../../bot/src/teams/cards/break-glass-card';
 import { requestCard, threadAttachment, threadText } from '../../bot/src/teams/cards/request-card';
 import { aHugeRequest, aRequest } from '../../bot/test/fixtures';
 
@@ -86,6 +87,36 @@ describe('Teams card forms', () => {
     });
     expect(titles(requestCard(broken))).toEqual(expect.arrayContaining(['Sign off', 'Flag…']));
     expect(titles(requestCard(broken, { side: 'requester' }))).not.toContain('Sign off');
+  });
+
+  it("an approver's break-glass card: who and why first, Sign off / Flag… only while the follow-up is open, under 28 KB", () => {
+    const glass = {
+      ...GLASS,
+      by: 'user:erin@example.com',
+      reason: 'r'.repeat(4000),
+      at: '2026-01-01T00:00:00Z',
+      followUp: { status: 'open' as const, dueAt: '2026-01-02T00:00:00Z' },
+    };
+    const payload = {
+      actor: 'user:erin@example.com',
+      reason: 'r'.repeat(4000),
+      followUpDueAt: Date.UTC(2026, 0, 2),
+    };
+    const card = breakGlassCard(
+      aHugeRequest({ status: 'approved', breakGlass: glass }),
+      payload,
+      'https://cs.example',
+    );
+    expect(JSON.stringify((card.body as unknown[])[0])).toContain('Break-glass');
+    expect(JSON.stringify((card.body as unknown[])[0])).toContain('{{DATE(2026-01-02T00:00:00Z, SHORT)}}');
+    expect(titles(card)).toEqual(expect.arrayContaining(['Sign off', 'Flag…', 'Open in Countersign']));
+    expect(titles(card)).not.toContain('Approve');
+    expect(bytes(card)).toBeLessThan(TEAMS_LIMIT);
+    const closed = aRequest({
+      status: 'approved',
+      breakGlass: { ...glass, followUp: { status: 'signed_off', dueAt: '2026-01-02T00:00:00Z' } },
+    });
+    expect(titles(breakGlassCard(closed, payload))).not.toContain('Sign off');
   });
 
   it('a question is threaded as a card with Answer… while the request is pending; other replies are text', () => {
