@@ -88,7 +88,7 @@ afterEach(async () => {
 });
 
 describe('upgrading a database made at migration 0023', () => {
-  it('applies 0024; old standing approvals cover only requests without an environment; the log verifies', async () => {
+  it('applies 0024 and 0025; an old standing approval covers the environment of the request it was given on; the log verifies', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'countersign-0023-'));
     dirs.push(dir);
     const at0023 = join(dir, 'migrations-0023');
@@ -129,7 +129,7 @@ describe('upgrading a database made at migration 0023', () => {
 
     const t = await startTestServer({ policy: POLICY, dir });
     try {
-      // The migration applied on top of the 0023 ones, and left the old rows without an environment.
+      // The migrations applied on top of the 0023 ones; 0025 gave each old row its request's environment.
       const raw = t.rawDb();
       expect(await columnsOf(raw, 'standing_approvals')).toContain('environment');
       const applied = await raw.execute('SELECT created_at FROM __drizzle_migrations ORDER BY created_at');
@@ -139,11 +139,11 @@ describe('upgrading a database made at migration 0023', () => {
       expect(rows.rows.map((r) => [r.from_action_id, r.environment]).sort()).toEqual(
         [
           [before.plain, null],
-          [before.prod, null],
+          [before.prod, 'prod'],
         ].sort(),
       );
 
-      // Listed as before, with no environment: "absent: only requests without one".
+      // Listed with the environment it covers (absent: only requests without one).
       const listed = await t.call<{ items: StandingApproval[] }>('GET', '/v1/standing-approvals', {
         key: keys.bob,
       });
@@ -151,27 +151,30 @@ describe('upgrading a database made at migration 0023', () => {
       expect(listed.body.items.map((s) => [s.fromRequest, s.environment]).sort()).toEqual(
         [
           [before.plain, undefined],
-          [before.prod, undefined],
+          [before.prod, 'prod'],
         ].sort(),
       );
       const idOf = (from: string) => listed.body.items.find((s) => s.fromRequest === from)?.id;
 
-      // A request with an environment is never approved by an old row: not the one given in prod either.
+      // Outside the environment its request had, an old row approves nothing: the one given without an
+      // environment does not reach prod or staging, and the one given in prod does not reach a request
+      // without an environment (before 0025 it did: its reviewer never saw such a request).
       for (const [action, environment] of [
-        ['deploy.migrate', 'prod'],
         ['deploy.run', 'prod'],
         ['deploy.run', 'staging'],
+        ['deploy.migrate', 'staging'],
+        ['deploy.migrate', undefined],
       ]) {
         const held = await submit(t, keys.agent, { action, environment });
         expect(held, `${action} in ${environment}`).toMatchObject({ status: 'pending' });
         expect(held.standing).toBeUndefined();
       }
-      // Requests without one are, by either old row, as docs/policy.md says of rows from before 0024.
-      for (const [action, from] of [
-        ['deploy.run', before.plain],
-        ['deploy.migrate', before.prod],
+      // Inside it, each old row approves as docs/policy.md says of rows from before 0024.
+      for (const [action, environment, from] of [
+        ['deploy.run', undefined, before.plain],
+        ['deploy.migrate', 'prod', before.prod],
       ] as const) {
-        const taken = await submit(t, keys.agent, { action });
+        const taken = await submit(t, keys.agent, { action, environment });
         expect(taken, action).toMatchObject({
           status: 'approved',
           standing: { id: idOf(from), role: 'used' },

@@ -132,7 +132,7 @@ export const standingApprovals = sqliteTable(
     action: text('action').notNull(),
     /** A resource glob (path kind); null: requests without a resource. */
     resource: text('resource'),
-    /** The environment of the request it came from; null: only requests without one (0024). */
+    /** The environment of the request it came from; null: only requests without one (0024, 0025). */
     environment: text('environment'),
     requesterId: text('requester_id').notNull(),
     ruleName: text('rule_name').notNull(),
