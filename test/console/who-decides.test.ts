@@ -17,6 +17,11 @@ rules:
     effect: review
     approvers: [reviewers]
     standing: { max: 1h, uses: 3 }
+  - name: vault-reads
+    match: { action: "vault.*" }
+    effect: review
+    approvers: [reviewers]
+    stepUp: passkey
   - name: two-to-ship
     match: { action: "deploy.*" }
     effect: review
@@ -118,5 +123,21 @@ describe('console: only who may decide is offered a decision', () => {
     // The second approver still sees the buttons.
     const ravi = await signedIn(t, 'ravi@example.com');
     expect((await ravi.get(`/requests/${req.id}`)).text).toContain(`action="/requests/${req.id}/review"`);
+  });
+
+  it('the step-up page, which chat links and the API point to, sends an outsider to who decides', async (test) => {
+    const { t, agent } = await setUp(test);
+    const req = await submit(t, agent, { action: 'vault.read', resource: 'kv/app' });
+    const audra = await signedIn(t, 'audra@example.com');
+    const shown = await audra.get(`/requests/${req.id}/step-up`);
+    expect(shown.status).toBe(303);
+    expect(shown.location).toBe(`/requests/${req.id}`);
+    expect((await audra.get(`/requests/${req.id}`)).text).toContain(
+      'You are not in the approver groups of rule vault-reads',
+    );
+    const rita = await signedIn(t, 'rita@example.com');
+    const page = await rita.get(`/requests/${req.id}/step-up`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Confirm with your passkey');
   });
 });

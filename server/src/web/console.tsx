@@ -218,6 +218,10 @@ export function registerConsole(
     // `?for=break-glass` (the API's refusal names it): the same step-up, made to break the glass.
     const purpose =
       c.req.query('for') === 'break-glass' || extra.reason !== undefined ? 'break_glass' : 'approve';
+    // Slack's, Teams' and the API's links land here too: one the core would not let approve is sent
+    // to the request page, which says who decides and why, rather than offered a step-up to no end.
+    if (purpose === 'approve' && (await mayDecide({ ctx: { core, actor: p.actor }, id: request.id })).decide)
+      return c.redirect(`/requests/${request.id}`, 303);
     const available = request.stepUp === 'mfa' ? oidc !== undefined : relyingParty(core.stepUp) !== undefined;
     return html(
       c,
@@ -540,8 +544,13 @@ export function registerConsole(
       if (decision !== 'approve' && decision !== 'deny')
         return requestPage(c, p, { problem: 'Choose approve or deny.' }, 400);
       const comment = text(form, 'comment').trim();
+      // The version the page showed: the core refuses the decision if the request was amended since.
+      const digest = text(form, 'digest');
       if (decision === 'approve') {
         const wanted = await getAction({ ctx: { core, actor: p.actor }, id: c.req.param('id') ?? '' });
+        // The click is the start of the step-up, so the version is checked here too, before it begins.
+        if (wanted.stepUp && digest && digest !== wanted.digest)
+          return requestPage(c, p, { problem: 'This request changed since you opened it; look again.' }, 409);
         // The click is the start of the step-up; the approval is recorded when it is done.
         if (wanted.stepUp) return beginStepUp(c, p, wanted.id, wanted.stepUp, comment);
       }
@@ -549,7 +558,7 @@ export function registerConsole(
         await reviewAction({
           ctx: { core, actor: p.actor },
           id: c.req.param('id') ?? '',
-          input: { decision, ...(comment && { comment }) },
+          input: { decision, ...(comment && { comment }), ...(digest && { digest }) },
         });
       } catch (error) {
         if (!(error instanceof DomainError) || error.code === 'not_found') throw error;
@@ -575,6 +584,8 @@ export function registerConsole(
       const input = ReviewInput.safeParse({
         decision: 'approve',
         amend: { params: amended.params },
+        // Checked again by the core, in the review's transaction: an amend racing this one loses there.
+        digest: current.digest,
         ...(comment && { comment }),
       });
       if (!input.success) {
