@@ -74,6 +74,19 @@ export const ReviewInput = z
     /** Approve an amended action: the request's params become these, and the grant binds to them. */
     amend: z.strictObject({ params: jsonObject() }).optional(),
     /**
+     * The digest of the version of the request this decision was made on. When it is not the
+     * request's digest any more (someone amended it since), the review is refused (409
+     * `request_changed`) and nothing counts: an approval holds only for what its reviewer saw.
+     */
+    digest: z
+      .string()
+      .regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>')
+      .meta({
+        description:
+          'The digest of the version decided on; 409 request_changed when it is no longer current.',
+      })
+      .optional(),
+    /**
      * Approve "this and the same again": the same action by the same requester, on this resource or
      * a narrower pattern (`resource`, a glob that must match this request's resource), for `for`
      * (a duration such as 30m) and at most `uses` more requests, within the rule's `standing`.

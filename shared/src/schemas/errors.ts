@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   grant_used: 409,
   idempotency_mismatch: 409,
   amend_too_late: 409,
+  // A review made on a version of the request that is no longer current (it was amended since).
+  request_changed: 409,
   standing_not_allowed: 409,
   expired: 410,
   grant_expired: 410,

@@ -15,6 +15,7 @@ import { expireIfDue } from './expire-actions';
 import { decideRefusal } from './may-decide';
 import { discountIneligible } from './recheck-quorum';
 import { effectiveStatus, loadAction } from './rows';
+import { staleVersion } from './seen-version';
 import { createStanding, standingTerms } from './standing-approvals';
 import { toActionRequest } from './view';
 
@@ -89,6 +90,13 @@ export async function reviewAction({
     if (refused) return refuse(refused);
     // Approvals from people a reload took out of the groups stop counting before this one is added.
     await discountIneligible(core, tx, at, loaded, 'system:server');
+    // A decision on a version of the request that is no longer current counts for nothing.
+    const stale = staleVersion(row, input.digest);
+    if (stale)
+      return {
+        ...(await refuse('request_changed', { digest: input.digest, current: row.digest })),
+        held: stale,
+      };
     const amendRefused = amendRefusal(row, input.amend);
     if (amendRefused) return refuse(amendRefused);
     // The amended action is decided again: only the rule this request is under, or an allow, may take it.
@@ -182,6 +190,7 @@ export async function reviewAction({
   if (outcome.refused) {
     core.log.warn({ actionId: id, reviewer: actor.id, code: outcome.refused }, 'review refused');
     if (outcome.refused === 'step_up_required') throw stepUpRefusal(core, id, needed);
+    // An amendment the policy would not take, or a decision on a version since amended: the message says which.
     if ('held' in outcome && outcome.held)
       throw new DomainError(outcome.refused, outcome.held.message, outcome.held.details);
     throw new DomainError(outcome.refused, REFUSALS[outcome.refused] ?? outcome.refused);

@@ -173,6 +173,7 @@ export function RequestPage(props: RequestView) {
                 <form method="post" action={`/requests/${r.id}/review`}>
                   <input type="hidden" name="_csrf" value={props.nav.csrf} />
                   <input type="hidden" name="decision" value="approve" />
+                  <input type="hidden" name="digest" value={r.digest} />
                   <label for="approve-comment">Comment (optional)</label>
                   <textarea id="approve-comment" name="comment" maxlength={4000} />
                   {r.stepUp && (
@@ -191,6 +192,7 @@ export function RequestPage(props: RequestView) {
                 <form method="post" action={`/requests/${r.id}/review`}>
                   <input type="hidden" name="_csrf" value={props.nav.csrf} />
                   <input type="hidden" name="decision" value="deny" />
+                  <input type="hidden" name="digest" value={r.digest} />
                   <label for="deny-comment">Reason for denying (required)</label>
                   <textarea id="deny-comment" name="comment" required maxlength={4000} />
                   <p>
