@@ -12,6 +12,8 @@ export const AUDIT_EVENT_TYPES = [
   'review.recorded',
   'review.refused',
   'review.discounted',
+  // A policy reload re-bound a pending request to its new rule's terms (before and after), or blocked it.
+  'action.rebound',
   // Issue 16: a reviewer amended the params before approving (both versions and the diff).
   'action.amended',
   // Ask before deciding: a reviewer's question, and the requester's answer.

@@ -6,12 +6,20 @@ import { DomainError, forbidden } from '../../errors';
 import { recheckQuorum } from '../actions/recheck-quorum';
 import type { Core, Ctx } from '../core';
 import { describeProblems, type LoadedPolicy, readPolicyFile } from './policy-store';
+import { rebindPending } from './rebind-pending';
 
 export type ReloadOutcome = { version: string; previousVersion: string; changed: boolean; rules: number };
 
-/** Records a policy as loaded: its text (so auditors can see what decided) and one audit event. */
+/**
+ * Records a policy as loaded: its text (so auditors can see what decided) and one audit event; puts it
+ * in force; and, when it replaces another (a reload, or a restart on a changed file), holds every
+ * pending request to it (rebindPending). All in one transaction of the write queue, which runs writes
+ * one after another: no review is counted on the old terms once the new policy is in force, and
+ * should the transaction fail the caller puts the previous policy back, requests untouched.
+ */
 export async function recordPolicy(core: Core, actor: string, loaded: LoadedPolicy): Promise<void> {
-  await core.writes.run(async (tx) => {
+  const touched = await core.writes.run(async (tx) => {
+    core.policy.replace(loaded);
     const [last] = await tx
       .select({ data: auditEvents.data })
       .from(auditEvents)
@@ -19,7 +27,7 @@ export async function recordPolicy(core: Core, actor: string, loaded: LoadedPoli
       .orderBy(desc(auditEvents.seq))
       .limit(1);
     const lastVersion = last ? (JSON.parse(last.data) as { version?: string }).version : undefined;
-    if (lastVersion === loaded.version) return;
+    if (lastVersion === loaded.version) return [];
     await tx
       .insert(policies)
       .values({ version: loaded.version, file: loaded.file, text: loaded.text, loadedAt: loaded.loadedAt })
@@ -32,7 +40,13 @@ export async function recordPolicy(core: Core, actor: string, loaded: LoadedPoli
         data: { version: loaded.version, file: loaded.file, rules: loaded.policy.rules.length },
       },
     ]);
+    // A first load has nothing pending under another policy.
+    return lastVersion === undefined ? [] : rebindPending(core, tx, loaded.loadedAt, actor, lastVersion);
   });
+  // Long-polls and the console hear of each change once it is committed.
+  for (const { id } of touched) core.events.changed(id);
+  if (touched.length > 0)
+    core.log.info({ version: loaded.version, requests: touched }, 'pending requests held to the new policy');
 }
 
 /** Re-reads the policy file; a file that does not validate is refused and the running policy kept. */
@@ -62,8 +76,11 @@ export async function reloadPolicy({ ctx }: { ctx: Ctx }): Promise<ReloadOutcome
       read.problems.map((p) => ({ path: `${p.file}:${p.line}:${p.column}`, message: p.message })),
     );
   }
-  await recordPolicy(core, actor.id, read.loaded);
-  core.policy.replace(read.loaded);
+  await recordPolicy(core, actor.id, read.loaded).catch((error: unknown) => {
+    // Nothing of the reload committed: the previous policy stays in force, as for an invalid file.
+    core.policy.replace(previous);
+    throw error;
+  });
   core.log.info({ version: read.loaded.version, previous: previous.version }, 'policy reloaded');
   // Pending requests may count approvals from people this policy no longer names. Should this pass
   // fail, nothing is let through: every review re-checks its own request before counting.
