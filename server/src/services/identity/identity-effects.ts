@@ -38,6 +38,8 @@ export type IdentityWrite<Row> = {
   events: AuditInput[];
   recheck: string[];
   deprovisioned?: string[];
+  /** Requests the write changed beyond the review count (a rename moved their requester side). */
+  changed?: string[];
 };
 
 /**
@@ -55,6 +57,7 @@ export async function commitIdentityChange<Row>(
     await appendAudit(tx, at, result.events);
     return result;
   });
+  for (const id of written.changed ?? []) core.events.changed(id);
   await afterIdentityChange(core, caller, {
     recheck: written.recheck,
     deprovisioned: written.deprovisioned ?? [],

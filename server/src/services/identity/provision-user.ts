@@ -4,6 +4,7 @@ import type { Tx } from '../../db/client';
 import { scimGroupMembers, scimUsers } from '../../db/schema';
 import { newId } from '../../ids';
 import type { Core } from '../core';
+import { followRename } from './follow-rename';
 import { commitIdentityChange } from './identity-effects';
 import type { ScimCaller } from './scim-refusal';
 import { ScimRefusal } from './scim-refusal';
@@ -19,7 +20,13 @@ const pick = (s: ScimUserState): ScimUserState => ({
   resource: s.resource,
 });
 
-type Written = { row: ScimUserRow; events: AuditInput[]; recheck: string[]; deprovisioned: string[] };
+type Written = {
+  row: ScimUserRow;
+  events: AuditInput[];
+  recheck: string[];
+  deprovisioned: string[];
+  changed?: string[];
+};
 
 async function assertUnique(tx: Tx, state: ScimUserState, email: string, id?: string): Promise<void> {
   const others = id === undefined ? [] : [ne(scimUsers.id, id)];
@@ -113,9 +120,20 @@ export function updateScimUser(
     const events = [
       audited(caller, type, row, email === current.email ? {} : { previousEmail: current.email }),
     ];
+    // A new address for the same user is the same person: what they own and answer for follows them,
+    // in this transaction, and the old address is left to no one (follow-rename.ts).
+    const changed =
+      email === current.email
+        ? []
+        : await followRename(core, tx, at, {
+            caller,
+            from: current.email,
+            to: email,
+            userName: current.userName,
+          });
     // A new address leaves the old one behind: that person is no longer provisioned as active.
     const gone = [...(row.active ? [] : [email]), ...(email === current.email ? [] : [current.email])];
-    return { row, events, recheck: gone, deprovisioned: gone };
+    return { row, events, recheck: gone, deprovisioned: gone, changed };
   });
 }
 
