@@ -31,6 +31,8 @@ export type ApprovalExtras = {
   amend?: { params: Record<string, unknown> };
   /** `resource`: a glob covering the request's own resource; without it, only that exact resource. */
   standing?: { for: string; uses: number; resource?: string };
+  /** The digest of the version the clicked message or card showed: a stale one is refused (`request_changed`). */
+  digest?: string;
 };
 
 export type Queue = {
@@ -39,6 +41,8 @@ export type Queue = {
   decided: ActionRequest[];
   /** Break-glass approvals whose follow-up review is still open, for the approvers to sign off or flag. */
   followUps?: ActionRequest[];
+  /** Follow-ups of their groups closed lately, latest first: shown with who closed them, without buttons. */
+  closedFollowUps?: ActionRequest[];
   /** Live standing approvals the person may see (and, as an approver, revoke). */
   standing?: StandingApproval[];
 };

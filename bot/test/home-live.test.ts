@@ -30,6 +30,27 @@ const broken = () =>
     },
   });
 
+/** A follow-up bob closed at 2030-01-01T12:00Z, as the queue's closedFollowUps holds it. */
+const closed = (status: 'signed_off' | 'flagged', comment?: string) => {
+  const request = broken();
+  return aRequest({
+    id: `act_01JBQ3Z7X5K9M2N4P6R8T0${status === 'flagged' ? 'FLAG' : 'SIGN'}`,
+    status: 'approved',
+    breakGlass: {
+      ...request.breakGlass,
+      notify: [],
+      reviewWithinMs: 86_400_000,
+      followUp: {
+        status,
+        dueAt: '2030-01-02T00:00:00.000Z',
+        by: 'user:bob@example.com',
+        at: '2030-01-01T12:00:00.000Z',
+        ...(comment !== undefined && { comment }),
+      },
+    },
+  });
+};
+
 describe('App Home: follow-ups and standing approvals', () => {
   it('lists open follow-ups and live standing approvals under their own headings', () => {
     const followUp = broken();
@@ -46,6 +67,24 @@ describe('App Home: follow-ups and standing approvals', () => {
     expect(text).toContain('Approved by <@U0ALICE>');
     expect(text).toContain('2 uses left');
     expect(text).toContain('reports/eu/*');
+  });
+
+  it('shows a follow-up closed lately with who closed it, how and when, and no buttons', () => {
+    const open = broken();
+    const signed = closed('signed_off');
+    const flagged = closed('flagged', 'No outage: a restart would have done.');
+    const view = homeView(
+      { reviewable: [], mine: [], decided: [], followUps: [open], closedFollowUps: [signed, flagged] },
+      { 'alice@example.com': 'U0ALICE', 'bob@example.com': 'U0BOB' },
+    );
+    expect(viewIssues(view)).toEqual([]);
+    const text = shownText(view);
+    expect(text).toContain('Break-glass follow-ups (1)');
+    expect(text).toContain('*signed off* by <@U0BOB> · <!date^1893499200^');
+    expect(text).toContain('*flagged* by <@U0BOB> · <!date^1893499200^');
+    expect(text).toContain('“No outage: a restart would have done.”');
+    const buttons = JSON.stringify(view.blocks).match(/"value":"act_[^"]+"/g) ?? [];
+    expect(buttons).toEqual([`"value":"${open.id}"`, `"value":"${open.id}"`]);
   });
 
   it('shows neither heading when there is nothing live', () => {
@@ -68,6 +107,7 @@ describe('App Home: follow-ups and standing approvals', () => {
           ...aHugeRequest(),
           breakGlass: { ...broken().breakGlass, notify: [], reviewWithinMs: 1, reason: MARKUP },
         })),
+        closedFollowUps: Array.from({ length: 5 }, () => closed('flagged', MARKUP)),
         standing: Array.from({ length: 9 }, () =>
           aStanding({ action: MARKUP, resource: MARKUP, requester: MARKUP }),
         ),

@@ -76,6 +76,15 @@ function expectClosed(ref: MessageRef, line: RegExp): void {
   expect(message?.text).not.toContain('*Sign off*');
 }
 
+/** A Home whose entry for this request offers no follow-up button and says who closed it, and how. */
+const closedOnHome =
+  (id: string, line: RegExp) =>
+  (blocks: unknown, text: string): boolean =>
+    !buttonIn(blocks, 'countersign.sign_off', id) &&
+    !buttonIn(blocks, 'countersign.flag', id) &&
+    text.includes(id) &&
+    line.test(text);
+
 const updatesOf = (ref: MessageRef): RecordedCall[] =>
   s.slack.callsTo('chat.update').filter((c) => c.args.channel === ref.channel && c.args.ts === ref.ts);
 
@@ -145,8 +154,8 @@ describe('the follow-up review of a break-glass, from Slack', () => {
     });
     const audited = (await auditOf(s.t, req.id)).find((e) => e.type === 'action.follow_up');
     expect(audited).toMatchObject({ actor: 'user:bob@example.com', data: { decision: 'flagged' } });
-    // The follow-up leaves bob's queue: his Home is republished without it.
-    await homePublished(s.slack, 'bob', (_, text) => !text.includes(req.id), since);
+    // The follow-up leaves bob's queue: his Home is republished with who flagged it where its buttons were.
+    await homePublished(s.slack, 'bob', closedOnHome(req.id, /\*flagged\* by <@U0BOB>/), since);
     await outboxDrained(s.t);
     // The thread post and both DMs now say who flagged it, when and why, and offer nothing to click.
     for (const p of posts)
@@ -174,8 +183,8 @@ describe('the follow-up review of a break-glass, from Slack', () => {
       expectClosed(p, /\*signed off\* by <@U0ALICE> · <!date\^\d+\^/);
       expect(updatesOf(p)).toHaveLength(1);
     }
-    // bob's Home entry (and its buttons) goes too: the outbox republished his tab without it.
-    await homePublished(s.slack, 'bob', (_, text) => !text.includes(req.id), since);
+    // bob's Home entry too: the outbox republished his tab, the buttons replaced by who signed off.
+    await homePublished(s.slack, 'bob', closedOnHome(req.id, /\*signed off\* by <@U0ALICE>/), since);
     expectNoFailedSlackCalls(s.slack);
   });
 
@@ -192,7 +201,7 @@ describe('the follow-up review of a break-glass, from Slack', () => {
 
     since = s.slack.calls.length;
     await click(s, 'alice', 'countersign.sign_off', req.id, 'home');
-    await homePublished(s.slack, 'alice', (_, text) => !text.includes(req.id), since);
+    await homePublished(s.slack, 'alice', closedOnHome(req.id, /\*signed off\* by <@U0ALICE>/), since);
     expect((await fetchRequest(s.t, agent, req.id)).breakGlass?.followUp?.status).toBe('signed_off');
     expect((await auditOf(s.t, req.id)).filter((e) => e.type === 'action.follow_up')).toMatchObject([
       { actor: 'user:alice@example.com', data: { decision: 'signed_off' } },

@@ -2,7 +2,7 @@ import type { ActionRequest, StandingApproval } from '@countersign/shared';
 import type { Button, HomeView, KnownBlock } from '@slack/types';
 import type { Queue } from '../port';
 import { breakGlassButton, breakGlassOpen } from './break-glass';
-import { followUpButtons, followUpOpen } from './follow-up';
+import { followUpButtons, followUpClosedLine, followUpOpen } from './follow-up';
 import { escapeMrkdwn, inert, type Mentions, requesterLine, slackDate, truncate, who } from './format';
 import { decisionButtons, outcomeLine } from './request-message';
 
@@ -82,6 +82,26 @@ export function followUpLine(request: ActionRequest, mentions: Mentions): string
 Broken by ${by}${reason}${due} · \`${request.id}\``;
 }
 
+/**
+ * Open follow-ups with their buttons, then those closed lately with who closed them in the buttons'
+ * place (one block each, within the same MAX_LIVE lines: the Home's 100 blocks are counted).
+ */
+function followUpBlocks(open: ActionRequest[], closed: ActionRequest[], mentions: Mentions): KnownBlock[] {
+  if (open.length === 0 && closed.length === 0) return [];
+  const blocks: KnownBlock[] = [{ type: 'divider' }, heading(`Break-glass follow-ups (${open.length})`)];
+  for (const request of open.slice(0, MAX_LIVE)) {
+    blocks.push(section(followUpLine(request, mentions)));
+    if (followUpOpen(request)) blocks.push(followUpButtons(request));
+  }
+  if (open.length > MAX_LIVE)
+    blocks.push(section(`…and ${open.length - MAX_LIVE} more: the console lists them all.`));
+  for (const request of closed.slice(0, Math.max(0, MAX_LIVE - open.length))) {
+    const line = followUpClosedLine(request, mentions);
+    if (line) blocks.push(section(`${followUpLine(request, mentions)}\n${line}`));
+  }
+  return blocks;
+}
+
 /** A live standing approval: what it covers, for whom, who gave it, until when and how many uses remain. */
 export function standingLine(standing: StandingApproval, mentions: Mentions): string {
   const target = `${standing.resource ? ` on \`${inert(standing.resource, 150)}\`` : ''}${standing.environment ? ` in \`${inert(standing.environment, 100)}\`` : ''}`;
@@ -98,10 +118,7 @@ function liveBlocks(queue: Queue, mentions: Mentions): KnownBlock[] {
     if (items.length > MAX_LIVE)
       blocks.push(section(`…and ${items.length - MAX_LIVE} more: the console lists them all.`));
   };
-  list('Break-glass follow-ups', queue.followUps ?? [], (r) => [
-    section(followUpLine(r, mentions)),
-    ...(followUpOpen(r) ? [followUpButtons(r)] : []),
-  ]);
+  blocks.push(...followUpBlocks(queue.followUps ?? [], queue.closedFollowUps ?? [], mentions));
   list('Standing approvals', queue.standing ?? [], (s) => [
     section(standingLine(s, mentions), revokeButton(s)),
   ]);

@@ -29,12 +29,19 @@ export class HomeRefresher {
 
   async publish(person: SlackPerson, notice?: string): Promise<void> {
     const queue = await this.#port.queue(person);
-    const all = [...queue.reviewable, ...queue.mine, ...queue.decided, ...(queue.followUps ?? [])];
+    const all = [
+      ...queue.reviewable,
+      ...queue.mine,
+      ...queue.decided,
+      ...(queue.followUps ?? []),
+      ...(queue.closedFollowUps ?? []),
+    ];
     const mentions = await this.#identity.mentions([
       ...all.flatMap((r) => [
         r.requester.id,
         ...r.reviews.map((v) => v.reviewer),
         ...(r.breakGlass?.by ? [r.breakGlass.by] : []),
+        ...(r.breakGlass?.followUp?.by ? [r.breakGlass.followUp.by] : []),
       ]),
       ...(queue.standing ?? []).flatMap((s) => [s.requester, s.by]),
     ]);

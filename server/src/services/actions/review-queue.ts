@@ -14,9 +14,16 @@ export type ReviewQueue = {
   decided: ActionRequest[];
   /** Break-glass approvals of their groups still waiting for a sign-off or a flag (issue 16). */
   followUps: ActionRequest[];
+  /**
+   * Those closed (signed off or flagged) in the last day, latest first: the App Home shows who closed
+   * each where its buttons were, so an approver who saw it open sees what became of it.
+   */
+  closedFollowUps: ActionRequest[];
 };
 
 const RECENT = 12;
+const CLOSED_SHOWN_MS = 24 * 60 * 60 * 1000;
+const CLOSED_SHOWN = 5;
 
 /**
  * A person's on-call queue: pending requests they may decide now, nearest expiry first; requests they
@@ -54,6 +61,21 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
           .where(and(eq(actions.followUpStatus, 'open'), inGroups))
           .orderBy(actions.breakGlassAt)
           .limit(200);
+  const closedFollowUps =
+    groups.length === 0
+      ? []
+      : await db
+          .select()
+          .from(actions)
+          .where(
+            and(
+              inArray(actions.followUpStatus, ['signed_off', 'flagged']),
+              gt(actions.followUpAt, now - CLOSED_SHOWN_MS),
+              inGroups,
+            ),
+          )
+          .orderBy(desc(actions.followUpAt))
+          .limit(CLOSED_SHOWN * 4);
   const reviewed = await db
     .select({ actionId: reviews.actionId })
     .from(reviews)
@@ -81,5 +103,11 @@ export async function reviewQueue({ ctx }: { ctx: Ctx }): Promise<ReviewQueue> {
     mine: await load(mine.map((r) => r.id)),
     decided: await load(decided.map((r) => r.id)),
     followUps: await load(openFollowUps.filter((row) => !isRequesterSide(actor, row)).map((r) => r.id)),
+    closedFollowUps: await load(
+      closedFollowUps
+        .filter((row) => !isRequesterSide(actor, row))
+        .slice(0, CLOSED_SHOWN)
+        .map((r) => r.id),
+    ),
   };
 }
