@@ -50,7 +50,7 @@ async function heldWithApproversKnown() {
 }
 
 describe('Teams: a break-glass told to each approver 1:1', () => {
-  it('each approver Teams knows gets the card once, the requester’s side none; Sign off from it closes the follow-up', async () => {
+  it('each approver Teams knows gets the card once, the requester’s side none; Sign off from it closes the follow-up and clears every copy', async () => {
     const { id, key } = await heldWithApproversKnown();
     const broken = await s.t.call('POST', `/v1/actions/${id}/break-glass`, { key, body: { reason: REASON } });
     expect(broken.status).toBe(200);
@@ -81,10 +81,17 @@ describe('Teams: a break-glass told to each approver 1:1', () => {
       status: 'signed_off',
       by: 'user:alice@example.com',
     });
-    // The click replaced the card in alice's chat, where she pressed it.
+    // The click replaced the card in alice's chat, where she pressed it; bob's loses its buttons too.
     expect(
       s.ms.updates.some((u) => u.conversationId === alice.conversationId && u.activityId === alice.id),
     ).toBe(true);
+    const [bob] = dmsTo('bob', id);
+    const rewritten = await until(() =>
+      s.ms.updates.findLast((u) => u.conversationId === bob?.conversationId && u.activityId === bob?.id),
+    );
+    expect(JSON.stringify(rewritten.activity)).toContain('signed off the break-glass');
+    expect(titlesOf(rewritten.activity)).not.toContain('Sign off');
+    expect(titlesOf(rewritten.activity)).not.toContain('Flag…');
   });
 
   it('a failed attempt is retried without posting twice: bob’s chat refused once, the card’s update refused once', async () => {

@@ -60,6 +60,13 @@ export interface TeamsPort extends OutboxSink {
    * parent's, plus `to`): each is leased and retried alone, and a retry of `parent` queues none twice.
    */
   queueNotices(parent: Delivery, event: string, to: readonly string[]): Promise<void>;
+  /**
+   * The 1:1 cards offering a break-glass's Sign off / Flag… to approvers, kept until the follow-up
+   * closes and each is rewritten without its buttons, then forgotten one by one.
+   */
+  saveFollowUpCard(actionId: string, ref: CardRef): Promise<void>;
+  followUpCardsOf(actionId: string): Promise<CardRef[]>;
+  forgetFollowUpCard(actionId: string, ref: CardRef): Promise<void>;
 
   cardOf(actionId: string): Promise<CardRef | undefined>;
   saveCard(actionId: string, ref: CardRef): Promise<void>;

@@ -4,6 +4,7 @@ import type { Actor } from '../context';
 import type { Core } from '../services/core';
 import { usableEmail } from '../services/identity/usable-email';
 import { queueNotices } from '../services/teams/approver-notices';
+import { followUpCardsOf, forgetFollowUpCard, saveFollowUpCard } from '../services/teams/follow-up-cards';
 import {
   linkTeamsUser,
   saveTeam,
@@ -29,6 +30,9 @@ export function teamsPort(core: Core): TeamsPort {
     teamsChannelOf: (actionId) => teamsChannelOf(core, actionId),
     deciders: (request) => decidersOf(core, request),
     queueNotices: (parent, event, to) => queueNotices(core, TEAMS_SINK, parent, event, to),
+    saveFollowUpCard: (actionId, ref) => saveFollowUpCard(core, actionId, ref),
+    followUpCardsOf: (actionId) => followUpCardsOf(core, actionId),
+    forgetFollowUpCard: (actionId, ref) => forgetFollowUpCard(core, actionId, ref),
     ...outboxSink(core, TEAMS_SINK),
     cardOf: (actionId) => teamsCardOf(core, actionId),
     saveCard: (actionId, ref) => saveTeamsCard(core, actionId, ref),

@@ -1,10 +1,10 @@
 import type { ActionRequest } from '@countersign/shared';
 import { Activity } from '@microsoft/agents-activity';
-import { ConnectorClient, HttpError } from '@microsoft/agents-hosting';
+import { type ConnectorClient, HttpError } from '@microsoft/agents-hosting';
 import type { Logger } from 'pino';
 import { OutboxDrain } from '../../delivery/outbox-drain';
 import type { Delivery, ReviewOptions } from '../../port';
-import { breakGlassCard } from '../cards/break-glass-card';
+import { blockedByReload } from '../../present';
 import {
   cardAttachment,
   outcomeNotice,
@@ -15,6 +15,13 @@ import {
 import { BOT_SCOPE, type TeamsConfig } from '../config';
 import type { EntraTokens } from '../entra-token';
 import type { CardRef, TeamsPort } from '../port';
+import {
+  BREAK_GLASS_NOTICE,
+  closeApproverCards,
+  queueApproverCards,
+  sendApproverCard,
+} from './break-glass-cards';
+import { connectorClient, sendOneToOne } from './one-to-one';
 
 const FINAL = new Set(['action.approved', 'action.denied', 'action.expired', 'action.cancelled']);
 
@@ -23,6 +30,8 @@ export const TEAMS_EVENTS = new Set([
   'action.submitted',
   'review.recorded',
   'review.refused',
+  // A policy reload re-bound a pending request (the card's approvers and count change) or blocked it.
+  'action.rebound',
   // Issue 16: questions and answers, break-glass and its follow-up, threaded under the card.
   'action.question',
   'action.answered',
@@ -30,12 +39,6 @@ export const TEAMS_EVENTS = new Set([
   'action.follow_up',
   ...FINAL,
 ]);
-
-/**
- * Not a core event: one delivery per approver, queued by the `action.break_glass` delivery, that tells
- * that approver 1:1 (each leased, retried and sent on its own; see TeamsPort.queueNotices).
- */
-export const BREAK_GLASS_NOTICE = 'teams.break_glass_notice';
 
 /** Teams asked us to slow down: nothing more until `until`. */
 class RateLimited extends Error {
@@ -75,8 +78,8 @@ export class TeamsDeliverer {
     return this.#drain.stop();
   }
 
-  async #client(serviceUrl: string): Promise<ConnectorClient> {
-    return ConnectorClient.createClientWithToken(serviceUrl, await this.deps.tokens.token(BOT_SCOPE));
+  #client(serviceUrl: string): Promise<ConnectorClient> {
+    return connectorClient(this.deps.tokens, serviceUrl);
   }
 
   #message(request: ActionRequest, review: ReviewOptions | undefined, compact = false): Activity {
@@ -123,11 +126,11 @@ export class TeamsDeliverer {
     const { port } = this.deps;
     const request = await port.get(delivery.actionId);
     if (!request) return;
-    if (delivery.event === BREAK_GLASS_NOTICE) return this.#noticeApprover(delivery, request);
-    // Loudly, at once, as Slack does: every approver 1:1 besides the card's thread. Queued first and
-    // idempotently, so a retry of this delivery (the thread reply or the card update failed) adds none.
-    if (delivery.event === 'action.break_glass')
-      await port.queueNotices(delivery, BREAK_GLASS_NOTICE, port.deciders(request));
+    if (delivery.event === BREAK_GLASS_NOTICE) return sendApproverCard(this.deps, delivery, request);
+    // Before the thread reply and the card update, and each idempotent: a retry of this delivery after
+    // either failed queues no approver's card twice, nor rewrites one already rewritten.
+    if (delivery.event === 'action.break_glass') await queueApproverCards(this.deps, delivery, request);
+    if (delivery.event === 'action.follow_up') await closeApproverCards(this.deps, delivery, request);
     let ref = await port.cardOf(request.id);
     if (delivery.event === 'action.submitted') {
       if (ref) return; // posted already: a retry after the post went through
@@ -171,7 +174,7 @@ export class TeamsDeliverer {
         return client.updateActivity(conversationId, activityId, update);
       });
     }
-    if (FINAL.has(delivery.event))
+    if (FINAL.has(delivery.event) || blockedByReload(delivery.event, request))
       await this.#tellRequester(request, { type: 'message', text: outcomeNotice(request) });
   }
 
@@ -218,50 +221,7 @@ export class TeamsDeliverer {
     const human = request.requester.id.startsWith('user:')
       ? request.requester.id.slice('user:'.length)
       : request.requester.owner;
-    if (human) await this.#oneToOne(human, message);
-  }
-
-  /**
-   * One approver's break-glass card, 1:1, with Sign off / Flag… while the follow-up is open. Someone
-   * the bot has never met is skipped (Teams lets a bot start a chat only with someone it knows); a
-   * chat Teams refuses for good (the app removed, the user gone, the card too large: 403, 404, 413) is
-   * logged and not retried,
-   * since this delivery holds up the request's later ones (a sign-off's thread reply) while it waits.
-   */
-  async #noticeApprover(delivery: Delivery, request: ActionRequest): Promise<void> {
-    const to = delivery.payload.to;
-    if (typeof to !== 'string') return;
-    const message = {
-      type: 'message',
-      summary: `Break-glass: ${request.action}`.slice(0, 200),
-      attachments: [cardAttachment(breakGlassCard(request, delivery.payload, this.deps.config.publicUrl))],
-    };
-    try {
-      await this.#oneToOne(to, message);
-    } catch (error) {
-      if (!(error instanceof HttpError) || ![403, 404, 413].includes(error.status)) throw error;
-      this.deps.log.warn(
-        { actionId: request.id, err: describe(error) },
-        'Teams refused an approver’s break-glass card for good; not retried (the thread, the API and their queue still show it)',
-      );
-    }
-  }
-
-  /** A 1:1 message to a person by email, if they have talked to the bot. */
-  async #oneToOne(email: string, message: Record<string, unknown>): Promise<void> {
-    const user = await this.deps.port.teamsUserOf(email);
-    if (!user) return; // never seen in Teams: the API, Slack and webhooks still tell them
-    const client = await this.#client(user.serviceUrl);
-    // The SDK's type names the bot `agent` and wants an activity; the Bot Connector REST API takes
-    // `bot` and an optional activity, and the SDK sends the body as given.
-    const chat = await client.createConversation({
-      isGroup: false,
-      bot: { id: this.deps.config.appId, name: 'Countersign' },
-      members: [{ id: user.teamsUserId, name: '' }],
-      tenantId: user.tenantId ?? this.deps.config.tenantId,
-      channelData: { tenant: { id: user.tenantId ?? this.deps.config.tenantId } },
-    } as unknown as Parameters<ConnectorClient['createConversation']>[0]);
-    await client.sendToConversation(chat.id, Activity.fromObject(message));
+    if (human) await sendOneToOne(this.deps, human, message);
   }
 }
 
