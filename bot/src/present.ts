@@ -67,6 +67,24 @@ export function discountedSentence(
   return `${name}'s approval no longer counts${why}${count}`;
 }
 
+/**
+ * A policy reload held a pending request to its new rule (`action.rebound`): blocked, or re-bound to
+ * other approvers or another quorum. Read from the request as it is now; `quote` makes the policy's
+ * names inert in the transport's markup.
+ */
+export function reboundSentence(request: ActionRequest, quote: (text: string) => string): string {
+  const rule = quote(request.rule.name);
+  if (request.status === 'blocked')
+    return `The policy was reloaded: its rule ${rule} now blocks this request.`;
+  const { required } = request.approvals;
+  const groups = request.approvers.map(quote).join(', ');
+  return `The policy was reloaded: this request now follows its rule ${rule}, and needs ${required} approval${required === 1 ? '' : 's'} from ${groups}.`;
+}
+
+/** A reload blocked a pending request: its requester hears of it as of any other outcome. */
+export const blockedByReload = (event: string, request: ActionRequest): boolean =>
+  event === 'action.rebound' && request.status === 'blocked';
+
 /** Why a request was held, in words: "params.rows is more than 10000" (absent when its rule has no condition). */
 export function conditionWords(request: ActionRequest): string | undefined {
   const condition = request.matched?.condition;

@@ -1,5 +1,12 @@
 import type { ActionRequest } from '@countersign/shared';
-import { answerHint, discountedSentence, followUpHint, type Marks, refusalSentence } from '../present';
+import {
+  answerHint,
+  discountedSentence,
+  followUpHint,
+  type Marks,
+  reboundSentence,
+  refusalSentence,
+} from '../present';
 import { followUpClosed } from './follow-up';
 import { escapeMrkdwn, inert, type Mentions, truncate, who } from './format';
 import { outcomeLine } from './request-message';
@@ -33,6 +40,8 @@ export function threadReply(
       const approvals = countOf(payload.approvals);
       return `:warning: ${discountedSentence(reviewer, reason, approvals, (t) => t)}`;
     }
+    case 'action.rebound':
+      return `:arrows_counterclockwise: ${reboundSentence(request, (t) => inert(t, 200))}`;
     case 'action.question': {
       // Addressed to whoever can answer: the agent's owner, or the person who asked.
       // An owner is an email, a requester a principal: mention either as the person it is.

@@ -7,6 +7,7 @@ import { requestMessage } from '../blocks/request-message';
 import { breakGlassFacts, breakGlassNotice, outcomeNotice, threadReply } from '../blocks/thread-reply';
 import type { Identity } from '../identity';
 import type { ApprovalsPort, Delivery } from '../port';
+import { blockedByReload } from '../present';
 import { slackErrorText } from '../slack-error';
 import type { HomeRefresher } from './home-refresher';
 import { OutboxDrain } from './outbox-drain';
@@ -21,6 +22,8 @@ export const SLACK_EVENTS = new Set([
   'review.refused',
   // An approval that stopped counting: a thread line, and the card's "N of M" goes down.
   'review.discounted',
+  // A policy reload re-bound a pending request (the card's approvers and count change) or blocked it.
+  'action.rebound',
   // Ask before deciding: the question threaded to the requester's owner, and their answer.
   'action.question',
   'action.answered',
@@ -149,7 +152,8 @@ export class SlackDeliverer {
       await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...message });
     }
     if (delivery.event === 'action.break_glass') await this.#broadcastBreakGlass(delivery, request, mentions);
-    if (FINAL.has(delivery.event)) await this.#notifyRequester(request, mentions);
+    if (FINAL.has(delivery.event) || blockedByReload(delivery.event, request))
+      await this.#notifyRequester(request, mentions);
     await this.#home.refresh(homeAudience(this.#port, request));
   }
 

@@ -8,6 +8,7 @@ import {
   outcomeSentence,
   paramsPreview,
   RISK_WORDS,
+  reboundSentence,
   refusalSentence,
   type Speech,
   truncate,
@@ -229,6 +230,8 @@ export function threadText(
     }
     case 'action.answered':
       return `💬 ${actor} answered${comment}`;
+    case 'action.rebound':
+      return `🔄 ${reboundSentence(request, (t) => plain(t, 200))}`;
     case 'action.break_glass': {
       const reason = typeof payload.reason === 'string' ? plain(payload.reason, 1500) : '';
       return `🚨 **Break-glass**: ${actor} approved their own request: “${reason}”. ${followUpHint(MARKS, 'on the card')}`;
