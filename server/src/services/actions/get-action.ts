@@ -1,6 +1,7 @@
 import type { ActionRequest } from '@countersign/shared';
-import { notFound } from '../../errors';
+import { DomainError, notFound } from '../../errors';
 import type { Ctx } from '../core';
+import { credentialHolds } from '../keys/authenticate';
 import { canSee } from './access';
 import { effectiveStatus, loadAction } from './rows';
 import { toActionRequest } from './view';
@@ -74,6 +75,10 @@ export async function getAction({
     if (changedEarly) check();
   });
 
+  // The caller was let in up to a minute ago: a key revoked or expired, or a person deprovisioned,
+  // meanwhile gets no answer (it may carry a grant token), on whichever node the revocation was made.
+  if (!(await credentialHolds(core, actor)))
+    throw new DomainError('unauthenticated', 'the API key was revoked or expired while the request waited');
   const latest = await loadAction(db, id);
   if (!latest) throw notFound(`action request ${id}`);
   return toActionRequest(core, latest, actor);

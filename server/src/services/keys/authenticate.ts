@@ -69,12 +69,32 @@ export async function authenticate(core: Core, token: string): Promise<Actor | u
   const parsed = parseKeyToken(token);
   if (!parsed) return undefined;
   const found = await lookupKey(core, parsed.keyId);
-  if (!found) return undefined;
+  if (!found || !secretMatches(parsed.secret, found.key.secretHash)) return undefined;
+  const actor = admit(core, found);
+  if (actor) touch(core, found.key.id);
+  return actor;
+}
+
+/**
+ * Whether the key an actor came in with would still be let in now. An answer given long after the
+ * request was authenticated (a long-poll's decision carries a grant token) asks again first, so a key
+ * revoked, expired or deprovisioned while the caller waited gets nothing. Actors without a key pass.
+ */
+export async function credentialHolds(core: Core, actor: Actor): Promise<boolean> {
+  if (!('keyId' in actor)) return true;
+  const found = await lookupKey(core, actor.keyId);
+  const now = found && admit(core, found);
+  // An agent whose owner SCIM took away is let in to read, but nobody answers for a grant token
+  // handed to it (submit and redeem refuse it: owner-active.ts), so a long answer is refused too.
+  return now?.id === actor.id && !(now.kind === 'agent' && now.ownerGone === true);
+}
+
+/** authenticate's decision on a key already looked up and its secret checked. */
+function admit(core: Core, found: NonNullable<Awaited<ReturnType<typeof lookupKey>>>): Actor | undefined {
   const { key, owner, gone, ownerGone } = found;
-  if (key.revokedAt !== null || !secretMatches(parsed.secret, key.secretHash)) return undefined;
+  if (key.revokedAt !== null) return undefined;
   if (key.expiresAt !== null && key.expiresAt <= core.now()) return undefined;
   const scopes = key.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
-  touch(core, key.id);
   if (key.principal.startsWith('agent:')) {
     // An agent with no owner on record could approve itself through its owner: fail closed.
     if (!owner) return undefined;
