@@ -195,14 +195,16 @@ describe('console break-glass warning: who will hear of it on this install', () 
     }
   });
 
-  it('Slack: the rule’s channels and a DM to every approver; Teams: the request’s thread', () => {
+  it('Slack: the rule’s channels and a DM to every approver; Teams: the request’s thread and a card to every approver', () => {
     const slack = warned({ slack: true, teams: false });
     expect(slack).toContain('Slack posts it to #security, sends every');
     expect(slack).toContain('approver of rule <code>prod-fix</code> a direct message');
     expect(slack).not.toContain('Teams');
     expect(slack).not.toContain('no chat is configured');
     const teams = warned({ slack: false, teams: true });
-    expect(teams).toContain('Teams threads it under the request&#39;s card.');
+    expect(teams).toContain(
+      'Teams threads it under the request&#39;s card and sends every approver it knows',
+    );
     expect(teams).not.toContain('Slack posts');
     const both = warned({ slack: true, teams: true });
     expect(both).toContain('Slack posts it to #security');

@@ -160,7 +160,12 @@ function BreakGlassReach(props: { chat: ChatTransports | undefined; notify: stri
           approver of rule <code>{props.rule}</code> a direct message, and threads it under the request.
         </li>
       )}
-      {teams && <li>Teams threads it under the request's card.</li>}
+      {teams && (
+        <li>
+          Teams threads it under the request's card and sends every approver it knows a card to sign it off or
+          flag it.
+        </li>
+      )}
     </>
   );
 }
