@@ -135,6 +135,15 @@ describe('the identity provider renames a person', () => {
     // A later key made for the old address is refused too: the provider took that address away.
     const stale = await t.userKey('gina@example.com', ['reviews:write']);
     expectError(await review(t, stale, req.id, 'approve'), 401, 'unauthenticated', 'a new old-address key');
+    // The provider later gives the address to someone (a recycled mailbox): her old key stays dead.
+    const recycled = await scim(t, key, 'POST', '/Users', { userName: 'gina@example.com', active: true });
+    expect(recycled.status).toBe(201);
+    expectError(
+      await review(t, gina, req.id, 'approve'),
+      401,
+      'unauthenticated',
+      'old key, address recycled',
+    );
   });
 
   it("a person's own open request follows her: the renamed person may not approve it", async (test) => {
