@@ -3,7 +3,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { Queryable } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { type CheckpointKey, checkpointProblem, signCheckpoint } from './checkpoint-key';
-import { appendAudit, readAuditHead } from './emit';
+import { appendAudit, eventTime, readAuditHead } from './emit';
 import { ChainVerifier, feed, feedFromFile } from './verify';
 
 export type LatestCheckpoint = { eventSeq: number; checkpoint: AuditCheckpoint };
@@ -145,8 +145,10 @@ export async function writeCheckpoint(
     // The only failure adoption forgives is the one it cures, "no checkpoint": every event checked.
     if (!result.ok && result.events !== head.seq) return { written: false, refused: result.problem ?? '' };
   }
-  const checkpoint = signCheckpoint(options.key, head.seq, head.hash, new Date(options.at).toISOString());
-  await appendAudit(tx, options.at, [
+  // Signed with the time the row gets (never before the head's): verify holds the two equal.
+  const at = eventTime(head, options.at);
+  const checkpoint = signCheckpoint(options.key, head.seq, head.hash, at);
+  await appendAudit(tx, Date.parse(at), [
     { type: 'audit.checkpoint', actor: options.actor, subject: null, data: checkpoint },
   ]);
   return { written: true, checkpoint };

@@ -7,7 +7,21 @@ import { canonicalJson, chainHashOfData, GENESIS_HASH } from './chain';
 
 // The chain head as of each open transaction's last append. Keyed by the transaction object, so
 // it is forgotten with it; a rolled-back transaction's entry is never read again.
-const heads = new WeakMap<object, { seq: number; hash: string }>();
+const heads = new WeakMap<object, AuditHead>();
+
+/** The newest event: its seq, hash and time (`at` undefined for an empty log). */
+export type AuditHead = { seq: number; hash: string; at?: string | undefined };
+
+/**
+ * The time an event after `head` is written with: `at`, or the head's when `at` is earlier. A time
+ * taken before the write (a policy file's read) can be older than an event another writer appended
+ * meanwhile, and auditors sort by time. Every stored `at` is a toISOString, fixed width, so the text
+ * order is the time order.
+ */
+export function eventTime(head: AuditHead, at: number): string {
+  const iso = new Date(at).toISOString();
+  return head.at !== undefined && head.at > iso ? head.at : iso;
+}
 
 export type AuditInput = {
   type: AuditEventType;
@@ -22,8 +36,9 @@ export type AuditInput = {
  */
 export async function appendAudit(tx: Queryable, at: number, events: AuditInput[]): Promise<void> {
   if (events.length === 0) return;
-  let { seq, hash: prevHash } = await readAuditHead(tx);
-  const iso = new Date(at).toISOString();
+  const head = await readAuditHead(tx);
+  let { seq, hash: prevHash } = head;
+  const iso = eventTime(head, at);
   const rows = events.map((event) => {
     seq += 1;
     const fields = {
@@ -44,19 +59,19 @@ export async function appendAudit(tx: Queryable, at: number, events: AuditInput[
   const hot = hotOf(tx);
   if (hot) hot.insertAudit(rows);
   else await tx.insert(auditEvents).values(rows);
-  if ('rollback' in tx) heads.set(tx, { seq, hash: prevHash });
+  if ('rollback' in tx) heads.set(tx, { seq, hash: prevHash, at: iso });
   for (const listener of listeners) listener(rows.length);
 }
 
-/** The newest event's seq and hash as `tx` sees it ({0, genesis} for an empty log). */
-export async function readAuditHead(tx: Queryable): Promise<{ seq: number; hash: string }> {
+/** The newest event's seq, hash and time as `tx` sees it ({0, genesis} for an empty log). */
+export async function readAuditHead(tx: Queryable): Promise<AuditHead> {
   // Within one transaction the head only moves by our own appends: read it once, then carry it.
   const known = heads.get(tx);
   if (known) return known;
   const hot = hotOf(tx);
   if (hot) return hot.auditHead() ?? { seq: 0, hash: GENESIS_HASH };
   const [row] = await tx
-    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash, at: auditEvents.at })
     .from(auditEvents)
     .orderBy(desc(auditEvents.seq))
     .limit(1);

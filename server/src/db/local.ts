@@ -173,11 +173,11 @@ export class HotStatements {
     this.#s.get(grantInsert.sql).run(grantInsert.values(row));
   }
 
-  auditHead(): { seq: number; hash: string } | undefined {
-    const row = this.#s.get('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
-      | [number, string]
+  auditHead(): { seq: number; hash: string; at: string } | undefined {
+    const row = this.#s.get('SELECT seq, hash, at FROM audit_events ORDER BY seq DESC LIMIT 1').get() as
+      | [number, string, string]
       | undefined;
-    return row ? { seq: row[0], hash: row[1] } : undefined;
+    return row ? { seq: row[0], hash: row[1], at: row[2] } : undefined;
   }
 
   /**
