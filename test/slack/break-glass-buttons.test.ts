@@ -7,7 +7,9 @@ import {
   heldRequest,
   outboxDrained,
   postedMessage,
+  shown,
   typesOf,
+  waitForDm,
   waitForEphemeral,
   waitForReply,
   waitForResponse,
@@ -134,4 +136,33 @@ describe('break-glass from Slack', () => {
     await outboxDrained(s.t);
     expectNoFailedSlackCalls(s.slack);
   });
+
+  it('a follow-up closed before Slack heard of the break-glass: the broadcast goes out closed, naming who signed off', async () => {
+    const { agent, req, ref } = await heldRequest(s, { submission: { action: 'prod.reindex' } });
+    await outboxDrained(s.t);
+    // Slack asks us to wait just as the glass breaks: the broadcast is still queued when alice signs off.
+    s.slack.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    const broken = await s.t.call('POST', `/v1/actions/${req.id}/break-glass`, {
+      key: agent,
+      body: { reason: REASON },
+    });
+    expect(broken.status).toBe(200);
+    await s.slack.waitFor('chat.postMessage', (c) => c.status === 429);
+    const alice = await s.t.userKey('alice@example.com', ['reviews:write']);
+    const signed = await s.t.call('POST', `/v1/actions/${req.id}/follow-up`, {
+      key: alice,
+      body: { decision: 'sign_off' },
+    });
+    expect(signed.status).toBe(200);
+    await outboxDrained(s.t, 15_000);
+
+    const post = await waitForReply(s.slack, ref, /:rotating_light: \*Break-glass\*/);
+    const dm = await waitForDm(s.slack, 'bob', req.id);
+    for (const call of [post, dm]) {
+      expect(buttonsIn(call.args.blocks)).toEqual([]);
+      expect(shown(call.args.blocks)).toMatch(/\*signed off\* by <@U0ALICE> · <!date\^/);
+      expect(String(call.args.text)).not.toContain('*Sign off*');
+    }
+    expectNoFailedSlackCalls(s.slack, (c) => c.status === 429);
+  }, 25_000);
 });
