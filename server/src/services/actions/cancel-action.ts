@@ -7,7 +7,7 @@ import type { Ctx } from '../core';
 import { record } from '../outbox/record';
 import { canSee, isRequesterSide } from './access';
 import { expireIfDue } from './expire-actions';
-import { loadAction } from './rows';
+import { loadAction, notPending } from './rows';
 import { toActionRequest } from './view';
 
 /** The requester (or the agent's owner) withdraws a pending request. */
@@ -19,7 +19,12 @@ export async function cancelAction({ ctx, id }: { ctx: Ctx; id: string }): Promi
     const loaded = await loadAction(tx, id);
     if (!loaded || !canSee(core, actor, loaded.row)) return 'not_found' as const;
     if (!isRequesterSide(actor, loaded.row)) return 'forbidden' as const;
-    if (await expireIfDue(core, tx, at, id, 'system:server')) return 'expired' as const;
+    // Expired answers 410 as every other verb on a pending request does (rows.ts notPending), whether
+    // or not the sweeper has marked it; overdue and unmarked, it is marked here so listeners hear of it.
+    if (notPending(loaded.row, at) === 'expired') {
+      await expireIfDue(core, tx, at, id, 'system:server');
+      return 'expired' as const;
+    }
     const cancelled = await tx
       .update(actions)
       .set({ status: 'cancelled', decidedAt: at })
@@ -38,7 +43,7 @@ export async function cancelAction({ ctx, id }: { ctx: Ctx; id: string }): Promi
       throw forbidden('only the requester may cancel a request');
     case 'expired':
       core.events.changed(id);
-      throw new DomainError('not_pending', 'this request had already expired');
+      throw new DomainError('expired', 'this request expired before it was decided');
     case 'not_pending':
       throw new DomainError('not_pending', 'only a pending request can be cancelled');
     case 'cancelled':
