@@ -9,7 +9,7 @@ const MENTIONS = { 'erin@example.com': 'U0ERIN', 'bob@example.com': 'U0BOB', 'ca
 const actionsBlocks = (blocks: KnownBlock[]) => blocks.filter((b) => b.type === 'actions');
 
 describe('requestMessage', () => {
-  it('shows a pending request with what, where, who, the rule and Approve/Deny buttons bound to its id', () => {
+  it('shows a pending request with what, where, who, the rule and Approve/Deny buttons bound to its id and the version shown', () => {
     const request = aRequest();
     const message = requestMessage(request, MENTIONS);
     expect(messageIssues(message)).toEqual([]);
@@ -29,8 +29,9 @@ describe('requestMessage', () => {
     expect(buttons).toMatchObject({
       block_id: `decide:${request.id}`,
       elements: [
-        { action_id: APPROVE_ACTION, value: request.id, text: { text: 'Approve' } },
-        { action_id: DENY_ACTION, value: request.id, text: { text: 'Deny' } },
+        // The version the message shows: a click after an amendment is refused (request_changed).
+        { action_id: APPROVE_ACTION, value: `${request.id} ${request.digest}`, text: { text: 'Approve' } },
+        { action_id: DENY_ACTION, value: `${request.id} ${request.digest}`, text: { text: 'Deny' } },
         { action_id: ASK_ACTION, value: request.id, text: { text: 'Ask…' } },
       ],
     });

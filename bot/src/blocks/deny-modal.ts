@@ -6,12 +6,23 @@ export const DENY_MODAL = 'countersign.deny_modal';
 export const REASON_BLOCK = 'reason';
 export const REASON_INPUT = 'reason_input';
 
-/** The modal a Deny click opens: a deny needs a reason. Carries the request id in private_metadata. */
-export function denyModal(request: ActionRequest, origin?: { channel: string; ts: string }): ModalView {
+/**
+ * The modal a Deny click opens: a deny needs a reason. Carries the request id in private_metadata, and
+ * `digest`, the version the clicked message showed, when it named one.
+ */
+export function denyModal(
+  request: ActionRequest,
+  origin?: { channel: string; ts: string },
+  digest?: string,
+): ModalView {
   return {
     type: 'modal',
     callback_id: DENY_MODAL,
-    private_metadata: JSON.stringify({ id: request.id, ...(origin && { origin }) }),
+    private_metadata: JSON.stringify({
+      id: request.id,
+      ...(origin && { origin }),
+      ...(digest !== undefined && { digest }),
+    }),
     title: { type: 'plain_text', text: 'Deny request' },
     submit: { type: 'plain_text', text: 'Deny' },
     close: { type: 'plain_text', text: 'Cancel' },
@@ -40,4 +51,14 @@ export function denyModal(request: ActionRequest, origin?: { channel: string; ts
       },
     ],
   };
+}
+
+/** The version a Deny modal was opened on (its `digest`), if the click named one. */
+export function deniedVersion(privateMetadata: string): { digest: string } | undefined {
+  try {
+    const digest: unknown = (JSON.parse(privateMetadata) as { digest?: unknown }).digest;
+    return typeof digest === 'string' ? { digest } : undefined;
+  } catch {
+    return undefined;
+  }
 }

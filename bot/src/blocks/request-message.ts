@@ -5,6 +5,7 @@ import { conditionWords, outcomeSentence, RISK_WORDS } from '../present';
 import { standingDefault } from './approve-modals';
 import { ASK_ACTION } from './ask';
 import { breakGlassBlocks, breakGlassOpen } from './break-glass';
+import { decisionValue } from './decision-value';
 import {
   escapeMrkdwn,
   inert,
@@ -102,14 +103,14 @@ export function decisionButtons(
             action_id: APPROVE_ACTION,
             style: 'primary',
             text: { type: 'plain_text', text: 'Approve' },
-            value: request.id,
+            value: decisionValue(request),
           },
       {
         type: 'button',
         action_id: DENY_ACTION,
         style: 'danger',
         text: { type: 'plain_text', text: 'Deny' },
-        value: request.id,
+        value: decisionValue(request),
       },
       ...extraButtons(request, options),
       // A question instead of a decision: whoever may review may ask (the core checks who).

@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { decidedOn } from '../../blocks/decision-value';
 import { denyModal } from '../../blocks/deny-modal';
 import { APPROVE_ACTION, DENY_ACTION } from '../../blocks/request-message';
 import { type BotDeps, tell } from '../../deps';
@@ -12,8 +13,11 @@ export function register(app: App, deps: BotDeps): void {
     const where = origin(body);
     const person = await deps.identity.person(body.user.id);
     if (!person) return tell(deps, client, where, deps.identity.refusal(body.user.id));
-    // The core refuses self-approval, strangers and double clicks; the refusal is audited and threaded.
-    const result = await deps.port.review(person, action.value ?? '', 'approve');
+    // The core refuses self-approval, strangers, double clicks and a message older than the request
+    // (amended since it was posted); the refusal is audited and threaded, and the clicker is told why.
+    const seen = decidedOn(action.value);
+    const extras = seen.digest === undefined ? undefined : { digest: seen.digest };
+    const result = await deps.port.review(person, seen.id, 'approve', undefined, extras);
     if (!result.ok)
       return tell(
         deps,
@@ -29,9 +33,14 @@ export function register(app: App, deps: BotDeps): void {
     const where = origin(body);
     const person = await deps.identity.person(body.user.id);
     if (!person) return tell(deps, client, where, deps.identity.refusal(body.user.id));
-    const found = await deps.port.find(person, action.value ?? '');
+    const seen = decidedOn(action.value);
+    const found = await deps.port.find(person, seen.id);
     if (!found.ok)
       return tell(deps, client, { ...where, person: where.fromHome ? person : undefined }, found.message);
-    await client.views.open({ trigger_id: body.trigger_id, view: denyModal(found.request, where.ref) });
+    // The version the clicked message showed rides in the modal: the deny is checked against it.
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: denyModal(found.request, where.ref, seen.digest),
+    });
   });
 }

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { DENY_MODAL, REASON_BLOCK, REASON_INPUT } from '../../blocks/deny-modal';
+import { DENY_MODAL, deniedVersion, REASON_BLOCK, REASON_INPUT } from '../../blocks/deny-modal';
 import type { BotDeps } from '../../deps';
 import { onTextModal } from './text-modal';
 
@@ -11,6 +11,8 @@ export function register(app: App, deps: BotDeps): void {
     input: REASON_INPUT,
     empty: 'Say why, so the requester can change course.',
     refused: 'Not denied',
-    run: (person, id, reason) => deps.port.review(person, id, 'deny', reason),
+    // Refused when the request was amended after the message the Deny was clicked on.
+    run: (person, id, reason, metadata) =>
+      deps.port.review(person, id, 'deny', reason, deniedVersion(metadata)),
   });
 }

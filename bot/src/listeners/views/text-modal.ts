@@ -19,7 +19,8 @@ export function onTextModal(
     empty: string;
     /** "Not asked", "Not flagged": the head of a refusal. */
     refused: string;
-    run: (person: SlackPerson, id: string, text: string) => Promise<Outcome<object>>;
+    /** `metadata`: the modal's private_metadata, for what a verb needs beyond the id (a Deny's version). */
+    run: (person: SlackPerson, id: string, text: string, metadata: string) => Promise<Outcome<object>>;
   },
 ): void {
   app.view(spec.callbackId, async ({ ack, body, view }) => {
@@ -30,7 +31,7 @@ export function onTextModal(
     if (!id) return fail('This form is damaged; open it from the message again.');
     const person = await deps.identity.person(body.user.id);
     if (!person) return fail(deps.identity.refusal(body.user.id));
-    const result = await spec.run(person, id, text);
+    const result = await spec.run(person, id, text, view.private_metadata);
     if (!result.ok) return fail(`${spec.refused}: ${result.message}`);
     await ack();
   });
