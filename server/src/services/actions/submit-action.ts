@@ -13,10 +13,11 @@ import { issueGrant } from '../grants/issue-grant';
 import { digestOf, sha256Hex } from '../grants/tokens';
 import { assertOwnerActive } from '../identity/owner-active';
 import { record } from '../outbox/record';
+import { auditedRequest } from './audited-request';
 import { decideSubmission } from './decide-submission';
-import { type ActionRow, loadAction } from './rows';
+import { type ActionRow, type LoadedAction, loadAction } from './rows';
 import { standingUsedEvents, takeStanding } from './standing-approvals';
-import { toActionRequest } from './view';
+import { grantView, toActionRequest } from './view';
 
 export type SubmitResult = { request: ActionRequest; replayed: boolean };
 
@@ -168,8 +169,13 @@ export async function submitAction({
     else await tx.insert(actions).values(row);
     const type =
       status === 'allowed' ? 'action.allowed' : status === 'blocked' ? 'action.blocked' : 'action.submitted';
-    const { idempotencyKey: _key, requestHash: _hash, keyId: _keyId, ...recorded } = row;
-    const events: AuditInput[] = [{ type, actor: actor.id, subject: id, data: recorded }];
+    const created: LoadedAction = { row, reviews: [], grant: undefined, ...(standing && { standing }) };
+    // The API's view, built once: the event records it as it stands at this commit, and the answer
+    // below adds only the grant, which the event must never hold (auditedRequest drops it anyway).
+    const view = toActionRequest(core, created, actor);
+    const events: AuditInput[] = [
+      { type, actor: actor.id, subject: id, data: auditedRequest(view, row.callbackUrl) },
+    ];
     if (standing) events.push(...standingUsedEvents(row, standing));
     const issued =
       status === 'allowed' || standing
@@ -177,10 +183,7 @@ export async function submitAction({
         : undefined;
     if (issued) events.push(issued.event);
     await record(core, tx, now, events);
-    return {
-      kind: 'created' as const,
-      loaded: { row, reviews: [], grant: issued?.grant, ...(standing && { standing }) },
-    };
+    return { kind: 'created' as const, view, loaded: { ...created, grant: issued?.grant } };
   });
 
   if (outcome.kind === 'mismatch') {
@@ -192,7 +195,9 @@ export async function submitAction({
   if (outcome.kind === 'created') {
     core.events.changed(outcome.loaded.row.id);
     // Built from what was just committed: no read-back on the hot path.
-    return { request: toActionRequest(core, outcome.loaded, actor), replayed: false };
+    const { view, loaded } = outcome;
+    const grant = grantView(core, loaded, actor, view.status, core.now());
+    return { request: grant ? { ...view, grant } : view, replayed: false };
   }
   const loaded = await loadAction(core.database.db, outcome.id);
   if (!loaded) throw new Error(`request ${outcome.id} vanished after commit`);

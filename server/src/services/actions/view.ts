@@ -57,7 +57,7 @@ function breakGlassOf(row: LoadedAction['row']): NonNullable<ActionRequest['brea
 
 /** The contract's ActionRequest, as `viewer` may see it: the grant token only for the requester. */
 export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor): ActionRequest {
-  const { row, grant } = loaded;
+  const { row } = loaded;
   const now = core.now();
   const status = effectiveStatus(row, now) as ActionStatus;
   // A condition that failed closed is said to have, not shown as if it had been true.
@@ -151,12 +151,22 @@ export function toActionRequest(core: Core, loaded: LoadedAction, viewer: Actor)
   };
   if (status === 'expired' && row.status === 'pending' && row.expiresAt !== null)
     view.decidedAt = iso(row.expiresAt);
-  const usable = grant && grant.redeemedAt === null && grant.expiresAt > now;
-  if (usable && viewer.id === row.requesterId && (status === 'approved' || status === 'allowed')) {
-    view.grant = {
-      token: tokenOf(core.secret, grant),
-      expiresAt: new Date(grant.expiresAt).toISOString(),
-    };
-  }
+  const granted = grantView(core, loaded, viewer, status, now);
+  if (granted) view.grant = granted;
   return view;
+}
+
+/** The grant as the API shows it: to its requester alone, while the request is granted and it is unused. */
+export function grantView(
+  core: Core,
+  loaded: LoadedAction,
+  viewer: Actor,
+  status: ActionStatus,
+  now: number,
+): ActionRequest['grant'] {
+  const { row, grant } = loaded;
+  const usable = grant && grant.redeemedAt === null && grant.expiresAt > now;
+  if (!usable || viewer.id !== row.requesterId || (status !== 'approved' && status !== 'allowed'))
+    return undefined;
+  return { token: tokenOf(core.secret, grant), expiresAt: new Date(grant.expiresAt).toISOString() };
 }

@@ -1,4 +1,5 @@
 import type { ActionRequest, AuditEvent } from '@countersign/shared';
+import { requestEventFacts } from '../../services/actions/audited-request';
 import type { DecideRefusal } from '../../services/actions/may-decide';
 import { Layout, type Nav, Notice } from '../components/layout';
 import { Amended, BreakGlassNote, Conversation, StandingNote } from '../components/request-extras';
@@ -31,10 +32,21 @@ function Params(props: { params: Record<string, unknown> | undefined }) {
   );
 }
 
+/**
+ * What the policy did, from any shape of the event (services/actions/audited-request): a blocked
+ * request may be a submission or a pending one a policy reload blocked, so its line names no asker.
+ */
+function decided(event: AuditEvent, verb: string): string {
+  const { rule, reason } = requestEventFacts(event.data);
+  return `${verb}${rule === undefined ? '' : ` by rule ${rule}`}${reason === undefined ? '' : ` (${reason})`}`;
+}
+
 function describe(event: AuditEvent): string {
   const d = event.data;
   const words: Record<string, string> = {
     'action.submitted': 'asked for it',
+    'action.allowed': `asked for it: ${decided(event, 'allowed at once')}`,
+    'action.blocked': decided(event, 'blocked'),
     'action.approved': 'approved: the request is granted',
     'action.denied': 'denied it',
     'action.expired': 'it expired',
