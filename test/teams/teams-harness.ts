@@ -40,6 +40,33 @@ export type Who = keyof typeof PEOPLE;
 
 export type TeamsTest = { t: TestServer; ms: TeamsEmulator; restart(): Promise<void> };
 
+/** The Platform team (General and Approvals) and every one of PEOPLE, in the emulator. */
+export function seedEmulator(ms: TeamsEmulator): void {
+  ms.addTeam({
+    ...TEAM,
+    channels: [
+      { id: TEAM.id, name: null },
+      { id: CHANNEL, name: 'Approvals' },
+    ],
+  });
+  for (const p of Object.values(PEOPLE)) ms.addUser({ aadObjectId: p.aadObjectId, mail: p.mail });
+}
+
+/** The environment that turns a server's Teams bot on, pointed at the emulator. */
+export const teamsEnv = (ms: TeamsEmulator): Record<string, string> => ({
+  TEAMS_APP_ID: ms.appId,
+  TEAMS_APP_PASSWORD: ms.appPassword,
+  TEAMS_TENANT_ID: ms.tenantId,
+  TEAMS_LOGIN_URL: ms.url,
+  TEAMS_GRAPH_URL: `${ms.url}/graph/v1.0/`,
+});
+
+/** The bot added to the Platform team, as Teams tells it: how it learns the team's name. */
+export async function install(s: TeamsTest): Promise<void> {
+  const installed = await activity(s, { type: 'conversationUpdate', channelData: { team: TEAM } }, TEAM.id);
+  if (installed.status !== 200) throw new Error(`install answered ${installed.status}`);
+}
+
 /**
  * The emulator, a real server whose Teams bot points at it, and the bot installed in the Platform team.
  * `policy` and `env` (e.g. COUNTERSIGN_PUBLIC_URL) replace or add to the defaults.
@@ -51,29 +78,10 @@ export function useTeamsTest(options: { policy?: string; env?: Record<string, st
   let env: Record<string, string> = {};
   beforeEach(async () => {
     ms = await startTeamsEmulator();
-    ms.addTeam({
-      ...TEAM,
-      channels: [
-        { id: TEAM.id, name: null },
-        { id: CHANNEL, name: 'Approvals' },
-      ],
-    });
-    for (const p of Object.values(PEOPLE)) ms.addUser({ aadObjectId: p.aadObjectId, mail: p.mail });
-    env = {
-      TEAMS_APP_ID: ms.appId,
-      TEAMS_APP_PASSWORD: ms.appPassword,
-      TEAMS_TENANT_ID: ms.tenantId,
-      TEAMS_LOGIN_URL: ms.url,
-      TEAMS_GRAPH_URL: `${ms.url}/graph/v1.0/`,
-      ...options.env,
-    };
+    seedEmulator(ms);
+    env = { ...teamsEnv(ms), ...options.env };
     t = await startTestServer({ policy, env });
-    const installed = await activity(
-      test,
-      { type: 'conversationUpdate', channelData: { team: TEAM } },
-      TEAM.id,
-    );
-    if (installed.status !== 200) throw new Error(`install answered ${installed.status}`);
+    await install(test);
   });
   afterEach(async () => {
     await t?.stop();
