@@ -7,7 +7,14 @@ import { scim, scimKey } from './scim-harness';
 // a key made for the new address approved her own agent's request as if she were someone else.
 const POLICY = `
 version: 1
+groups:
+  solo: [gina@example.com]
 rules:
+  - name: idp-solo
+    match: { action: "solo.*" }
+    effect: review
+    approvers: [solo]
+    standing: { max: 1h, uses: 5 }
   - name: idp-rule
     match: { action: "idp.*" }
     effect: review
@@ -144,6 +151,27 @@ describe('the identity provider renames a person', () => {
       'unauthenticated',
       'old key, address recycled',
     );
+  });
+
+  it('a standing approval she gave under the old address lapses, though the policy still lists that address', async (test) => {
+    const { t, key, ids, auditor } = await seed(test);
+    const bot7 = await t.agentKey('bot7', 'ivy@example.com');
+    const gina = await t.userKey('gina@example.com', ['reviews:write']);
+    const first = await submit(t, bot7, { action: 'solo.export' });
+    const given = await t.call<ActionRequest>('POST', `/v1/actions/${first.id}/reviews`, {
+      key: gina,
+      body: { decision: 'approve', standing: { for: '1h', uses: 5 } },
+    });
+    expect(given.body.standing?.role).toBe('created');
+    expect((await submit(t, bot7, { action: 'solo.export' })).status).toBe('approved');
+
+    expect((await renameGina(t, key, ids.gina)).status).toBe(200);
+    const held = await submit(t, bot7, { action: 'solo.export' });
+    expect(held.status).toBe('pending');
+    const revoked = (await auditEvents(t, auditor, 'type=standing.revoked')).filter(
+      (e) => e.data.standing === given.body.standing?.id,
+    );
+    expect(revoked).toHaveLength(1);
   });
 
   it("a person's own open request follows her: the renamed person may not approve it", async (test) => {
