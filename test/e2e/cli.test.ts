@@ -62,6 +62,7 @@ describe('usage errors exit 64 with a message, never a stack trace', () => {
       /--agent: "Bad Name" is not valid/,
     ],
     [['keys', 'create', '--user', 'not-an-email'], /--user: "not-an-email" is not valid/],
+    [['login', '--user', 'notanemail'], /--user: "notanemail" is not valid/],
     [['keys', 'create', '--user', 'a@example.com', '--scopes', 'root'], /unknown scope "root"/],
     [['keys', 'create', '--user', 'a@example.com', '--bogus'], /Unknown option '--bogus'/],
     [['audit', 'export', '--format', 'xml'], /--format: "xml" is not ndjson or csv/],

@@ -55,7 +55,8 @@ function parseScopes(text: string | undefined): Scope[] | undefined {
   });
 }
 
-function parseWith<T>(
+/** A flag's value through a shared schema, or a usage error (exit 64) naming the flag. */
+export function parseWith<T>(
   schema: {
     safeParse(
       v: unknown,

@@ -1,5 +1,7 @@
+import { Email } from '@countersign/shared';
 import type { Command } from 'commander';
 import { out } from '../io';
+import { parseWith } from './keys';
 
 export function registerLogin(program: Command): void {
   program
@@ -15,7 +17,9 @@ export function registerLogin(program: Command): void {
     .action((options: { user: string }) => login(options.user));
 }
 
-async function login(email: string): Promise<void> {
+async function login(user: string): Promise<void> {
+  // Bad input is a usage error naming the flag (64), as at `keys create --user`, not a refusal (1).
+  const email = parseWith(Email, '--user', user);
   const { withCore } = await import('../with-core');
   const { parseEnv } = await import('../../env');
   const { issueLoginLink } = await import('../../services/sessions/login-links');
