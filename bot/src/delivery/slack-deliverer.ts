@@ -247,22 +247,26 @@ export function homeAudience(port: Pick<ApprovalsPort, 'deciders'>, request: Act
   return [...port.deciders(request), ...side.filter((e): e is string => Boolean(e))];
 }
 
-// Slack's own answers that say "not now" rather than "never": the delivery is retried for these.
-const TRANSIENT = new Set([
-  'internal_error',
-  'fatal_error',
-  'service_unavailable',
-  'request_timeout',
-  'ratelimited',
+/**
+ * Slack's answers to chat.update that say this one message can never be edited (deleted, its channel
+ * archived or left): a retry would meet them again. Anything else (a revoked token, a missing scope, a
+ * 5xx) may pass, and the delivery is retried rather than the post given up.
+ */
+const UNEDITABLE = new Set([
+  'message_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'channel_not_found',
+  'is_archived',
+  'not_in_channel',
 ]);
 
-/** Slack answered the call (ok: false) with an error that a retry of the same call would meet again. */
 function refusedForGood(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('code' in error)) return false;
   if (error.code !== ErrorCode.PlatformError || !('data' in error)) return false;
   const data: unknown = error.data;
   if (typeof data !== 'object' || data === null || !('error' in data)) return false;
-  return typeof data.error === 'string' && !TRANSIENT.has(data.error);
+  return typeof data.error === 'string' && UNEDITABLE.has(data.error);
 }
 
 function isRateLimited(error: unknown): { retryAfter: number } | undefined {
