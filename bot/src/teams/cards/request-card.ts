@@ -118,7 +118,9 @@ export function requestCard(
       size: 'Small',
     }),
   );
-  const data = { actionId: request.id };
+  // Approve and Deny name the version the card shows: a click on a card drawn before the request was
+  // amended is refused by the core (request_changed), not counted for what the clicker never saw.
+  const data = { actionId: request.id, digest: request.digest };
   const actions: Record<string, unknown>[] = [];
   const consoleUrl = options.consoleUrl?.replace(/\/+$/, '');
   const glass = breakGlassForm(request, consoleUrl);

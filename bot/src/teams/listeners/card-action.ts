@@ -39,7 +39,10 @@ export async function onCardAction(
     return reply.tell('A deny needs a reason: type it under Deny, then press Deny.');
   const who = await personOf(deps, context);
   if (!who.ok) return reply.tell(who.why);
-  const result = await deps.port.review(who.person, click.actionId, decision, click.reason);
+  // A card drawn before buttons carried the digest names no version; any other value goes to the core as is.
+  const seen = click.data.digest;
+  const extras = typeof seen === 'string' ? { digest: seen } : undefined;
+  const result = await deps.port.review(who.person, click.actionId, decision, click.reason, extras);
   if (!result.ok) return reply.tell(notDecided(decision, result.message));
   await reply.show(result.request, decidedLine(decision, result.request));
 }
