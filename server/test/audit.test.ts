@@ -190,6 +190,11 @@ describe('GET /v1/audit filters', () => {
       ['action.cancelled', 'agent:billing-bot', ids.cancelled.id],
       ['action.denied', 'user:carol@example.com', ids.denied.id],
     ]);
+    // Repeated, as a client building the URL from a list sends it: the same filter.
+    expect(await auditEvents(t, auditor, 'type=action.cancelled&type=action.denied')).toEqual(types);
+    expect(
+      await auditEvents(t, auditor, 'type=action.cancelled&type=action.denied,action.cancelled'),
+    ).toEqual(types);
 
     const byCarol = await auditEvents(t, auditor, `actor=${encodeURIComponent('user:carol@example.com')}`);
     expect(byCarol).toEqual(all.filter((e) => e.actor === 'user:carol@example.com'));
@@ -218,6 +223,24 @@ describe('GET /v1/audit filters', () => {
     expect(until.map((e) => e.seq)).toContain(middle.seq);
     const future = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
     expect(await auditEvents(t, auditor, `since=${future}`)).toEqual([]);
+  });
+
+  it('names an unknown type at `type`, in a list or repeated', async (test) => {
+    const t = await start(test);
+    const auditor = await t.userKey('audra@example.com', ['audit:read']);
+    for (const query of ['type=action.exploded', 'type=action.submitted,action.exploded', 'type=a&type=b']) {
+      const error = expectError(
+        await t.call('GET', `/v1/audit?${query}`, { key: auditor }),
+        400,
+        'invalid_request',
+        query,
+      );
+      expect(
+        error.details?.map((d) => d.path),
+        query,
+      ).toEqual(['type']);
+      expect(error.details?.[0]?.message, query).toMatch(/^unknown event type "/);
+    }
   });
 
   it('refuses an unknown type, a malformed time or format, an unknown parameter: 400 naming it', async (test) => {

@@ -1,4 +1,9 @@
-import { AUDIT_EVENT_TYPES, AuditEvent as AuditEventSchema, AuditVerification } from '@countersign/shared';
+import {
+  AUDIT_EVENT_TYPES,
+  AuditEvent as AuditEventSchema,
+  type AuditEventType,
+  AuditVerification,
+} from '@countersign/shared';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { FORMATS } from '../../audit/export';
@@ -8,10 +13,20 @@ import type { Core } from '../../services/core';
 import type { AppEnv } from '../env';
 import { json, v1Route } from '../openapi';
 
-const typeList = z
-  .string()
-  .transform((s) => s.split(',').map((t) => t.trim()))
-  .pipe(z.array(z.enum(AUDIT_EVENT_TYPES)));
+const isEventType = (t: string): t is AuditEventType => (AUDIT_EVENT_TYPES as readonly string[]).includes(t);
+
+// `type=a,b` and `type=a&type=b` are the same filter (a client building a URL from a list sends the
+// second); an unknown type is named at `type`, whichever way the list came.
+const typeList = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const types = [value].flat().flatMap((s) => s.split(',').map((t) => t.trim()));
+  const unknown = types.filter((t) => !isEventType(t));
+  if (unknown.length === 0) return types.filter(isEventType);
+  ctx.addIssue({
+    code: 'custom',
+    message: `unknown event type ${unknown.map((t) => `"${t}"`).join(', ')}: give one or more, comma-separated or repeated`,
+  });
+  return z.NEVER;
+});
 
 const query = v1Route({
   method: 'get',
