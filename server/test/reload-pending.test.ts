@@ -205,6 +205,28 @@ describe('a request pending when a reload moves its rule to other approvers', ()
   });
 });
 
+describe('a request pending when a reload raises its rule to risk: critical', () => {
+  it('shows the risk and needs the step-up: an approval without one is refused and not counted', async (test) => {
+    const { t, agent, people, reload } = await seed(test);
+    const req = await submit(t, agent, { action: 'deploy.run' });
+    expect(req.stepUp).toBeUndefined();
+    await reload(
+      policy([
+        RULES.paybig,
+        RULES.exports,
+        RULES.deploy.replace('effect: review', 'effect: review\n    risk: critical'),
+      ]),
+    );
+    expect(await reread(t, agent, req.id)).toMatchObject({
+      risk: 'critical',
+      stepUp: 'mfa',
+      status: 'pending',
+    });
+    expectError(await review(t, people.bob, req.id, 'approve'), 403, 'step_up_required');
+    expect(await reread(t, agent, req.id)).toMatchObject({ status: 'pending', approvals: { received: 0 } });
+  });
+});
+
 describe('a request pending when a reload takes break-glass off its rule', () => {
   it('can no longer be approved by its own side', async (test) => {
     const { t, agent, auditor, reload } = await seed(test);
