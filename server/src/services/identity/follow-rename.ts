@@ -52,6 +52,8 @@ export async function followRename(
     )
     .returning({ id: actions.id });
   changed.push(...own.map((r) => r.id));
+  // Approvals the new address gave her own requests are now her own; those the old one gave anywhere
+  // would let her count twice once she approves again as the new one.
   const touched = [
     ...own.map((r) => ({ id: r.id, person: to })),
     ...(
