@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { RunningServer } from '../../start';
+import { namingFlags } from '../flag-names';
 
 type ServeFlags = { port?: string; host?: string; policy?: string; db?: string };
 
@@ -11,7 +13,17 @@ export function registerServe(program: Command): void {
     .option('--policy <FILE>', 'policy file (env COUNTERSIGN_POLICY, default ./countersign.policy.yaml)')
     .option('--db <URL>', 'database URL (env COUNTERSIGN_DB_URL, default file:./data/countersign.db)')
     .addHelpText('after', '\nSIGHUP reloads the policy file; SIGINT or SIGTERM stops the server.')
-    .action((flags: ServeFlags) => serve(flags));
+    .action((flags: ServeFlags) => namingFlags(flagVariables(flags), () => serve(flags)));
+}
+
+/** The variables this run's flags set, each with the flag that set it. */
+function flagVariables(flags: ServeFlags): Record<string, string> {
+  return {
+    ...(flags.port !== undefined && { PORT: '--port' }),
+    ...(flags.host !== undefined && { HOST: '--host' }),
+    ...(flags.policy !== undefined && { COUNTERSIGN_POLICY: '--policy' }),
+    ...(flags.db !== undefined && { COUNTERSIGN_DB_URL: '--db' }),
+  };
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -21,7 +33,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const { createLogger } = await import('../../logger');
   const { reloadPolicy } = await import('../../services/policy/reload-policy');
   const { startServer } = await import('../../start');
-  const { writePidFile } = await import('../../pid-file');
+  const { claimPidFile } = await import('../../pid-file');
   // Flags win over the environment; both go through the same validation.
   const env = parseEnv({
     ...process.env,
@@ -31,24 +43,29 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.db !== undefined && { COUNTERSIGN_DB_URL: flags.db }),
   });
   const log = createLogger(env.LOG_LEVEL);
-  const server = await startServer(env, log);
-  const pidFile = await writePidFile(env.COUNTERSIGN_DB_URL).catch(async (error: NodeJS.ErrnoException) => {
-    // Already listening: stop, or the process stays up half-started (no pid file, no "listening" line).
-    await server.close();
-    const { StartupError } = await import('../../startup-error');
-    throw new StartupError(
-      `${error.path ?? 'the pid file'}: cannot be written (${error.code ?? error.message}); the data directory must be writable by this user`,
-    );
-  });
-
-  process.on('SIGHUP', () => {
-    reloadPolicy({ ctx: { core: server.core, actor: { kind: 'system', id: 'system:server' } } }).catch(
+  // Claimed before the database is opened: a second serve on the same file is refused before it
+  // migrates, audits a policy load or starts a sweeper beside the first.
+  const pidFile = await claimPidFile(env.COUNTERSIGN_DB_URL, log);
+  // Removed on any way out (a clean stop, a failed start, an uncaught error), never while still serving.
+  if (pidFile) process.once('exit', () => pidFile.remove());
+  // On from the moment the pid file names us: a SIGHUP sent while we start must not kill us (Node's
+  // default); it reloads once we are up, as the file may have changed after start-up read it.
+  let started: RunningServer | undefined;
+  let reloadWhenStarted = false;
+  const reload = (core: RunningServer['core']) =>
+    reloadPolicy({ ctx: { core, actor: { kind: 'system', id: 'system:server' } } }).catch(
       (error: unknown) => {
         // A refused reload is already logged and audited; the last good policy stays in force.
         if (!(error instanceof DomainError)) log.error({ err: error }, 'policy reload failed');
       },
     );
+  process.on('SIGHUP', () => {
+    if (started) void reload(started.core);
+    else reloadWhenStarted = true;
   });
+  const server = await startServer(env, log);
+  started = server;
+  if (reloadWhenStarted) void reload(server.core);
   // Under `npm start` one Ctrl-C arrives twice (from the terminal and forwarded by npm), and an
   // impatient operator may press it again: a signal during shutdown must not fall through to Node's
   // default (exit at once, pid file left behind), so the handlers stay on and later signals are no-ops.
@@ -68,8 +85,6 @@ async function serve(flags: ServeFlags): Promise<void> {
       },
     );
   };
-  // Removed on any way out (a clean stop, a failed one, an uncaught error), never while still serving.
-  if (pidFile) process.once('exit', () => pidFile.remove());
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   // Announced once the handlers are on: whoever reads this line may signal us straight away.
