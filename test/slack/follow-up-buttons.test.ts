@@ -169,6 +169,8 @@ describe('the follow-up review of a break-glass, from Slack', () => {
   it('signed off through the API: every post that offered the buttons says who signed off and when, without them', async () => {
     const { req, post } = await brokenGlass('prod.resize');
     const posts = await followUpPosts(req.id, post);
+    // erin opens her Home once, so Slack has told the bot who she is and the outbox refreshes it.
+    expect((await postToSlackEvents(s.t, homeOpened('erin'))).status).toBe(200);
     await outboxDrained(s.t);
     const since = s.slack.calls.length;
 
@@ -185,6 +187,15 @@ describe('the follow-up review of a break-glass, from Slack', () => {
     }
     // bob's Home entry too: the outbox republished his tab, the buttons replaced by who signed off.
     await homePublished(s.slack, 'bob', closedOnHome(req.id, /\*signed off\* by <@U0ALICE>/), since);
+    // erin broke the glass: her request shows under "Your requests", never as a follow-up of hers to review.
+    await homePublished(
+      s.slack,
+      'erin',
+      (_, text) =>
+        /prod\.resize`\*[^\n]*\n[^\n]*\(follow-up review signed off\)/.test(text) &&
+        !text.includes('Break-glass follow-ups'),
+      since,
+    );
     expectNoFailedSlackCalls(s.slack);
   });
 
