@@ -29,6 +29,11 @@ rules:
     match: { action: db.drop }
     effect: deny
     reason: Dropping is never automated.
+  - name: exports
+    match: { action: db.export }
+    effect: review
+    approvers: [reviewers]
+    standing: { max: 1h, uses: 5 }
   - name: needs-review
     match: { action: "**" }
     effect: review
@@ -173,6 +178,29 @@ describe('request events record the request as the API shows it (docs/audit.md)'
     expect(dataOf(blocked.body.id)).toMatchObject({ reason: 'Dropping is never automated.' });
     // No grant token anywhere in what an auditor takes away.
     expect(await exports(t, auditor)).not.toContain(allowed.body.grant?.token ?? 'no token');
+  });
+
+  it('a request a standing approval approves at once records it, and still no grant token', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const { agent, auditor } = await seed(t);
+    const bob = await t.userKey('bob@example.com', ['reviews:write']);
+    const first = await post(t, agent, { action: 'db.export', resource: 'u/1' });
+    const given = await t.call<ActionRequest>('POST', `/v1/actions/${first.body.id}/reviews`, {
+      key: bob,
+      body: { decision: 'approve', standing: { for: '1h', uses: 5, resource: 'u/*' } },
+    });
+    expect(given.body.standing?.role).toBe('created');
+    const again = await post(t, agent, { action: 'db.export', resource: 'u/2' });
+    expect(again.body).toMatchObject({ status: 'approved', standing: { role: 'used' } });
+    const token = again.body.grant?.token;
+    expect(token).toMatch(/\w{20,}/);
+
+    const [event] = await auditEvents(t, auditor, `type=action.submitted&subject=${again.body.id}`);
+    const { grant: _grant, ...shown } = again.body;
+    expect(event?.data).toEqual(shown);
+    const documented = await documentedFields();
+    for (const field of Object.keys(event?.data ?? {})) expect(documented).toContain(field);
+    expect(await exports(t, auditor)).not.toContain(token ?? 'no token');
   });
 
   it('a callbackUrl token and user:pass@ reach no event, no outbox row and no export', async (test) => {
