@@ -158,3 +158,23 @@ describe('a review counts only for the version its reviewer decided on', () => {
     expect(second.body.status).toBe('approved');
   });
 });
+
+describe('a step-up approval: the version is checked at the click that starts the step-up', () => {
+  it('a stale Approve on a passkey rule is refused (409) instead of starting a step-up; the current one starts it', async (test) => {
+    const policy = POLICY.replace('    minApprovals: 2\n', '    minApprovals: 2\n    stepUp: passkey\n');
+    const t = await serverForTest(test, { policy });
+    const { request, status } = await twoPersonExport(t);
+    const carol = await signedIn(t, 'carol@example.com');
+    await carol.get(`/requests/${request.id}`);
+    const stale = await carol.post(`/requests/${request.id}/review`, { decision: 'approve', digest: ZERO });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('changed since you opened it');
+    const current = await carol.post(`/requests/${request.id}/review`, {
+      decision: 'approve',
+      digest: request.digest,
+    });
+    expect(current.status).toBe(303);
+    expect(current.location).toBe(`/requests/${request.id}/step-up`);
+    expect(await status()).toMatchObject({ status: 'pending', approvals: { received: 0 } });
+  });
+});
