@@ -125,3 +125,29 @@ describe('malformed bodies', () => {
     await nothingSubmitted(t, agent);
   });
 });
+
+describe('the nesting limits', () => {
+  const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
+  // Two limits refuse nesting: params and context nest 32 levels, the parser stops any body at 64.
+  // Each refusal names the limit that refused it, so a client is never told 32 here and 64 there.
+  it.for([
+    [33, /^nested deeper than 32 levels: the most params and context may nest$/],
+    [50, /^nested deeper than 32 levels: the most params and context may nest$/],
+    [500, /^nested deeper than 64 levels: the most a request body may nest$/],
+  ] as const)('params nested %i deep: 400 naming the limit it passed', async ([depth, message], test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('deep-bot', 'alice@example.com');
+    const body = `{"action":"deploy.run","params":${nested(depth)}}`;
+    const error = expectError(await post(t, agent, '/v1/actions', body), 400, 'invalid_request');
+    expect(error.details?.map((d) => d.path.split('.')[0])).toEqual(['params']);
+    expect(error.details?.[0]?.message).toMatch(message);
+  });
+
+  it('takes params nested 32 deep: a number inside the 32nd object is no 33rd level', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('deep-bot', 'alice@example.com');
+    const reply = await post(t, agent, '/v1/actions', `{"action":"deploy.run","params":${nested(32)}}`);
+    expect(reply.status).toBe(201);
+  });
+});

@@ -144,7 +144,13 @@ export function parseStrictJson(text: string, maxDepth: number = MAX_BODY_DEPTH)
     const c = text.charCodeAt(i);
     if (c === 34) return string();
     if (c === 123 || c === 91) {
-      if (depth > maxDepth) throw new Refusal([...path], `nested deeper than ${maxDepth} levels`);
+      // Says which limit: a client told "32" for params at one depth and "64" at another would not
+      // know which holds. This one is the whole body's; the API's params and context have their own.
+      if (depth > maxDepth)
+        throw new Refusal(
+          [...path],
+          `nested deeper than ${maxDepth} levels: the most a request body may nest`,
+        );
       return c === 123 ? object(depth) : array(depth);
     }
     if (c === 45 || (c >= 48 && c <= 57)) return number();

@@ -131,7 +131,9 @@ describe('everything else JSON.parse does', () => {
   });
 
   it('refuses nesting past the limit without exhausting the stack', () => {
-    expect(refused('['.repeat(100_000)).message).toBe('nested deeper than 64 levels');
+    expect(refused('['.repeat(100_000)).message).toBe(
+      'nested deeper than 64 levels: the most a request body may nest',
+    );
     expect(parseStrictJson(`${'['.repeat(64)}${']'.repeat(64)}`).ok).toBe(true);
   });
 

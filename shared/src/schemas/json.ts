@@ -15,7 +15,13 @@ type Problem = { path: (string | number)[]; message: string };
 
 /** The first reason `value` cannot be hashed as canonical JSON, with its path. */
 function jsonProblem(value: unknown, path: (string | number)[], depth: number): Problem | undefined {
-  if (depth > MAX_JSON_DEPTH) return { path, message: `nested deeper than ${MAX_JSON_DEPTH} levels` };
+  // Only objects and arrays are levels, as the body parser counts them (strict-json.ts): 32 nested
+  // objects holding a number are 32 levels, not 33.
+  if (depth > MAX_JSON_DEPTH && value !== null && typeof value === 'object')
+    return {
+      path,
+      message: `nested deeper than ${MAX_JSON_DEPTH} levels: the most params and context may nest`,
+    };
   if (typeof value === 'number')
     return Number.isFinite(value) ? undefined : { path, message: 'not a finite number' };
   if (typeof value === 'string')
