@@ -121,6 +121,14 @@ const EnvSchema = z
     ),
   })
   .superRefine((env, ctx) => {
+    // Two listeners cannot share a port; said here, it names both rather than "already in use".
+    if (env.COUNTERSIGN_METRICS_PORT !== undefined && env.COUNTERSIGN_METRICS_PORT !== 0)
+      if (env.COUNTERSIGN_METRICS_PORT === env.PORT)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['COUNTERSIGN_METRICS_PORT'],
+          message: `is the same port as PORT (${env.PORT}): /metrics needs a port of its own`,
+        });
     // Sign-in through an IdP needs all of it, and a public URL to come back to.
     if (env.COUNTERSIGN_OIDC_ISSUER) {
       for (const name of ['COUNTERSIGN_OIDC_CLIENT_ID', 'COUNTERSIGN_PUBLIC_URL'] as const)

@@ -16,6 +16,7 @@ import { startIdpRefresh } from './services/identity/idp-directory';
 import { releaseAllLeases } from './services/outbox/deliveries';
 import type { OutboxSink } from './services/outbox/record';
 import { recordPolicy } from './services/policy/reload-policy';
+import { warnStepUpGaps } from './services/policy/warn-step-up-gaps';
 import { approvalsPort, SLACK_SINK } from './slack/approvals-port';
 import { slackConfigOf } from './slack/slack-config';
 import { StartupError } from './startup-error';
@@ -31,7 +32,12 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 export { openCore };
 
-function listen(fetch: (request: Request) => Response | Promise<Response>, env: Env): Promise<ServerType> {
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  env: Env,
+  // The variable that chose the port, named in the refusal: PORT, or COUNTERSIGN_METRICS_PORT.
+  variable = 'PORT',
+): Promise<ServerType> {
   return new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s));
     s.on('clientError', answerClientError);
@@ -39,7 +45,7 @@ function listen(fetch: (request: Request) => Response | Promise<Response>, env: 
   }).catch((error: NodeJS.ErrnoException) => {
     throw new StartupError(
       error.code === 'EADDRINUSE'
-        ? `PORT: ${env.PORT} is already in use`
+        ? `${variable}: ${env.PORT} is already in use`
         : `cannot listen on ${env.HOST}:${env.PORT}: ${error.message}`,
     );
   });
@@ -87,6 +93,7 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
     throw error;
   });
   await recordPolicy(core, 'system:server', core.policy.current);
+  warnStepUpGaps(core);
   const bot = slack ? createSlackBot({ config: slack, port: approvalsPort(core), log }) : undefined;
   if (!bot)
     log.info(
@@ -117,11 +124,13 @@ export async function startServer(env: Env, log: Logger): Promise<RunningServer>
   const metricsServer =
     metricsPort === undefined
       ? undefined
-      : await listen(metricsOnly(metrics), { ...env, PORT: metricsPort }).catch((error: unknown) => {
-          server.close();
-          core.database.close();
-          throw error;
-        });
+      : await listen(metricsOnly(metrics), { ...env, PORT: metricsPort }, 'COUNTERSIGN_METRICS_PORT').catch(
+          (error: unknown) => {
+            server.close();
+            core.database.close();
+            throw error;
+          },
+        );
   // Background work starts once the port is ours, and stops in reverse order.
   const stopSweeper = startSweeper(core, env.COUNTERSIGN_SWEEP_INTERVAL_MS);
   const stopIdpRefresh = startIdpRefresh(core);

@@ -7,6 +7,7 @@ import { recheckQuorum } from '../actions/recheck-quorum';
 import type { Core, Ctx } from '../core';
 import { describeProblems, type LoadedPolicy, readPolicyFile } from './policy-store';
 import { rebindPending } from './rebind-pending';
+import { warnStepUpGaps } from './warn-step-up-gaps';
 
 export type ReloadOutcome = { version: string; previousVersion: string; changed: boolean; rules: number };
 
@@ -82,6 +83,7 @@ export async function reloadPolicy({ ctx }: { ctx: Ctx }): Promise<ReloadOutcome
     throw error;
   });
   core.log.info({ version: read.loaded.version, previous: previous.version }, 'policy reloaded');
+  warnStepUpGaps(core);
   // Pending requests may count approvals from people this policy no longer names. Should this pass
   // fail, nothing is let through: every review re-checks its own request before counting.
   await recheckQuorum({ ctx }).catch((error: unknown) => {
