@@ -13,6 +13,7 @@ import { refreshIdpDirectory } from './services/identity/idp-directory';
 import type { OutboxSink } from './services/outbox/record';
 import { type LoadedPolicy, PolicyStore } from './services/policy/policy-in-force';
 import { StartupError } from './startup-error';
+import { consoleOptionsOf } from './web/console-options';
 import { parseHostList } from './webhooks/callback-hosts';
 
 /** For CLI commands that never evaluate policy (keys, audit): a policy that decides nothing. */
@@ -105,6 +106,8 @@ export async function openCore(
     outboxLeaseMs: env.COUNTERSIGN_OUTBOX_LEASE_MS,
     stepUp: {
       publicUrl: env.COUNTERSIGN_PUBLIC_URL,
+      // The console's own test for signing in through an IdP, so the two never disagree.
+      oidc: consoleOptionsOf(env).oidc !== undefined,
       mfaAcr: env.COUNTERSIGN_OIDC_MFA_ACR,
       ...(env.COUNTERSIGN_OIDC_MFA_AMR && { mfaAmr: env.COUNTERSIGN_OIDC_MFA_AMR }),
     },

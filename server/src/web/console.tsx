@@ -41,7 +41,7 @@ import { endSession, endSessionsOf } from '../services/sessions/end-sessions';
 import { redeemLoginLink } from '../services/sessions/login-links';
 import { refuseSessionCookie } from '../services/sessions/refuse-session-cookie';
 import { signInWithIdp } from '../services/sessions/sign-in-with-idp';
-import { relyingParty } from '../services/step-up/settings';
+import { relyingParty, stepUpMeans } from '../services/step-up/settings';
 import { startStepUp } from '../services/step-up/start-step-up';
 import { verifyMfaStepUp } from '../services/step-up/verify-mfa-step-up';
 import { verifyPasskeyStepUp } from '../services/step-up/verify-passkey-step-up';
@@ -222,7 +222,7 @@ export function registerConsole(
     // to the request page, which says who decides and why, rather than offered a step-up to no end.
     if (purpose === 'approve' && (await mayDecide({ ctx: { core, actor: p.actor }, id: request.id })).decide)
       return c.redirect(`/requests/${request.id}`, 303);
-    const available = request.stepUp === 'mfa' ? oidc !== undefined : relyingParty(core.stepUp) !== undefined;
+    const available = stepUpMeans({ ...core.stepUp, oidc: oidc !== undefined })[request.stepUp];
     return html(
       c,
       <StepUpPage

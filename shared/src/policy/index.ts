@@ -17,6 +17,7 @@ export { BUILT_IN_DEFAULTS, parsePolicy } from './load';
 export type { PolicyProblem } from './problem';
 export { formatProblem } from './problem';
 export { policyVersion } from './sha256';
+export { type StepUpGap, type StepUpMeans, stepUpGaps } from './step-up-gaps';
 export type {
   BodyPattern,
   BreakGlass,

@@ -2,6 +2,7 @@ import { KIND, NOCASE } from './evaluate';
 import { compileGlobs } from './glob';
 import { idpGroupName, idpGroupsOf } from './idp';
 import { byPosition, type PolicyProblem } from './problem';
+import { type StepUpMeans, stepUpGaps } from './step-up-gaps';
 import type { MatchKey, Policy, PolicyRule, RuleOutcome } from './types';
 import { MATCH_KEYS } from './types';
 import { type Path, problemAt, readYaml, type YamlSource } from './yaml-source';
@@ -43,6 +44,8 @@ export type WarningOptions = {
   slack: boolean;
   /** Display names of the groups the identity provider has provisioned; absent when unknown (no database). */
   idpGroups?: readonly string[] | undefined;
+  /** The step-ups the server this policy is for can make; absent when unknown (no warning either way). */
+  stepUps?: StepUpMeans | undefined;
 };
 
 /** `idp:"…"` approvers naming a group SCIM has not provisioned (yet): nobody can approve until it has. */
@@ -116,6 +119,9 @@ export function policyWarnings(
         );
     }
   }
+  if (options.stepUps)
+    for (const gap of stepUpGaps(policy, options.stepUps))
+      warnings.push(problemAt(source, gap.path, `warning: ${gap.message}`));
   if (options.idpGroups)
     warnings.push(
       ...idpWarnings(policy, source, options.idpGroups),

@@ -46,6 +46,7 @@ async function check(file: string): Promise<void> {
   const warnings = policyWarnings(policy, loaded.text, file, {
     slack: Boolean(process.env.SLACK_BOT_TOKEN),
     idpGroups: await idpGroupNames(policy),
+    stepUps: await stepUpsHere(),
   });
   for (const warning of warnings) out(formatProblem(warning));
   const warned =
@@ -97,4 +98,21 @@ async function idpGroupNames(policy: Policy): Promise<readonly string[] | undefi
   const { withCore } = await import('../with-core');
   const { readIdpSnapshot } = await import('../../services/identity/idp-directory');
   return withCore(async ({ core }) => (await readIdpSnapshot(core.database.db)).names).catch(() => undefined);
+}
+
+/**
+ * The step-ups the server would be able to make, read from this environment as `serve` reads it;
+ * undefined (no warning either way) when the environment does not parse, which serve would refuse.
+ */
+async function stepUpsHere(): Promise<{ mfa: boolean; passkey: boolean } | undefined> {
+  const { parseEnv } = await import('../../env');
+  const { consoleOptionsOf } = await import('../../web/console-options');
+  const { stepUpMeans, stepUpSettings } = await import('../../services/step-up/settings');
+  try {
+    const env = parseEnv(process.env);
+    const oidc = consoleOptionsOf(env).oidc !== undefined;
+    return stepUpMeans(stepUpSettings({ publicUrl: env.COUNTERSIGN_PUBLIC_URL, oidc }));
+  } catch {
+    return undefined;
+  }
 }

@@ -8,6 +8,8 @@ export const STEP_UP_MAX_AGE_MS = 5 * 60_000;
  */
 export type StepUpSettings = {
   publicUrl: string | undefined;
+  /** Whether the console signs in through an identity provider: the one way to an MFA step-up. */
+  oidc: boolean;
   /** `acr` values asked for with acr_values, and accepted as MFA. */
   mfaAcr: readonly string[];
   /** `amr` values accepted as MFA (any one of them). */
@@ -19,6 +21,7 @@ export const DEFAULT_MFA_AMR = ['mfa', 'otp', 'hwk'] as const;
 export function stepUpSettings(given: Partial<StepUpSettings> = {}): StepUpSettings {
   return {
     publicUrl: given.publicUrl,
+    oidc: given.oidc ?? false,
     mfaAcr: given.mfaAcr ?? [],
     mfaAmr: given.mfaAmr ?? DEFAULT_MFA_AMR,
   };
@@ -41,3 +44,12 @@ export function relyingParty(settings: StepUpSettings): { rpId: string; origin: 
   const url = new URL(settings.publicUrl);
   return { rpId: url.hostname, origin: url.origin };
 }
+
+/**
+ * Which step-ups can be made here: what decides the console's "cannot be made here" and the warnings
+ * about rules that could never be approved (policy check, start-up, reload).
+ */
+export const stepUpMeans = (settings: StepUpSettings): { mfa: boolean; passkey: boolean } => ({
+  mfa: settings.oidc,
+  passkey: relyingParty(settings) !== undefined,
+});
