@@ -1,4 +1,4 @@
-import { AgentName, Email, SCOPES, Scope } from '@countersign/shared';
+import { AGENT_NAME_RULE, AgentName, Email, SCOPES, Scope } from '@countersign/shared';
 import type { Command } from 'commander';
 import type { CreateKeyInput } from '../../services/keys/create-key';
 import { out, usage } from '../io';
@@ -18,7 +18,7 @@ export function registerKeys(program: Command): void {
     .command('create')
     .description('Create a key for an agent (submits requests) or a person (reviews, reads the audit log).')
     .usage('--agent NAME --owner EMAIL [options]  |  --user EMAIL [options]')
-    .option('--agent <NAME>', "the agent's name: letters, digits, . _ -")
+    .option('--agent <NAME>', `the agent's name: ${AGENT_NAME_RULE}`)
     .option('--owner <EMAIL>', 'with --agent: the person responsible for the agent')
     .option('--user <EMAIL>', 'a key for this person instead of an agent')
     .option('--scim <NAME>', "the identity provider's key for /scim/v2 (e.g. okta): scope scim, nothing else")
