@@ -26,8 +26,11 @@ async function checkpoint(adopt: boolean): Promise<void> {
   out(JSON.stringify(outcome.checkpoint));
 }
 
-/** The checkpoint text behind `--against`: a file, or an http(s) URL that serves it. */
+/** The checkpoint text behind `--against`: a file, an http(s) URL that serves it, or `<seq>:<hash>` itself. */
 export async function readAgainst(source: string): Promise<string> {
+  // `<seq>:<hash>` is the head itself, as the API's ?head= takes it: nothing to read.
+  const { isBareAnchor } = await import('../../services/audit/parse-anchor');
+  if (isBareAnchor(source)) return source;
   if (/^https?:\/\//.test(source)) {
     const res = await fetch(source).catch((error: Error) => {
       throw new CliError(`--against: cannot fetch ${source}: ${error.message}`);

@@ -19,8 +19,8 @@ export function registerAudit(program: Command): void {
     .command('verify')
     .description('Recompute the hash chain; names the first event that does not match.')
     .option(
-      '--against <FILE|URL>',
-      'also check the log still reaches this checkpoint (from audit checkpoint)',
+      '--against <FILE|URL|SEQ:HASH>',
+      'also check the log still reaches this checkpoint (from audit checkpoint), or this <seq>:<hash> head',
     )
     .addHelpText('after', '\nExit codes: 0 the chain is intact, 1 it is not (the first bad event is named).')
     .action((flags: { against?: string }) => verify(flags.against));

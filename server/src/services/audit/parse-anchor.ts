@@ -6,6 +6,9 @@ import { invalid } from '../../errors';
 
 const BARE = /^(\d{1,15})[:.]([0-9a-f]{64})$/;
 
+/** Whether `text` is a bare `<seq>:<hash>` head, given inline rather than as a file or URL to read. */
+export const isBareAnchor = (text: string): boolean => BARE.test(text.trim());
+
 function decode(text: string): unknown {
   const trimmed = text.trim();
   // A checkpoint as printed (JSON), or the same JSON base64url-encoded so it fits in a query string.
