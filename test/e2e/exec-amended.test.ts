@@ -37,5 +37,12 @@ describe('countersign exec on an amended approval', () => {
     expect(await exec.exited).toBe(70);
     expect(existsSync(marker)).toBe(false);
     expect(exec.stderr()).toContain('was approved with amended params by user:rita@example.com');
+    // Said for a person at a terminal: what the reviewer approved instead, and how to ask for that.
+    expect(exec.stderr()).toContain('the reviewer approved a changed action');
+    expect(exec.stderr()).toContain('the approved params: {"version":2}');
+    const rerun = /^countersign: to ask again with them: (.*)$/m.exec(exec.stderr())?.[1];
+    expect(rerun).toMatch(/^countersign exec --action deploy\.app --param version=2 -- /);
+    expect(rerun).toContain(process.execPath);
+    expect(exec.stderr()).not.toContain('acceptAmended');
   });
 });

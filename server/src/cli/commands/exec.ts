@@ -1,13 +1,20 @@
 import { constants } from 'node:os';
-import type { ActionHandle, ActionInput, Countersign, Redeemed } from '@countersign/shared/sdk';
+import {
+  type ActionHandle,
+  type ActionInput,
+  type Countersign,
+  CountersignError,
+  type Redeemed,
+} from '@countersign/shared/sdk';
 import type { Command } from 'commander';
 import { commandAfterDashes } from '../after-dashes';
+import { amendedLines } from '../agent/amended-rerun';
 import { childEnv, clientFromEnv, SUBMIT_RETRY } from '../agent/connect';
 import { type ExecFlags, execAction } from '../agent/exec-args';
 import { describeFailure, EXEC_EXIT } from '../agent/outcome-exit';
 import { canRun, runAttached } from '../agent/run-command';
 import { WaitDisplay } from '../agent/wait-display';
-import { err, usage } from '../io';
+import { EXIT, err, usage } from '../io';
 
 const say = (line: string) => err(`countersign: ${line}`);
 
@@ -57,7 +64,7 @@ async function execCommand(flags: ExecFlags, command: [string, ...string[]]): Pr
   const client = clientFromEnv();
   // Reviewers see exactly what will run, and where.
   const request: ActionInput = { ...action, context: { command, cwd: process.cwd() } };
-  const approved = await obtainGrant(client, request);
+  const approved = await obtainGrant(client, request, command);
   if (typeof approved === 'number') {
     process.exitCode = approved;
     return;
@@ -85,6 +92,7 @@ function approvalLine(handle: ActionHandle): string {
 async function obtainGrant(
   client: Countersign,
   action: ActionInput,
+  command: readonly string[],
 ): Promise<{ handle: ActionHandle; redeemed: Redeemed } | number> {
   const interrupt = new AbortController();
   let signalled: NodeJS.Signals | undefined;
@@ -113,6 +121,12 @@ async function obtainGrant(
   } catch (error) {
     display.stop();
     if (signalled) return cancelAfterInterrupt(handle, interruptedCode());
+    // The SDK's refusal names its own option (acceptAmended); a person here needs what was approved
+    // and the command that would ask for it. Still 70: the command this person typed did not run.
+    if (error instanceof CountersignError && error.code === 'amended' && handle?.request.amended) {
+      for (const line of amendedLines(handle.request, action, command)) say(line);
+      return EXIT.software;
+    }
     const failure = describeFailure(error);
     say(failure.message);
     return failure.code;
