@@ -122,6 +122,29 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
     },
   );
 
+  it('a SIGHUP sent once the pid file names a starting server does not kill it: it reloads once up', async () => {
+    const starting = startServe(env);
+    let listening = false;
+    void starting.then(() => {
+      listening = true;
+    });
+    let pid = 0;
+    for (let i = 0; i < 1000 && !pid && !listening; i++) {
+      pid = await pidIn().catch(() => 0);
+      if (!pid) await new Promise((r) => setTimeout(r, 5));
+    }
+    const sentWhileStarting = !listening;
+    process.kill(pid, 'SIGHUP');
+    const server = await starting;
+    stops.push(() => server.stop());
+    expect(sentWhileStarting).toBe(true);
+    for (let i = 0; i < 100 && !server.stderr().includes('"msg":"policy reloaded"'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(server.stderr()).toContain('"msg":"policy reloaded"');
+    expect(server.child.exitCode).toBeNull();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it('on its way out a server leaves a pid file that no longer names it', async () => {
     const server = await startServe(env);
     const other = otherProcess();

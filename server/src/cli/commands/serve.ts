@@ -12,7 +12,10 @@ export function registerServe(program: Command): void {
     .option('--host <HOST>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--policy <FILE>', 'policy file (env COUNTERSIGN_POLICY, default ./countersign.policy.yaml)')
     .option('--db <URL>', 'database URL (env COUNTERSIGN_DB_URL, default file:./data/countersign.db)')
-    .addHelpText('after', '\nSIGHUP reloads the policy file; SIGINT or SIGTERM stops the server.')
+    .addHelpText(
+      'after',
+      '\nSIGHUP reloads the policy file; SIGINT or SIGTERM stops the server. One process serves a database\nfile: a second serve on it exits 78, naming the pid in countersign.pid beside it.',
+    )
     .action((flags: ServeFlags) => namingFlags(flagVariables(flags), () => serve(flags)));
 }
 
