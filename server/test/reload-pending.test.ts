@@ -137,6 +137,33 @@ describe('a request pending when a reload denies its action', () => {
   });
 });
 
+describe('a submission decided on the old policy while a reload waits to write', () => {
+  it('is held to the new policy too: blocked, and an approval is refused', async (test) => {
+    const { t, agent, people } = await seed(test);
+    const admin = await t.userKey('root@example.com', ['admin']);
+    // Hold the write queue, so the reload's transaction waits behind this one and the submission,
+    // decided meanwhile on the policy still in force, queues its insert behind the reload's.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding = t.server.core.writes.run(() => held);
+    await t.writePolicy(policy([NO_PAY, RULES.paybig]));
+    const reloading = t.call('POST', '/v1/admin/policy/reload', { key: admin });
+    await sleep(300);
+    const submitting = submit(t, agent, { action: 'pay.send', params: { amount: 777 } });
+    await sleep(300);
+    release();
+    await holding;
+    expect((await reloading).status).toBe(200);
+    const req = await submitting;
+    // Its own answer may still say pending (it was decided before the reload): reading it again may not.
+    const after = await reread(t, agent, req.id);
+    expect(after).toMatchObject({ status: 'blocked', rule: { name: 'no-pay' } });
+    expectError(await review(t, people.bob, req.id, 'approve'), 409, 'not_pending');
+  });
+});
+
 describe('a request pending when a reload moves its rule to other approvers', () => {
   it('is re-bound to the new groups: its old approvers may not approve, and their approvals stop counting', async (test) => {
     const { t, agent, auditor, people, reload } = await seed(test);

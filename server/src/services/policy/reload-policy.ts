@@ -16,10 +16,12 @@ export type ReloadOutcome = { version: string; previousVersion: string; changed:
  * in force; and, when it replaces another (a reload, or a restart on a changed file), holds every
  * pending request to it (rebindPending). All in one transaction of the write queue, which runs writes
  * one after another: no review is counted on the old terms once the new policy is in force, and
- * should the transaction fail the caller puts the previous policy back, requests untouched.
+ * should the transaction fail the previous policy is put back, requests untouched.
  */
 export async function recordPolicy(core: Core, actor: string, loaded: LoadedPolicy): Promise<void> {
-  const touched = await core.writes.run(async (tx) => {
+  const previous = core.policy.current;
+  let replaced: string | undefined;
+  const first = core.writes.run(async (tx) => {
     core.policy.replace(loaded);
     const [last] = await tx
       .select({ data: auditEvents.data })
@@ -42,8 +44,32 @@ export async function recordPolicy(core: Core, actor: string, loaded: LoadedPoli
       },
     ]);
     // A first load has nothing pending under another policy.
-    return lastVersion === undefined ? [] : rebindPending(core, tx, loaded.loadedAt, actor, lastVersion);
+    if (lastVersion === undefined) return [];
+    replaced = lastVersion;
+    return rebindPending(core, tx, loaded.loadedAt, actor, lastVersion);
   });
+  const touched = await first.catch((error: unknown) => {
+    // Nothing of it committed: the previous policy stays in force, as for an invalid file.
+    core.policy.replace(previous);
+    throw error;
+  });
+  // A submission decides before it queues its insert: one decided on the old policy just before this
+  // one was put in force is queued behind the transaction above. A second pass, queued behind it,
+  // holds it to this policy too; for what the first pass did, it finds nothing left to change.
+  if (replaced !== undefined) {
+    const from = replaced;
+    // The policy is committed and in force by now: a failure here is told, not undone.
+    const late = await core.writes
+      .run((tx) => rebindPending(core, tx, core.now(), actor, from))
+      .catch((error: unknown) => {
+        core.log.error(
+          { err: error, version: loaded.version },
+          'holding requests submitted during the policy reload to the new policy failed; they keep the terms they were submitted with',
+        );
+        return [];
+      });
+    touched.push(...late);
+  }
   // Long-polls and the console hear of each change once it is committed.
   for (const { id } of touched) core.events.changed(id);
   if (touched.length > 0)
@@ -77,11 +103,7 @@ export async function reloadPolicy({ ctx }: { ctx: Ctx }): Promise<ReloadOutcome
       read.problems.map((p) => ({ path: `${p.file}:${p.line}:${p.column}`, message: p.message })),
     );
   }
-  await recordPolicy(core, actor.id, read.loaded).catch((error: unknown) => {
-    // Nothing of the reload committed: the previous policy stays in force, as for an invalid file.
-    core.policy.replace(previous);
-    throw error;
-  });
+  await recordPolicy(core, actor.id, read.loaded);
   core.log.info({ version: read.loaded.version, previous: previous.version }, 'policy reloaded');
   warnStepUpGaps(core);
   // Pending requests may count approvals from people this policy no longer names. Should this pass
