@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { ActionRequest } from '@countersign/shared';
 import { describe, expect, it } from 'vitest';
 import { expectError, reviewPolicy, serverForTest, type TestServer } from './harness';
@@ -148,6 +149,53 @@ describe('the nesting limits', () => {
     const t = await serverForTest(test, { policy: POLICY });
     const agent = await t.agentKey('deep-bot', 'alice@example.com');
     const reply = await post(t, agent, '/v1/actions', `{"action":"deploy.run","params":${nested(32)}}`);
+    expect(reply.status).toBe(201);
+  });
+});
+
+describe('content encodings', () => {
+  // Nothing decodes a compressed body (http/content-encoding.ts): one declared so is refused, never
+  // read as though plain: a plain body labelled gzip was accepted, a real gzip one was a syntax error.
+  const body = '{"action":"deploy.run"}';
+  it.for([
+    ['plain JSON labelled gzip', 'gzip', body, 'gzip'],
+    ['real gzip', 'gzip', gzipSync(body), 'gzip'],
+    ['brotli', 'br', body, 'br'],
+    ['gzip after identity', 'identity, GZIP', body, 'gzip'],
+  ] as const)(
+    'refuses %s with 415 unsupported_media_type naming it',
+    async ([, encoding, sent, named], test) => {
+      const t = await serverForTest(test, { policy: POLICY });
+      const agent = await t.agentKey('zip-bot', 'alice@example.com');
+      const res = await fetch(`${t.url}/v1/actions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${agent}`,
+          'content-type': 'application/json',
+          'content-encoding': encoding,
+        },
+        body: sent,
+      });
+      expect(res.status).toBe(415);
+      expect(await res.json()).toEqual({
+        error: {
+          code: 'unsupported_media_type',
+          message: `Content-Encoding "${named}" is not accepted: send the body uncompressed`,
+          details: [],
+        },
+      });
+      await nothingSubmitted(t, agent);
+    },
+  );
+
+  it('takes a body labelled identity, which is no encoding', async (test) => {
+    const t = await serverForTest(test, { policy: POLICY });
+    const agent = await t.agentKey('zip-bot', 'alice@example.com');
+    const reply = await t.call('POST', '/v1/actions', {
+      key: agent,
+      rawBody: body,
+      headers: { 'content-type': 'application/json', 'content-encoding': 'identity' },
+    });
     expect(reply.status).toBe(201);
   });
 });

@@ -1,5 +1,6 @@
 import { parseStrictJson } from '@countersign/shared';
 import type { MiddlewareHandler } from 'hono';
+import { encodingRefusal, undecodedEncoding } from './content-encoding';
 import type { AppEnv } from './env';
 import { errorResponse } from './errors';
 
@@ -17,6 +18,8 @@ export function strictJsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (!JSON_TYPE.test(c.req.header('content-type') ?? '')) return next();
+    const coding = undecodedEncoding(c.req.header('content-encoding'));
+    if (coding) return errorResponse(c, 'unsupported_media_type', encodingRefusal(coding));
     const text = await c.req.text();
     // No body at all: the routes that need one refuse it as malformed; the others ignore it.
     if (text === '') return next();

@@ -3,6 +3,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { isStorageUnavailable } from '../db/storage-errors';
 import { bearerToken } from '../http/bearer';
+import { encodingRefusal, undecodedEncoding } from '../http/content-encoding';
 import type { AppEnv } from '../http/env';
 import { retryStorageLater } from '../http/errors';
 import type { Core } from '../services/core';
@@ -41,6 +42,9 @@ function scimError(c: Context, status: number, detail: string, scimType?: string
 async function readBody(c: Context): Promise<unknown> {
   if (!JSON_TYPE.test(c.req.header('content-type') ?? ''))
     throw new ScimRefusal(400, 'send application/scim+json (or application/json)', 'invalidSyntax');
+  const coding = undecodedEncoding(c.req.header('content-encoding'));
+  // SCIM's errors stop at 409 (scim-refusal.ts): a syntax refusal, before the body is misread.
+  if (coding) throw new ScimRefusal(400, encodingRefusal(coding), 'invalidSyntax');
   const parsed = parseStrictJson(await c.req.text());
   if (!parsed.ok)
     throw new ScimRefusal(400, `${parsed.problem.path}: ${parsed.problem.message}`, 'invalidSyntax');

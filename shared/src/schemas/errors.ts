@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   expired: 410,
   grant_expired: 410,
   payload_too_large: 413,
+  // A body in a Content-Encoding the server does not decode (it decodes none): RFC 9110 §15.5.16.
+  unsupported_media_type: 415,
   rate_limited: 429,
   // Refused by Node's HTTP parser before any route: the header block is over its 16 KB bound.
   headers_too_large: 431,
