@@ -41,6 +41,15 @@ function decided(event: AuditEvent, verb: string): string {
   return `${verb}${rule === undefined ? '' : ` by rule ${rule}`}${reason === undefined ? '' : ` (${reason})`}`;
 }
 
+/** A reload held a pending request to its new rule (action.rebound): which rule it follows now. */
+function rebound(data: AuditEvent['data']): string {
+  const after = data.after;
+  const rule = typeof after === 'object' && after !== null && 'rule' in after ? String(after.rule) : '?';
+  return data.status === 'blocked'
+    ? `a policy reload blocked it (rule ${rule})`
+    : `a policy reload re-bound it to rule ${rule}`;
+}
+
 function describe(event: AuditEvent): string {
   const d = event.data;
   const words: Record<string, string> = {
@@ -54,6 +63,7 @@ function describe(event: AuditEvent): string {
     'review.recorded': `reviewed: ${String(d.decision ?? '')}`,
     'review.refused': `review refused (${String(d.code ?? '')})`,
     'review.discounted': 'an approval stopped counting',
+    'action.rebound': rebound(d),
     'grant.issued': 'grant issued',
     'grant.redeemed': 'grant used',
     'action.break_glass': 'broke the glass: approved by its own side',
