@@ -63,10 +63,12 @@ export async function expectCsrfRefused(
   form: Record<string, string>,
 ): Promise<void> {
   const foreign = await client.post(path, form, { origin: 'https://evil.example' });
-  expect(foreign.status).toBe(403);
   const forged = await client.post(path, { ...form, _csrf: 'forged' });
-  expect(forged.status).toBe(403);
-  expect(forged.text).toContain('did not come from this site; nothing was changed');
+  for (const refused of [foreign, forged]) {
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(refused.text).toContain('did not come from this site; nothing was changed');
+  }
 }
 
 /** Where a successful form post sends the browser, and the confirmation shown there. */

@@ -5,6 +5,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
 import { csvHeader, csvRow } from '../audit/query';
 import type { StepUpPurpose } from '../db/schema';
@@ -121,11 +122,6 @@ export function registerConsole(
   const oidc = options.oidc ? new OidcClient(options.oidc) : undefined;
   const trust = compileTrust(options.trustProxy);
   const base = (c: C) => options.publicUrl ?? new URL(c.req.url).origin;
-  // A form posted from another origin is refused before anything reads it (Origin checked by hono).
-  const sameOrigin = csrf({ origin: (origin, c) => origin === base(c as C) });
-  for (const path of ['/auth/*', '/requests/*', '/standing/*', '/admin/*', '/security/*'])
-    app.on('POST', path, sameOrigin);
-
   const html = (c: C, node: unknown, status = 200) => {
     c.header('cache-control', 'no-store');
     c.header('x-frame-options', 'DENY');
@@ -137,6 +133,37 @@ export function registerConsole(
     c.header('referrer-policy', 'same-origin');
     return c.html(`<!doctype html>${String(node)}`, status as 200);
   };
+
+  // What a person sees when a form is refused as forged: the same page whichever check caught it.
+  const forgedForm = (c: C, nav?: ReturnType<typeof navOf>) =>
+    html(
+      c,
+      <ErrorPage
+        title="Refused"
+        message="This form has expired or did not come from this site; nothing was changed. Reload the page and try again."
+        nav={nav}
+      />,
+      403,
+    );
+
+  // A form posted from another origin is refused before anything reads it (Origin checked by hono).
+  // hono answers that with a bare 403 (an HTTPException): run its check alone, so the person gets the
+  // page a bad CSRF token gets, and exceptions from the handlers after it are not taken for it.
+  const originCheck = csrf({ origin: (origin, c) => origin === base(c as C) });
+  const sameOrigin = async (c: C, next: () => Promise<void>) => {
+    let passed = false;
+    try {
+      await originCheck(c, async () => {
+        passed = true;
+      });
+    } catch (error) {
+      if (!(error instanceof HTTPException)) throw error;
+    }
+    if (!passed) return forgedForm(c);
+    await next();
+  };
+  for (const path of ['/auth/*', '/requests/*', '/standing/*', '/admin/*', '/security/*'])
+    app.on('POST', path, sameOrigin);
 
   /** Runs a page for a signed-in person; anyone else is sent to sign in (GET) or refused (POST). */
   const page =
@@ -174,16 +201,7 @@ export function registerConsole(
       let form: Form = {};
       if (c.req.method === 'POST') {
         form = await c.req.parseBody({ all: true });
-        if (!csrfMatches(p.csrf, form._csrf))
-          return html(
-            c,
-            <ErrorPage
-              title="Refused"
-              message="This form has expired or did not come from this site; nothing was changed. Reload the page and try again."
-              nav={navOf(p)}
-            />,
-            403,
-          );
+        if (!csrfMatches(p.csrf, form._csrf)) return forgedForm(c, navOf(p));
       }
       try {
         return await handler(c, p, form);
