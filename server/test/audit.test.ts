@@ -6,6 +6,8 @@ import {
 } from '@countersign/shared';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { appendAudit } from '../src/audit/emit';
+import { exportAudit } from '../src/services/audit/export-audit';
+import { authenticate } from '../src/services/keys/authenticate';
 import { auditEvents, expectError, keyIdOf, review, serverForTest, submit, type TestServer } from './harness';
 
 const POLICY = `
@@ -489,6 +491,37 @@ describe('tamper detection through a second connection to the database file', ()
 });
 
 describe('a long export', () => {
+  // The service the route streams, read chunk by chunk as a slow client would: a key revoked
+  // mid-download stops the stream at the next chunk past the recheck interval (1 s).
+  it('ends in an unauthenticated error once its key is revoked mid-export, and not before', async (test) => {
+    const t = await start(test);
+    const { core } = t.server;
+    const [revoked, kept] = await Promise.all([
+      t.userKey('audra@example.com', ['audit:read']),
+      t.userKey('aud@example.com', ['audit:read']),
+    ]);
+    const events = Array.from({ length: 1_500 }, (_, i) => ({
+      type: 'action.allowed' as const,
+      actor: 'agent:long-bot',
+      subject: `act_${i}`,
+      data: { action: 'bench.read', padding: 'x'.repeat(200) },
+    }));
+    await core.database.db.transaction((tx) => appendAudit(tx, Date.now(), events));
+    const open = async (token: string) => {
+      const actor = await authenticate(core, token);
+      if (!actor) throw new Error('the key should authenticate');
+      const chunks = exportAudit({ ctx: { core, actor }, filter: {}, format: 'ndjson' });
+      expect((await chunks.next()).done).toBe(false);
+      return chunks;
+    };
+    const [cut, whole] = [await open(revoked), await open(kept)];
+    await t.revokeKey(revoked);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(cut.next()).rejects.toMatchObject({ code: 'unauthenticated' });
+    expect((await whole.next()).done).toBe(false);
+    await whole.return(undefined);
+  });
+
   it('streams every event once and in order across pages and buffered writes (NDJSON and JSON)', async (test) => {
     const t = await start(test);
     const auditor = await t.userKey('audra@example.com', ['audit:read']);
