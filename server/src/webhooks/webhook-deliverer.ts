@@ -46,6 +46,8 @@ export const WEBHOOK_EVENTS = new Set([
   'action.denied',
   'action.expired',
   'action.cancelled',
+  // A reload re-bound a pending request or blocked it: only the block is sent (#deliver).
+  'action.rebound',
 ]);
 
 const TIMEOUT_MS = 10_000;
@@ -156,6 +158,8 @@ export class WebhookDeliverer {
   async #deliver(item: OutboxItem): Promise<void> {
     const loaded = await loadAction(this.#core.database.db, item.actionId);
     if (!loaded?.row.callbackUrl || !loaded.row.keyId) return; // nothing to call: done
+    // A callback is told of a decision; a request a reload re-bound is still waiting for one.
+    if (item.event === 'action.rebound' && loaded.row.status === 'pending') return;
     const target = callable(loaded.row.callbackUrl);
     const body = JSON.stringify(toActionRequest(this.#core, loaded, SYSTEM));
     const signed = await signWebhook({ secret: webhookSecret(this.#core.secret, loaded.row.keyId), body });
