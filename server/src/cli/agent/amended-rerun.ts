@@ -20,7 +20,7 @@ function paramFlag(key: string, value: unknown): string | undefined {
 
 /** The lines `exec` prints for an approval with amended params (it exits 70; nothing ran). */
 export function amendedLines(
-  request: ActionRequest,
+  request: Pick<ActionRequest, 'id' | 'amended'>,
   action: ActionInput,
   command: readonly string[],
 ): string[] {
