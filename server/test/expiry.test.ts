@@ -85,6 +85,33 @@ describe('a pending request past its timeout, before any sweeper has run', () =>
     expect(after.body.status).toBe('expired');
   });
 
+  it('refuses a break-glass and an amending approval with 410 expired too', async (test) => {
+    const policy = [
+      'version: 1',
+      'groups:',
+      '  reviewers: [bob@example.com]',
+      'defaults: { timeout: 1s, grantTtl: 5m }',
+      'rules:',
+      '  - name: prod-fix',
+      '    match: { action: "**" }',
+      '    effect: review',
+      '    approvers: [reviewers]',
+      '    breakGlass: { notify: ["#security"], reviewWithin: 24h }',
+      '',
+    ].join('\n');
+    const t = await serverForTest(test, { policy, env: SWEEPER_OFF });
+    const agent = await t.agentKey('deploy-bot', 'alice@example.com');
+    const bob = await t.userKey('bob@example.com', ['reviews:write']);
+    const req = await submit(t, agent, { action: 'deploy.run', params: { replicas: 3 } });
+    await untilOverdue(req);
+    const reason = { reason: 'Payments are down and no approver answers the page at 03:00.' };
+    const broken = await t.call('POST', `/v1/actions/${req.id}/break-glass`, { key: agent, body: reason });
+    expectError(broken, 410, 'expired');
+    const amend = { decision: 'approve', amend: { params: { replicas: 1 } } };
+    const amended = await t.call('POST', `/v1/actions/${req.id}/reviews`, { key: bob, body: amend });
+    expectError(amended, 410, 'expired');
+  });
+
   it('issues no grant to an approval that comes too late', async (test) => {
     const { t, agent, bob, auditor, req } = await seed(test, SWEEPER_OFF);
     await untilOverdue(req);
