@@ -71,7 +71,7 @@ export async function recordPolicy(core: Core, actor: string, loaded: LoadedPoli
     touched.push(...late);
   }
   // Long-polls and the console hear of each change once it is committed.
-  for (const { id } of touched) core.events.changed(id);
+  for (const id of new Set(touched.map((t) => t.id))) core.events.changed(id);
   if (touched.length > 0)
     core.log.info({ version: loaded.version, requests: touched }, 'pending requests held to the new policy');
 }
