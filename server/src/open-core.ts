@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { openDatabase } from './db/client';
 import { makeDatabaseFilesPrivate, makeDataFolderPrivate } from './db/private-files';
 import type { Env } from './env';
+import { oidcOptionsOf } from './oidc-options';
 import { filePathOf, resolveSecret } from './secret';
 import { secretInUse } from './secret-in-use';
 import { startAuditLog } from './services/audit/checkpoint-audit';
@@ -13,7 +14,6 @@ import { refreshIdpDirectory } from './services/identity/idp-directory';
 import type { OutboxSink } from './services/outbox/record';
 import { type LoadedPolicy, PolicyStore } from './services/policy/policy-in-force';
 import { StartupError } from './startup-error';
-import { consoleOptionsOf } from './web/console-options';
 import { parseHostList } from './webhooks/callback-hosts';
 
 /** For CLI commands that never evaluate policy (keys, audit): a policy that decides nothing. */
@@ -107,7 +107,7 @@ export async function openCore(
     stepUp: {
       publicUrl: env.COUNTERSIGN_PUBLIC_URL,
       // The console's own test for signing in through an IdP, so the two never disagree.
-      oidc: consoleOptionsOf(env).oidc !== undefined,
+      oidc: oidcOptionsOf(env) !== undefined,
       mfaAcr: env.COUNTERSIGN_OIDC_MFA_ACR,
       ...(env.COUNTERSIGN_OIDC_MFA_AMR && { mfaAmr: env.COUNTERSIGN_OIDC_MFA_AMR }),
     },
