@@ -73,10 +73,10 @@ describe('a pending request past its timeout, before any sweeper has run', () =>
     expect(after.body.reviews).toEqual([]);
   });
 
-  it('refuses a cancel, a question and an answer with 410 expired, as a review', async (test) => {
+  it('refuses a cancel with 409 not_pending (the contract), a question and an answer with 410 expired', async (test) => {
     const { t, agent, bob, req } = await seed(test, SWEEPER_OFF);
     await untilOverdue(req);
-    expectError(await t.call('POST', `/v1/actions/${req.id}/cancel`, { key: agent }), 410, 'expired');
+    expectError(await t.call('POST', `/v1/actions/${req.id}/cancel`, { key: agent }), 409, 'not_pending');
     const ask = { key: bob, body: { decision: 'ask', comment: 'which tables?' } };
     expectError(await t.call('POST', `/v1/actions/${req.id}/reviews`, ask), 410, 'expired');
     const answer = { key: agent, body: { comment: 'all of them' } };
@@ -141,11 +141,11 @@ describe('the sweeper', () => {
     expectError(await review(t, bob, req.id, 'approve'), 410, 'expired');
   });
 
-  it('refuses a cancel with 410 expired after it has run, as before it', async (test) => {
+  it('refuses a cancel with 409 not_pending after it has run, as before it', async (test) => {
     const { t, agent, req } = await seed(test, SWEEPER_FAST);
     await untilOverdue(req);
     await untilSwept(t, req.id);
-    expectError(await t.call('POST', `/v1/actions/${req.id}/cancel`, { key: agent }), 410, 'expired');
+    expectError(await t.call('POST', `/v1/actions/${req.id}/cancel`, { key: agent }), 409, 'not_pending');
   });
 });
 

@@ -146,7 +146,7 @@ const cancel = v1Route(
     request: { params: IdParam },
     responses: { 200: json(ActionRequest, 'The cancelled request') },
   },
-  [404, 409, 410],
+  [404, 409],
 );
 
 export function registerActionRoutes(app: OpenAPIHono<AppEnv>, core: Core): void {

@@ -19,8 +19,9 @@ export async function cancelAction({ ctx, id }: { ctx: Ctx; id: string }): Promi
     const loaded = await loadAction(tx, id);
     if (!loaded || !canSee(core, actor, loaded.row)) return 'not_found' as const;
     if (!isRequesterSide(actor, loaded.row)) return 'forbidden' as const;
-    // Expired answers 410 as every other verb on a pending request does (rows.ts notPending), whether
-    // or not the sweeper has marked it; overdue and unmarked, it is marked here so listeners hear of it.
+    // Past its timeout it is expired whether or not the sweeper has marked it (rows.ts notPending);
+    // overdue and unmarked, it is marked here so listeners hear of it. The contract answers a cancel
+    // of anything not pending with 409, an expired request included (a review of it is 410).
     if (notPending(loaded.row, at) === 'expired') {
       await expireIfDue(core, tx, at, id, 'system:server');
       return 'expired' as const;
@@ -43,7 +44,10 @@ export async function cancelAction({ ctx, id }: { ctx: Ctx; id: string }): Promi
       throw forbidden('only the requester may cancel a request');
     case 'expired':
       core.events.changed(id);
-      throw new DomainError('expired', 'this request expired before it was decided');
+      throw new DomainError(
+        'not_pending',
+        'this request expired before it was decided; only a pending request can be cancelled',
+      );
     case 'not_pending':
       throw new DomainError('not_pending', 'only a pending request can be cancelled');
     case 'cancelled':
