@@ -1,5 +1,4 @@
 import type { ErrorCode, ErrorDetail } from '@countersign/shared';
-import { ActionSource } from '@countersign/shared';
 import { and, eq } from 'drizzle-orm';
 import type { Actor } from '../../context';
 import type { Tx } from '../../db/client';
@@ -7,7 +6,7 @@ import { actions } from '../../db/schema';
 import type { Core } from '../core';
 import { digestOf } from '../grants/tokens';
 import { record } from '../outbox/record';
-import { decideSubmission } from './decide-submission';
+import { decideStored } from './decide-submission';
 import type { ActionRow } from './rows';
 
 /**
@@ -45,26 +44,7 @@ export function amendPolicyRefusal(
   row: ActionRow,
   params: Record<string, unknown>,
 ): { message: string; details: ErrorDetail[]; rule: string } | undefined {
-  const agent = row.requesterId.startsWith('agent:');
-  const source = ActionSource.safeParse(row.source);
-  const decision = decideSubmission(
-    core,
-    core.policy.current.policy,
-    {
-      action: row.action,
-      ...(row.resource !== null && { resource: row.resource }),
-      ...(row.environment !== null && { environment: row.environment }),
-      ...(source.success && { source: source.data }),
-      params,
-      context: row.context,
-    },
-    {
-      id: row.requesterId,
-      kind: agent ? 'agent' : 'person',
-      owner: row.requesterOwner,
-      email: !agent && row.requesterId.startsWith('user:') ? row.requesterId.slice('user:'.length) : null,
-    },
-  );
+  const decision = decideStored(core, row, params);
   if (decision.effect === 'allow') return undefined;
   if (
     decision.effect === 'review' &&

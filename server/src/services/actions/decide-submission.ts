@@ -1,9 +1,10 @@
-import type { SubmitActionInput } from '@countersign/shared';
+import { ActionSource, type SubmitActionInput } from '@countersign/shared';
 import type { Decision, Policy } from '@countersign/shared/policy';
 import { evaluate } from '@countersign/shared/policy';
 import { countConditionError } from '../../metrics/condition-errors';
 import type { Core } from '../core';
 import { policyGroupsOf } from './access';
+import type { ActionRow } from './rows';
 
 export type Submitter = { id: string; kind: 'agent' | 'person'; owner: string | null; email: string | null };
 
@@ -48,4 +49,36 @@ export function decideSubmission(
     );
   }
   return decision;
+}
+
+/**
+ * The policy in force's decision on a stored request as it stands now (its requester, its action,
+ * and `params`: the stored ones, or an amendment's): what an amendment and a reload re-decide with,
+ * through the very evaluator a submission goes through.
+ */
+export function decideStored(
+  core: Core,
+  row: ActionRow,
+  params: Record<string, unknown> | null = row.params,
+): Decision {
+  const agent = row.requesterId.startsWith('agent:');
+  const source = ActionSource.safeParse(row.source);
+  return decideSubmission(
+    core,
+    core.policy.current.policy,
+    {
+      action: row.action,
+      ...(row.resource !== null && { resource: row.resource }),
+      ...(row.environment !== null && { environment: row.environment }),
+      ...(source.success && { source: source.data }),
+      ...(params !== null && { params }),
+      context: row.context,
+    },
+    {
+      id: row.requesterId,
+      kind: agent ? 'agent' : 'person',
+      owner: row.requesterOwner,
+      email: !agent && row.requesterId.startsWith('user:') ? row.requesterId.slice('user:'.length) : null,
+    },
+  );
 }

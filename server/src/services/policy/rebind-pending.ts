@@ -1,10 +1,9 @@
-import { ActionSource } from '@countersign/shared';
 import type { Decision } from '@countersign/shared/policy';
 import { and, eq } from 'drizzle-orm';
 import type { AuditInput } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { actions } from '../../db/schema';
-import { decideSubmission } from '../actions/decide-submission';
+import { decideStored } from '../actions/decide-submission';
 import { discountIneligible } from '../actions/recheck-quorum';
 import { type ActionRow, effectiveStatus, loadAction } from '../actions/rows';
 import type { Core } from '../core';
@@ -75,30 +74,6 @@ function reviewTerms(row: ActionRow, decision: Decision & { effect: 'review' }):
   };
 }
 
-/** The policy's decision on a pending request as it stands now: its current params and requester. */
-function redecide(core: Core, row: ActionRow): Decision {
-  const agent = row.requesterId.startsWith('agent:');
-  const source = ActionSource.safeParse(row.source);
-  return decideSubmission(
-    core,
-    core.policy.current.policy,
-    {
-      action: row.action,
-      ...(row.resource !== null && { resource: row.resource }),
-      ...(row.environment !== null && { environment: row.environment }),
-      ...(source.success && { source: source.data }),
-      ...(row.params !== null && { params: row.params }),
-      context: row.context,
-    },
-    {
-      id: row.requesterId,
-      kind: agent ? 'agent' : 'person',
-      owner: row.requesterOwner,
-      email: !agent && row.requesterId.startsWith('user:') ? row.requesterId.slice('user:'.length) : null,
-    },
-  );
-}
-
 const same = (a: Terms, b: Terms): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /**
@@ -128,7 +103,7 @@ export async function rebindPending(
     if (!loaded || effectiveStatus(loaded.row, at) !== 'pending') continue;
     const { row } = loaded;
     const before = termsOf(row);
-    const decision = redecide(core, row);
+    const decision = decideStored(core, row);
     const reload = { from: previousVersion ?? null, to: version };
     if (decision.effect === 'deny') {
       const reason = `${decision.reason} (denied by policy ${version} after a reload)`;
