@@ -1,12 +1,37 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { readFile, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import Sqlite from 'libsql';
 import type { Logger } from 'pino';
 import { makeDataFolderPrivate } from './db/private-files';
 import { filePathOf } from './secret';
 import { StartupError } from './startup-error';
 
 export type PidFile = { path: string; remove(): void };
+
+// The serve lock of this process, held for its whole life (a reference here, so no GC closes it).
+const held: Sqlite.Database[] = [];
+
+/**
+ * An exclusive lock on `countersign.serve.lock` beside the database, held until this process ends
+ * (the kernel drops it then, kill -9 included): a SQLite file in exclusive locking mode with a
+ * transaction that never ends, i.e. an fcntl lock, which holds between containers sharing the volume
+ * (where each server may be pid 1, so no pid says who is alive) and has no stale state to judge.
+ * Undefined when another process holds it.
+ */
+function takeServeLock(path: string): Sqlite.Database | undefined {
+  const lock = new Sqlite(path, { timeout: 0 });
+  try {
+    lock.exec('PRAGMA locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE');
+    held.push(lock);
+    return lock;
+  } catch (error) {
+    lock.close();
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined;
+    throw error;
+  }
+}
 
 /**
  * `countersign.pid` beside a file database: the process to signal (SIGHUP reloads the policy). Under
@@ -15,10 +40,11 @@ export type PidFile = { path: string; remove(): void };
  * obvious "beside", several nodes serving one is the point there, and process managers (systemd,
  * containers) signal the server directly.
  *
- * A file database is served by one process, so the file is also the claim: created exclusively,
- * and a second `serve` that finds it naming a live server is refused before it opens anything (it
- * used to start, rewrite the file, and on its stop delete it under the first). A file whose process
- * is gone (a kill -9, a crash, a reboot) is taken over.
+ * A file database is served by one process: a second `serve` is refused before it opens anything
+ * (it used to start, rewrite the file, and on its stop delete it under the first). The claim is an
+ * OS lock (takeServeLock), not the pid file: a pid says nothing between containers that share the data
+ * volume (each server may be pid 1 in its own), and a lock the kernel drops with its process leaves
+ * nothing stale to judge. A pid file left by a process that is gone is simply replaced.
  */
 export async function claimPidFile(dbUrl: string, log: Logger): Promise<PidFile | undefined> {
   if (!dbUrl.startsWith('file:')) return undefined;
@@ -32,59 +58,35 @@ export async function claimPidFile(dbUrl: string, log: Logger): Promise<PidFile 
   await makeDataFolderPrivate(database).catch((error: NodeJS.ErrnoException) => {
     throw cannotWrite(error);
   });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
-      return { path, remove: () => removeIfOurs(path) };
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException;
-      if (e.code !== 'EEXIST') throw cannotWrite(e);
-    }
-    const text = await readFile(path, 'utf8').catch(() => undefined);
-    const pid = Number(text?.trim());
-    if (Number.isInteger(pid) && pid > 0 && isServer(pid)) {
-      throw new StartupError(
-        `${path}: countersign serve (pid ${pid}) is already serving ${database}, and one process serves a database file: stop it first, or send it SIGHUP to reload its policy`,
-      );
-    }
-    // Three rounds cover a stale file removed and a server stopping meanwhile; more is a fight.
-    if (attempt === 3)
-      throw new StartupError(`${path}: keeps reappearing; is another countersign serve starting?`);
-    // Undefined: gone since we tried (its server just stopped); try again.
-    if (text === undefined) continue;
+  // The claim itself is the lock; the pid file only says whom to signal.
+  const lockPath = join(dirname(database), 'countersign.serve.lock');
+  let lock: Sqlite.Database | undefined;
+  try {
+    lock = takeServeLock(lockPath);
+  } catch (error) {
+    throw cannotWrite(error as NodeJS.ErrnoException);
+  }
+  if (!lock) {
+    const named = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    const who =
+      Number.isInteger(named) && named > 0 ? `countersign serve (pid ${named})` : 'another countersign serve';
+    throw new StartupError(
+      `${path}: ${who} is already serving ${database} (it holds ${lockPath}), and one process serves a database file: stop it first, or send it SIGHUP to reload its policy`,
+    );
+  }
+  await chmod(lockPath, 0o600).catch(() => undefined);
+  // Holding the lock, no other serve of this file is alive: a pid file found here is stale (a kill -9,
+  // a crash, a reboot, or a pid that now names some other process) and is replaced, said once.
+  const previous = (await readFile(path, 'utf8').catch(() => undefined))?.trim();
+  if (previous !== undefined && previous !== String(process.pid))
     log.warn(
       { pidFile: path },
-      `replacing a stale pid file: pid ${text.trim()} is not a running countersign serve`,
+      `replacing a stale pid file: pid ${previous} is not a running countersign serve`,
     );
-    // Only the stale file we judged: should another server have written its own since, it stays and
-    // the next round finds it. (Two starts racing over one stale file in the same instant can both
-    // pass this check; the window is one read and one unlink wide.)
-    if ((await readFile(path, 'utf8').catch(() => undefined)) === text)
-      await unlink(path).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw cannotWrite(error);
-      });
-  }
-}
-
-/**
- * Whether `pid` is a Countersign server: alive (signal 0; EPERM is a live process of another user)
- * and, where /proc says, a node running `serve`. A pid file outlives a reboot or a container's
- * restart, and its number may by then be some other process (npm, a shell): that one is not ours.
- */
-function isServer(pid: number): boolean {
-  if (pid === process.pid) return false; // our own number from an earlier life of this container
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  let argv: string[];
-  try {
-    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return true; // no /proc (macOS) or not readable: alive is all we know, so it counts (fail closed)
-  }
-  return basename(argv[0] ?? '').startsWith('node') && argv.includes('serve');
+  await writeFile(path, `${process.pid}\n`).catch((error: NodeJS.ErrnoException) => {
+    throw cannotWrite(error);
+  });
+  return { path, remove: () => removeIfOurs(path) };
 }
 
 // Synchronous: it runs on the way out, where a pending promise would never settle. Only our own:

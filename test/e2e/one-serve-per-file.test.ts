@@ -98,6 +98,23 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
     await expect(readFile(pidFile, 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
+  it('a second serve is refused even when the pid file names nothing it can see (servers in two containers, each pid 1)', async () => {
+    const first = await startServe(env);
+    stops.push(() => first.stop());
+    // What a second container sees: a pid that is not alive here (or its own pid 1).
+    await writeFile(pidFile, `${deadPid()}\n`);
+    const second = await Promise.race([
+      runCli(['serve', '--port', '0'], env),
+      new Promise<never>((_, fail) =>
+        setTimeout(() => fail(new Error('the second serve did not exit: it started')), 15_000).unref(),
+      ),
+    ]);
+    expect(second.code, second.stderr).toBe(78);
+    expect(second.stdout).not.toContain('listening on');
+    expect(second.stderr).toContain('countersign.serve.lock');
+    expect((await api(first.url, 'GET', '/healthz')).status).toBe(200);
+  });
+
   it('a stale pid file (its process gone, as after a kill -9) is taken over, said in one log line', async () => {
     const dead = deadPid();
     await writeFile(pidFile, `${dead}\n`);
