@@ -168,8 +168,7 @@ describe('request events record the request as the API shows it (docs/audit.md)'
       for (const field of fields) expect(documented, `${field} is documented`).toContain(field);
       // The same view the API answered with, built once: only the grant differs (and the callback).
       const { grant: _grant, ...shown } = answer;
-      const callback =
-        'callbackUrl' in (data ?? {}) ? { callbackUrl: 'https://hooks.example.com:8443/cb/run' } : {};
+      const callback = 'callbackUrl' in (data ?? {}) ? { callbackUrl: 'https://hooks.example.com:8443' } : {};
       expect(data).toEqual({ ...shown, ...callback });
       expect(Object.values(data ?? {})).not.toContain(null);
     }
@@ -241,9 +240,9 @@ describe('request events record the request as the API shows it (docs/audit.md)'
     }
     const submitted = await auditEvents(t, auditor, 'type=action.submitted,action.allowed');
     expect(submitted.map((e) => e.data.callbackUrl)).toEqual([
-      'https://hooks.example.com:8443/cb/run',
-      'https://hooks.example.com:8443/cb/run',
-      'https://hooks.example.com:8443/cb/run',
+      'https://hooks.example.com:8443',
+      'https://hooks.example.com:8443',
+      'https://hooks.example.com:8443',
     ]);
   });
 
@@ -299,11 +298,15 @@ describe('request events record the request as the API shows it (docs/audit.md)'
 });
 
 describe('auditedRequest', () => {
-  it('keeps scheme, host, port and path of a callback; never userinfo, query or fragment', () => {
+  it('keeps scheme, host and port of a callback; never userinfo, path, query or fragment', () => {
     expect(callbackDestination('https://u:p@h.example.com:8443/a/b?token=x#f')).toBe(
-      'https://h.example.com:8443/a/b',
+      'https://h.example.com:8443',
     );
-    expect(callbackDestination('http://h.example.com/')).toBe('http://h.example.com/');
+    // A Slack incoming webhook's secret is its path.
+    expect(callbackDestination('https://hooks.slack.com/services/T000/B000/XXXXSECRET')).toBe(
+      'https://hooks.slack.com',
+    );
+    expect(callbackDestination('http://h.example.com/')).toBe('http://h.example.com');
     expect(callbackDestination('not a url')).toBeUndefined();
   });
 

@@ -4,15 +4,15 @@ import type { ActionRequest } from '@countersign/shared';
  * A request as an audit event records it (docs/audit.md, "What a request event holds"): the API's
  * view at that moment, minus what must never reach an export. An auditor's export is copied, mailed
  * and kept for years, so nothing in it may redeem or call anything: no grant token, and of the
- * callback only where it goes, never its credentials or query (which often carries a token).
+ * callback only the origin it goes to, never its credentials, path or query (webhook URLs carry their
+ * secret in either: `?token=…`, Slack's `/services/T…/B…/<secret>`, Zapier's catch hooks).
  */
 export type AuditedRequest = Omit<ActionRequest, 'grant'> & { callbackUrl?: string };
 
-/** scheme://host[:port]/path of a callback URL: no userinfo, no query, no fragment. */
+/** scheme://host[:port] of a callback URL: no userinfo, no path, no query, no fragment. */
 export function callbackDestination(url: string): string | undefined {
   if (!URL.canParse(url)) return undefined;
-  const { protocol, host, pathname } = new URL(url);
-  return `${protocol}//${host}${pathname}`;
+  return new URL(url).origin;
 }
 
 /**
