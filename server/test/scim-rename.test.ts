@@ -183,6 +183,38 @@ describe('the identity provider renames a person', () => {
     expectError(await review(t, ginaNew, req.id, 'approve'), 403, 'self_approval');
   });
 
+  it("her requests are the new address's, so whoever the old address is given to next gets none of them, also after a rename back", async (test) => {
+    const { t, key, ids } = await seed(test);
+    const gina = await t.userKey('gina@example.com', ['actions:write', 'reviews:write']);
+    const req = await submit(t, gina, { action: 'idp.mine' });
+    expect((await renameGina(t, key, ids.gina)).status).toBe(200);
+    // The identity provider gives the old address to a new hire.
+    const hire = await scim<{ id: string }>(t, key, 'POST', '/Users', {
+      userName: 'gina@example.com',
+      externalId: 'new-hire',
+      emails: [{ value: 'gina@example.com', type: 'work', primary: true }],
+      active: true,
+    });
+    expect(hire.status).toBe(201);
+    const hireKey = await t.userKey('gina@example.com', ['actions:write', 'reviews:write']);
+    // Not hers to see, cancel or break: it was never her request.
+    expectError(await t.call('GET', `/v1/actions/${req.id}`, { key: hireKey }), 404, 'not_found');
+    expectError(await t.call('POST', `/v1/actions/${req.id}/cancel`, { key: hireKey }), 404, 'not_found');
+    const ginaNew = await t.userKey('gina.new@example.com', ['actions:write', 'reviews:write']);
+    expect(await reread(t, ginaNew, req.id)).toMatchObject({
+      status: 'pending',
+      requester: { id: 'user:gina.new@example.com' },
+    });
+    // Renamed once more, to a third address: the request follows again, and the second address,
+    // free now, is nobody's requester either.
+    expect((await renameGina(t, key, ids.gina, 'gina.third@example.com')).status).toBe(200);
+    const third = await t.userKey('gina.third@example.com', ['actions:write', 'reviews:write']);
+    expect(await reread(t, third, req.id)).toMatchObject({
+      requester: { id: 'user:gina.third@example.com' },
+    });
+    expectError(await review(t, third, req.id, 'approve'), 403, 'self_approval');
+  });
+
   it('refuses a rename onto the address of another live person (409 uniqueness) and moves nothing', async (test) => {
     const { t, key, ids, bot6, auditor } = await seed(test);
     const req = await submit(t, bot6, { action: 'idp.six' });

@@ -112,7 +112,7 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
     expect(second.code, second.stderr).toBe(78);
     expect(second.stdout).not.toContain('listening on');
     expect(second.stderr).toContain('countersign.serve.lock');
-    expect((await api(first.url, 'GET', '/healthz')).status).toBe(200);
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
   });
 
   it('a stale pid file (its process gone, as after a kill -9) is taken over, said in one log line', async () => {

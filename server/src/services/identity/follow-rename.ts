@@ -1,4 +1,4 @@
-import { and, eq, isNull, or } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { type AuditInput, appendAudit } from '../../audit/emit';
 import type { Tx } from '../../db/client';
 import { actions, agents, apiKeys, idpSubjects, reviews, scimUsers } from '../../db/schema';
@@ -40,17 +40,16 @@ export async function followRename(
     if (moved) changed.push(...moved.movedIds);
   }
   const reason = `${RENAMED} to ${to} (SCIM request ${caller.requestId})`;
-  // `requester_owner` is what every requester-side check reads besides the requester id itself.
-  const own = await tx
+  // Her own requests become the new address's, whatever their state: the old address may be given to
+  // someone else next, and every requester-side check (seeing, cancelling, breaking the glass,
+  // redeeming a grant not yet spent) reads the requester id. A request moved by an earlier rename
+  // (A → B) is hers under B and moves again (B → A).
+  const moved = await tx
     .update(actions)
-    .set({ requesterOwner: to })
-    .where(
-      and(
-        eq(actions.requesterId, `user:${from}`),
-        or(eq(actions.status, 'pending'), eq(actions.followUpStatus, 'open')),
-      ),
-    )
-    .returning({ id: actions.id });
+    .set({ requesterId: `user:${to}`, requesterOwner: to })
+    .where(eq(actions.requesterId, `user:${from}`))
+    .returning({ id: actions.id, status: actions.status, followUp: actions.followUpStatus });
+  const own = moved.filter((r) => r.status === 'pending' || r.followUp === 'open');
   changed.push(...own.map((r) => r.id));
   // Approvals the new address gave her own requests are now her own; those the old one gave anywhere
   // would let her count twice once she approves again as the new one.
