@@ -254,6 +254,36 @@ describe('a request pending when a reload raises its rule to risk: critical', ()
   });
 });
 
+describe('a request pending when a reload raises its rule to a step-up, with an approval already in', () => {
+  it('the approval made without a step-up stops counting (review.discounted): no one counts on the old terms', async (test) => {
+    const { t, agent, auditor, people, reload } = await seed(test);
+    const twoOps = RULES.deploy.replace('approvers: [ops]', 'approvers: [ops]\n    minApprovals: 2');
+    await reload(policy([RULES.paybig, RULES.exports, twoOps]));
+    const req = await submit(t, agent, { action: 'deploy.run' });
+    expect((await review(t, people.bob, req.id, 'approve')).body).toMatchObject({
+      status: 'pending',
+      approvals: { received: 1 },
+    });
+    await reload(
+      policy([
+        RULES.paybig,
+        RULES.exports,
+        twoOps.replace('effect: review', 'effect: review\n    risk: critical'),
+      ]),
+    );
+    const after = await reread(t, agent, req.id);
+    expect(after).toMatchObject({
+      stepUp: 'mfa',
+      status: 'pending',
+      approvals: { required: 2, received: 0 },
+    });
+    const discounted = (await auditEvents(t, auditor)).filter(
+      (e) => e.type === 'review.discounted' && e.subject === req.id,
+    );
+    expect(discounted.map((e) => e.data.reviewer)).toEqual(['user:bob@example.com']);
+  });
+});
+
 describe('a request pending when a reload takes break-glass off its rule', () => {
   it('can no longer be approved by its own side', async (test) => {
     const { t, agent, auditor, reload } = await seed(test);

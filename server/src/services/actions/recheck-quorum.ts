@@ -9,7 +9,7 @@ import type { Core, Ctx } from '../core';
 import { record } from '../outbox/record';
 import { approverEmails } from './access';
 import { lapseStandingWithoutGround } from './lapse-standing';
-import { effectiveStatus, type LoadedAction, loadAction } from './rows';
+import { effectiveStatus, type LoadedAction, loadAction, type ReviewRow } from './rows';
 
 export const NO_LONGER_AN_APPROVER = 'no longer in the approver groups of this request';
 
@@ -31,7 +31,13 @@ export async function discountIneligible(
   at: number,
   loaded: LoadedAction,
   actor: string,
-  options: { person?: string | undefined; reason?: string; evenIfEligible?: boolean } = {},
+  options: {
+    person?: string | undefined;
+    reason?: string;
+    evenIfEligible?: boolean;
+    /** With `evenIfEligible`: an approval this says still holds is kept. */
+    unless?: (review: ReviewRow) => boolean;
+  } = {},
 ): Promise<{ reviewer: string }[]> {
   const { row } = loaded;
   if (effectiveStatus(row, at) !== 'pending') return [];
@@ -45,7 +51,7 @@ export async function discountIneligible(
   const gone = loaded.reviews.filter((r) => {
     if (r.decision !== 'approve' || r.discountedAt !== null) return false;
     if (options.person !== undefined && r.reviewer !== `user:${options.person}`) return false;
-    if (options.evenIfEligible) return true;
+    if (options.evenIfEligible) return !options.unless?.(r);
     const email = emailOf(r.reviewer);
     return email === undefined || !eligible.has(email);
   });

@@ -175,6 +175,19 @@ export async function rebindPending(
           },
         ]);
         changed.push({ id, outcome: 'rebound' });
+        // No approval counts on terms it was not given under: one made without the step-up the rule
+        // now asks for, or any approval of an amended request whose rule no longer allows amending.
+        const stepUpNow = after.stepUp !== null && after.stepUp !== before.stepUp ? after.stepUp : undefined;
+        const amendOff = !after.amend && row.amendedBy !== null;
+        const rebound = stepUpNow !== undefined || amendOff ? await loadAction(tx, id) : undefined;
+        if (rebound)
+          await discountIneligible(core, tx, at, rebound, actor, {
+            evenIfEligible: true,
+            reason: amendOff
+              ? 'the policy no longer allows amending this request, which was amended'
+              : `the policy now asks a ${stepUpNow} step-up for this request; this approval was not made with one`,
+            unless: (review) => !amendOff && review.stepUp?.method === stepUpNow,
+          });
       }
     }
     // `allow` lands here unchanged. Under new groups (or old ones whose members moved), approvals
