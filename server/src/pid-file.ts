@@ -1,6 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import Sqlite from 'libsql';
 import type { Logger } from 'pino';
 import { makeDataFolderPrivate } from './db/private-files';
@@ -58,20 +59,30 @@ export async function claimPidFile(dbUrl: string, log: Logger): Promise<PidFile 
   await makeDataFolderPrivate(database).catch((error: NodeJS.ErrnoException) => {
     throw cannotWrite(error);
   });
-  // The claim itself is the lock; the pid file only says whom to signal.
-  const lockPath = join(dirname(database), 'countersign.serve.lock');
-  let lock: Sqlite.Database | undefined;
+  // The claim itself is the lock; the pid file only says whom to signal. The lock sits beside the
+  // real file, so a symlink to the database elsewhere finds the same lock; a hard link (another
+  // name, same file) is caught by a second lock named after the file's device and inode.
+  const real = realFile(database);
+  const lockPath = join(dirname(real.path), 'countersign.serve.lock');
+  let refusedBy: string | undefined;
   try {
-    lock = takeServeLock(lockPath);
+    if (takeServeLock(lockPath) === undefined) refusedBy = lockPath;
+    else {
+      // The file exists from here on (serve makes it anyway), so it has an inode to lock by.
+      if (!existsSync(real.path)) closeSync(openSync(real.path, 'wx', 0o600));
+      const { dev, ino } = statSync(real.path);
+      const inodeLock = join(tmpdir(), `countersign-serve-${dev}-${ino}.lock`);
+      if (takeServeLock(inodeLock) === undefined) refusedBy = inodeLock;
+    }
   } catch (error) {
     throw cannotWrite(error as NodeJS.ErrnoException);
   }
-  if (!lock) {
+  if (refusedBy !== undefined) {
     const named = Number((await readFile(path, 'utf8').catch(() => '')).trim());
     const who =
       Number.isInteger(named) && named > 0 ? `countersign serve (pid ${named})` : 'another countersign serve';
     throw new StartupError(
-      `${path}: ${who} is already serving ${database} (it holds ${lockPath}), and one process serves a database file: stop it first, or send it SIGHUP to reload its policy`,
+      `${path}: ${who} is already serving ${database} (it holds ${refusedBy}), and one process serves a database file: stop it first, or send it SIGHUP to reload its policy`,
     );
   }
   await chmod(lockPath, 0o600).catch(() => undefined);
@@ -87,6 +98,19 @@ export async function claimPidFile(dbUrl: string, log: Logger): Promise<PidFile 
     throw cannotWrite(error);
   });
   return { path, remove: () => removeIfOurs(path) };
+}
+
+/** The database file with symlinks resolved (its folder's, on a first start when it is not there yet). */
+function realFile(path: string): { path: string } {
+  try {
+    return { path: realpathSync(path) };
+  } catch {
+    try {
+      return { path: join(realpathSync(dirname(path)), basename(path)) };
+    } catch {
+      return { path };
+    }
+  }
 }
 
 // Synchronous: it runs on the way out, where a pending promise would never settle. Only our own:

@@ -3,7 +3,7 @@
 // stop delete it while the first still ran, so `kill -HUP $(cat countersign.pid)` failed). Remote
 // databases are not concerned: libsql-server.test.ts runs two nodes on one.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ActionRequest } from '@countersign/shared';
@@ -114,6 +114,28 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
     expect(second.stderr).toContain('countersign.serve.lock');
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
   });
+
+  it.each(['symlink', 'hard link'] as const)(
+    'a second serve reaching the same file through a %s in another folder is refused',
+    async (kind) => {
+      const first = await startServe(env);
+      stops.push(() => first.stop());
+      const elsewhere = join(dir.dir, 'elsewhere');
+      await mkdir(elsewhere);
+      const other = join(elsewhere, 'countersign.db');
+      if (kind === 'symlink') await symlink(join(dir.dir, 'countersign.db'), other);
+      else await link(join(dir.dir, 'countersign.db'), other);
+      const second = await Promise.race([
+        runCli(['serve', '--port', '0'], { ...env, COUNTERSIGN_DB_URL: `file:${other}` }),
+        new Promise<never>((_, fail) =>
+          setTimeout(() => fail(new Error('the second serve did not exit: it started')), 15_000).unref(),
+        ),
+      ]);
+      expect(second.code, second.stderr).toBe(78);
+      expect(second.stdout).not.toContain('listening on');
+      expect(second.stderr).toMatch(kind === 'symlink' ? /countersign\.serve\.lock/ : /countersign-serve-/);
+    },
+  );
 
   it('a stale pid file (its process gone, as after a kill -9) is taken over, said in one log line', async () => {
     const dead = deadPid();
