@@ -65,3 +65,31 @@ describe("a pending request's callbackUrl when a reload changes its rule", () =>
     expect(received[0]?.headers['x-countersign-event']).toBe('action.rebound');
   });
 });
+
+describe("a request's callbackUrl when its requester breaks the glass", () => {
+  it('is called once, with the request approved (a break-glass decides it as an approval does)', async (test) => {
+    const { received, port } = await receiver(test);
+    const t = await serverForTest(test, {
+      policy: POLICY('').replace(
+        'approvers: [ops]',
+        'approvers: [ops]\n    breakGlass: { notify: ["#security"], reviewWithin: 24h }',
+      ),
+      env: { COUNTERSIGN_WEBHOOK_HOSTS: `127.0.0.1:${port}` },
+    });
+    const agent = await t.agentKey('hook-bot', 'alice@example.com');
+    const req = await submit(t, agent, {
+      action: 'deploy.run',
+      callbackUrl: `http://127.0.0.1:${port}/hook`,
+    });
+    const broken = await t.call<{ status: string }>('POST', `/v1/actions/${req.id}/break-glass`, {
+      key: agent,
+      body: { reason: 'the database is down and customers cannot log in' },
+    });
+    expect(broken.body.status).toBe('approved');
+    await expect.poll(() => received.length, { timeout: 8000 }).toBe(1);
+    expect(received[0]?.body).toMatchObject({ id: req.id, status: 'approved' });
+    expect(received[0]?.headers['x-countersign-event']).toBe('action.break_glass');
+    await sleep(500);
+    expect(received).toHaveLength(1);
+  });
+});

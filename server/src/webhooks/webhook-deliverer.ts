@@ -46,6 +46,8 @@ export const WEBHOOK_EVENTS = new Set([
   'action.denied',
   'action.expired',
   'action.cancelled',
+  // The requester broke the glass: the request is approved, its grant issued, as by an approval.
+  'action.break_glass',
   // A reload re-bound a pending request or blocked it: only the block is sent (#deliver).
   'action.rebound',
 ]);
