@@ -13,7 +13,9 @@ export function registerAuditCheckpoint(audit: Command): void {
     .addHelpText(
       'after',
       '\nSigns the current head first when events came after the last checkpoint, so the output covers\n' +
-        'the log as it is now. Exit codes: 0 printed, 1 the log does not verify (nothing is signed).',
+        'the log as it is now. What it checks before signing is the events since the last checkpoint,\n' +
+        'which vouches for those before it; `audit verify` checks the whole log.\n' +
+        'Exit codes: 0 printed, 1 the events since the last checkpoint do not verify (nothing is signed).',
     )
     .action((flags: { adopt?: boolean }) => checkpoint(flags.adopt === true));
 }
