@@ -32,6 +32,15 @@ afterEach(async () => {
 
 const pidIn = async (): Promise<number> => Number((await readFile(pidFile, 'utf8')).trim());
 
+/** A second `serve` of `serveEnv`: what it said on its way out; one still up after 15 s is the defect. */
+const secondServe = (serveEnv: Record<string, string>) =>
+  Promise.race([
+    runCli(['serve', '--port', '0'], serveEnv),
+    new Promise<never>((_, fail) =>
+      setTimeout(() => fail(new Error('the second serve did not exit: it started')), 15_000).unref(),
+    ),
+  ]);
+
 /** A pid that was a process a moment ago and is none now. */
 const deadPid = (): number => {
   const gone = spawnSync(process.execPath, ['-e', '']);
@@ -55,13 +64,7 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
     stops.push(() => first.stop());
     expect(await pidIn()).toBe(first.child.pid);
 
-    // Killed if still up after 15 s: a second serve that starts is the defect (it used to).
-    const second = await Promise.race([
-      runCli(['serve', '--port', '0'], env),
-      new Promise<never>((_, fail) =>
-        setTimeout(() => fail(new Error('the second serve did not exit: it started')), 15_000).unref(),
-      ),
-    ]);
+    const second = await secondServe(env);
     expect(second.code, second.stderr).toBe(78);
     expect(second.stdout).not.toContain('listening on');
     expect(second.stderr).toContain(pidFile);
@@ -103,12 +106,7 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
     stops.push(() => first.stop());
     // What a second container sees: a pid that is not alive here (or its own pid 1).
     await writeFile(pidFile, `${deadPid()}\n`);
-    const second = await Promise.race([
-      runCli(['serve', '--port', '0'], env),
-      new Promise<never>((_, fail) =>
-        setTimeout(() => fail(new Error('the second serve did not exit: it started')), 15_000).unref(),
-      ),
-    ]);
+    const second = await secondServe(env);
     expect(second.code, second.stderr).toBe(78);
     expect(second.stdout).not.toContain('listening on');
     expect(second.stderr).toContain('countersign.serve.lock');
@@ -125,12 +123,7 @@ describe('one serve per database file', { timeout: 90_000 }, () => {
       const other = join(elsewhere, 'countersign.db');
       if (kind === 'symlink') await symlink(join(dir.dir, 'countersign.db'), other);
       else await link(join(dir.dir, 'countersign.db'), other);
-      const second = await Promise.race([
-        runCli(['serve', '--port', '0'], { ...env, COUNTERSIGN_DB_URL: `file:${other}` }),
-        new Promise<never>((_, fail) =>
-          setTimeout(() => fail(new Error('the second serve did not exit: it started')), 15_000).unref(),
-        ),
-      ]);
+      const second = await secondServe({ ...env, COUNTERSIGN_DB_URL: `file:${other}` });
       expect(second.code, second.stderr).toBe(78);
       expect(second.stdout).not.toContain('listening on');
       expect(second.stderr).toMatch(kind === 'symlink' ? /countersign\.serve\.lock/ : /countersign-serve-/);
