@@ -63,14 +63,14 @@ export async function claimPidFile(dbUrl: string, log: Logger): Promise<PidFile 
   // real file, so a symlink to the database elsewhere finds the same lock; a hard link (another
   // name, same file) is caught by a second lock named after the file's device and inode.
   const real = realFile(database);
-  const lockPath = join(dirname(real.path), 'countersign.serve.lock');
+  const lockPath = join(dirname(real), 'countersign.serve.lock');
   let refusedBy: string | undefined;
   try {
     if (takeServeLock(lockPath) === undefined) refusedBy = lockPath;
     else {
       // The file exists from here on (serve makes it anyway), so it has an inode to lock by.
-      if (!existsSync(real.path)) closeSync(openSync(real.path, 'wx', 0o600));
-      const { dev, ino } = statSync(real.path);
+      if (!existsSync(real)) closeSync(openSync(real, 'wx', 0o600));
+      const { dev, ino } = statSync(real);
       const inodeLock = join(tmpdir(), `countersign-serve-${dev}-${ino}.lock`);
       if (takeServeLock(inodeLock) === undefined) refusedBy = inodeLock;
     }
@@ -101,14 +101,14 @@ export async function claimPidFile(dbUrl: string, log: Logger): Promise<PidFile 
 }
 
 /** The database file with symlinks resolved (its folder's, on a first start when it is not there yet). */
-function realFile(path: string): { path: string } {
+function realFile(path: string): string {
   try {
-    return { path: realpathSync(path) };
+    return realpathSync(path);
   } catch {
     try {
-      return { path: join(realpathSync(dirname(path)), basename(path)) };
+      return join(realpathSync(dirname(path)), basename(path));
     } catch {
-      return { path };
+      return path;
     }
   }
 }
